@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Cai.Cli.Commands;
+
+namespace Cai.Cli;
+
+/// <summary>The `cai` command tree.</summary>
+public static class CaiCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("cai: Constitutional AI training (SL-CAI and RL-CAI) for .NET.");
+        root.Subcommands.Add(DoctorCommand.Create());
+        return root;
+    }
+}
