@@ -1,0 +1,28 @@
+namespace Cai.Abstractions.Text;
+
+/// <summary>
+/// A language model that critics, revisers and judges call. Batch-first: pass every prompt of a batch in one call.
+/// Implemented by local TorchSharp models (Cai.Models) and, later, remote endpoints.
+/// </summary>
+public interface ITextModel
+{
+    /// <summary>Identifies the model in provenance records (for example its checkpoint path and hash).</summary>
+    string Name { get; }
+
+    /// <summary>Renders a conversation in this model's chat format, ending with the cue for the assistant's turn.</summary>
+    /// <param name="conversation">The turns so far.</param>
+    string FormatPrompt(Conversation conversation);
+
+    /// <summary>Samples continuations: result[i] holds options.NumReturnSequences continuations of prompts[i].</summary>
+    /// <param name="prompts">Raw prompt texts (already formatted).</param>
+    /// <param name="options">Sampling options.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(
+        IReadOnlyList<string> prompts, GenerationOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Log-probabilities of continuations: result[i][j] scores requests[i].Continuations[j].</summary>
+    /// <param name="requests">Prompts with their continuations.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    Task<IReadOnlyList<IReadOnlyList<ContinuationScore>>> ScoreAsync(
+        IReadOnlyList<ScoringRequest> requests, CancellationToken cancellationToken = default);
+}
