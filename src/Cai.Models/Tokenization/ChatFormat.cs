@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Cai.Abstractions.Text;
+
+namespace Cai.Models.Tokenization;
+
+/// <summary>
+/// How a conversation becomes model text. The default is the CAI paper's: "\n\nHuman: {text}" and
+/// "\n\nAssistant: {text}" turns, ending with the cue "\n\nAssistant:"; generation stops at "\n\nHuman:".
+/// Stored in tokenizer_config.json under "cai_chat_format".
+/// </summary>
+/// <param name="TurnSeparator">Text before every turn.</param>
+/// <param name="HumanPrefix">Role prefix of human turns.</param>
+/// <param name="AssistantPrefix">Role prefix of assistant turns.</param>
+public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefix = "Human:", string AssistantPrefix = "Assistant:")
+{
+    /// <summary>The tokenizer_config.json key this format is stored under.</summary>
+    public const string ConfigKey = "cai_chat_format";
+
+    /// <summary>The CAI paper's Human/Assistant format.</summary>
+    public static ChatFormat Default { get; } = new();
+
+    /// <summary>Strings at which generation of an assistant turn stops.</summary>
+    public IReadOnlyList<string> StopStrings => [TurnSeparator + HumanPrefix];
+
+    /// <summary>The conversation followed by the assistant cue; the model's reply continues it.</summary>
+    public string Render(Conversation conversation)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        if (conversation.Turns.Count == 0) throw new ArgumentException("Cannot render an empty conversation.", nameof(conversation));
+        var text = new System.Text.StringBuilder();
+        foreach (var turn in conversation.Turns)
+            text.Append(TurnSeparator).Append(Prefix(turn.Role)).Append(RenderResponse(turn.Text));
+        return text.Append(TurnSeparator).Append(AssistantPrefix).ToString();
+    }
+
+    /// <summary>A reply as it follows the assistant cue: Render(c) + RenderResponse(r) is the transcript with the reply.</summary>
+    public string RenderResponse(string text) => " " + text;
+
+    internal JsonObject ToJson() => new()
+    {
+        ["turn_separator"] = TurnSeparator,
+        ["human_prefix"] = HumanPrefix,
+        ["assistant_prefix"] = AssistantPrefix,
+    };
+
+    internal static ChatFormat FromJson(JsonNode node, string file)
+    {
+        if (node is not JsonObject obj) throw new FormatException($"{file}: \"{ConfigKey}\" must be an object.");
+        string Read(string key, string fallback)
+        {
+            if (!obj.TryGetPropertyValue(key, out var value) || value is null) return fallback;
+            return value is JsonValue v && v.TryGetValue(out string? s)
+                ? s
+                : throw new FormatException($"{file}: \"{ConfigKey}.{key}\" must be a string.");
+        }
+        foreach (var (key, _) in obj)
+            if (key is not ("turn_separator" or "human_prefix" or "assistant_prefix"))
+                throw new FormatException($"{file}: unknown key \"{ConfigKey}.{key}\".");
+        return new ChatFormat(Read("turn_separator", "\n\n"), Read("human_prefix", "Human:"), Read("assistant_prefix", "Assistant:"));
+    }
+
+    private string Prefix(Role role) => role switch
+    {
+        Role.Human => HumanPrefix,
+        Role.Assistant => AssistantPrefix,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
+    };
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cai.Models.Training;
+
+namespace Cai.Models.Tokenization;
+
+/// <summary>tokenizer_config.json and special_tokens_map.json: special token roles, added tokens, chat format.</summary>
+internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat ChatFormat, IReadOnlyList<AddedToken> AddedTokensDecoder, JsonObject Extra)
+{
+    public const string FileName = "tokenizer_config.json";
+    public const string SpecialTokensMapFileName = "special_tokens_map.json";
+    private static readonly string[] Roles = ["bos_token", "eos_token", "pad_token"];
+
+    public static TokenizerConfigFile Read(string directory)
+    {
+        string configPath = Path.Combine(directory, FileName);
+        string mapPath = Path.Combine(directory, SpecialTokensMapFileName);
+        var config = File.Exists(configPath) ? ParseObject(configPath) : new JsonObject();
+        var map = File.Exists(mapPath) ? ParseObject(mapPath) : new JsonObject();
+
+        string? Role(string key) =>
+            TokenText(config[key], configPath, key) ?? TokenText(map[key], mapPath, key);
+
+        var added = new List<AddedToken>();
+        if (config["added_tokens_decoder"] is JsonObject decoder)
+            foreach (var (id, token) in decoder)
+                added.Add(new AddedToken(
+                    int.TryParse(id, out int parsed) ? parsed : throw new FormatException($"{configPath}: added_tokens_decoder key \"{id}\" is not an id."),
+                    TokenText(token, configPath, $"added_tokens_decoder.{id}") ?? throw new FormatException($"{configPath}: added_tokens_decoder.{id} has no content."),
+                    token?["special"]?.GetValue<bool>() ?? false));
+
+        var chat = config[ChatFormat.ConfigKey] is { } node ? ChatFormat.FromJson(node, configPath) : ChatFormat.Default;
+        bool addBos = config["add_bos_token"] is JsonValue v && v.GetValue<bool>();
+        return new TokenizerConfigFile(new SpecialTokens(Role("bos_token"), Role("eos_token"), Role("pad_token"), addBos), chat, added, config);
+    }
+
+    public void Write(string directory, BpeModel model)
+    {
+        var config = (JsonObject)Extra.DeepClone();
+        var map = new JsonObject();
+        string?[] values = [Specials.Bos, Specials.Eos, Specials.Pad];
+        for (int i = 0; i < Roles.Length; i++)
+        {
+            config[Roles[i]] = values[i];
+            if (values[i] is not null) map[Roles[i]] = values[i];
+        }
+        config["add_bos_token"] = Specials.AddBosToken;
+        config["add_eos_token"] = false;
+        var decoder = new JsonObject();
+        foreach (var token in model.AddedTokens.OrderBy(t => t.Id))
+            decoder[token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["content"] = token.Content, ["lstrip"] = false, ["normalized"] = false, ["rstrip"] = false,
+                ["single_word"] = false, ["special"] = token.Special,
+            };
+        config["added_tokens_decoder"] = decoder;
+        config["clean_up_tokenization_spaces"] ??= false;
+        config["tokenizer_class"] ??= "PreTrainedTokenizerFast";
+        config[ChatFormat.ConfigKey] = ChatFormat.ToJson();
+
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), config.ToJsonString(options) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, SpecialTokensMapFileName), map.ToJsonString(options) + "\n");
+    }
+
+    private static JsonObject ParseObject(string path) =>
+        JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new FormatException($"{path}: expected a JSON object.");
+
+    // A role is either "text" or an AddedToken object {"content": "text", ...}.
+    private static string? TokenText(JsonNode? node, string path, string key) => node switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue(out string? text) => text,
+        JsonObject obj when obj["content"] is JsonValue content => content.GetValue<string>(),
+        _ => throw new FormatException($"{path}: \"{key}\" must be a string or an object with \"content\"."),
+    };
+}
