@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Cai.Models.Training;
+
+/// <summary>
+/// Optimizer steps over seeded batches: gradient accumulation weighted by each micro-batch's loss weight (e.g. its
+/// response tokens, so the step's loss is the mean over all of them), warmup + cosine learning rate, global-norm
+/// clipping, AdamW with decay/no-decay groups, logging, periodic eval and checkpoints, exact resume, and a clear stop
+/// on NaN/Inf. Every micro-batch runs in its own dispose scope: no tensors outlive a step.
+/// </summary>
+/// <typeparam name="TBatch">A micro-batch, kept as plain data until its step.</typeparam>
+public sealed class TrainingLoop<TBatch>
+{
+    private readonly nn.Module _model;
+    private readonly TrainingOptions _options;
+    private readonly Func<TBatch, Tensor> _loss;
+    private readonly Func<TBatch, double> _lossWeight;
+    private readonly Func<TBatch, long> _tokenCount;
+
+    /// <param name="model">The module trained (all parameters with requires_grad).</param>
+    /// <param name="options">Hyperparameters.</param>
+    /// <param name="loss">Forward pass of one micro-batch to its mean loss (a scalar).</param>
+    /// <param name="lossWeight">Weight of a micro-batch's mean loss within its step; 0 skips it.</param>
+    /// <param name="tokenCount">Real tokens in a micro-batch, for throughput.</param>
+    public TrainingLoop(nn.Module model, TrainingOptions options, Func<TBatch, Tensor> loss, Func<TBatch, double> lossWeight, Func<TBatch, long> tokenCount)
+    {
+        options.Validate();
+        (_model, _options, _loss, _lossWeight, _tokenCount) = (model, options, loss, lossWeight, tokenCount);
+        Optimizer = AdamWFactory.Create(model, options.LearningRate, options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
+    }
+
+    public AdamW Optimizer { get; }
+
+    /// <summary>Receives metrics every <see cref="TrainingOptions.LoggingSteps"/> steps and after each evaluation.</summary>
+    public Action<TrainingMetrics>? OnLog { get; set; }
+
+    /// <summary>Called every <see cref="TrainingOptions.SaveSteps"/> steps; the caller saves the model and <c>state.Save(dir)</c> where it likes.</summary>
+    public Action<TrainingState>? OnCheckpoint { get; set; }
+
+    /// <summary>
+    /// Trains. <paramref name="epochBatches"/> gives the (seeded) micro-batch order of an epoch and must give the same
+    /// order and count for the same epoch every time, so that <paramref name="resumeFrom"/> continues exactly.
+    /// </summary>
+    /// <returns>The state after the last step.</returns>
+    public TrainingState Run(Func<int, IReadOnlyList<TBatch>> epochBatches, IReadOnlyList<TBatch>? evalBatches = null,
+        TrainingState? resumeFrom = null, CancellationToken cancellationToken = default)
+    {
+        var batches = epochBatches(resumeFrom?.Epoch ?? 0);
+        if (batches.Count == 0) throw new ArgumentException("The training set yields no batches.", nameof(epochBatches));
+        int accumulation = _options.GradientAccumulationSteps;
+        int stepsPerEpoch = (batches.Count + accumulation - 1) / accumulation;
+        int totalSteps = _options.MaxSteps ?? _options.Epochs * stepsPerEpoch;
+        var schedule = new WarmupCosineSchedule(_options.LearningRate,
+            _options.WarmupSteps ?? (int)Math.Ceiling(_options.WarmupRatio * totalSteps), totalSteps, _options.MinLearningRateRatio);
+        var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
+
+        int step = resumeFrom?.Step ?? 0, epoch = resumeFrom?.Epoch ?? 0, next = resumeFrom?.BatchInEpoch ?? 0;
+        long tokens = resumeFrom?.TokensSeen ?? 0;
+        if (resumeFrom is null) random.manual_seed(_options.Seed);
+        else resumeFrom.Restore(Optimizer);
+
+        var window = new LogWindow();
+        _model.train();
+        while (step < totalSteps)
+        {
+            if (next >= batches.Count) (epoch, next, batches) = (epoch + 1, 0, epochBatches(epoch + 1));
+            cancellationToken.ThrowIfCancellationRequested();
+            var group = batches.Skip(next).Take(accumulation).ToList();
+            double lr = schedule.LearningRateAt(step);
+            var (loss, gradNorm, groupTokens) = Step(group, lr, parameters, step, epoch, next);
+            step++;
+            next += group.Count;
+            tokens += groupTokens;
+            window.Add(loss, groupTokens);
+
+            double fractionalEpoch = epoch + (double)next / batches.Count;
+            if (step % _options.LoggingSteps == 0 || step == totalSteps)
+                OnLog?.Invoke(window.Flush(step, fractionalEpoch, lr, gradNorm));
+            bool evalNow = evalBatches is { Count: > 0 } && ((_options.EvalSteps > 0 && step % _options.EvalSteps == 0) || step == totalSteps);
+            if (evalNow) OnLog?.Invoke(new TrainingMetrics(step, fractionalEpoch, null, lr, null, null, Evaluate(evalBatches!)));
+            if (_options.SaveSteps > 0 && step % _options.SaveSteps == 0)
+                OnCheckpoint?.Invoke(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
+        }
+        return TrainingState.Capture(step, epoch, next, tokens, Optimizer);
+    }
+
+    /// <summary>Weighted mean loss over <paramref name="batches"/> under no-grad in eval mode.</summary>
+    public double Evaluate(IReadOnlyList<TBatch> batches)
+    {
+        _model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            double sum = 0, weights = 0;
+            foreach (var batch in batches)
+            {
+                double weight = _lossWeight(batch);
+                if (weight <= 0) continue;
+                using var scope = NewDisposeScope();
+                sum += weight * _loss(batch).item<float>();
+                weights += weight;
+            }
+            return weights > 0 ? sum / weights : double.NaN;
+        }
+        finally
+        {
+            _model.train();
+        }
+    }
+
+    private (double Loss, double GradNorm, long Tokens) Step(List<TBatch> group, double lr, List<Parameter> parameters, int step, int epoch, int first)
+    {
+        foreach (var paramGroup in Optimizer.ParamGroups) paramGroup.LearningRate = lr;
+        using (NewDisposeScope()) Optimizer.zero_grad();
+        double total = group.Sum(_lossWeight), stepLoss = 0;
+        long tokens = 0;
+        for (int i = 0; i < group.Count; i++)
+        {
+            tokens += _tokenCount(group[i]);
+            double weight = _lossWeight(group[i]);
+            if (weight <= 0) continue;
+            using var scope = NewDisposeScope();
+            var loss = _loss(group[i]);
+            double value = loss.item<float>();
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException(
+                    $"Training diverged: loss is {value} at step {step + 1} (epoch {epoch}, micro-batch {first + i}). " +
+                    "Lower the learning rate, check the data, or resume from the last checkpoint.");
+            (loss * (weight / total)).backward();
+            stepLoss += value * weight / total;
+        }
+        double gradNorm;
+        using (NewDisposeScope())
+        {
+            var withGrad = parameters.Where(p => p.grad is not null).ToList();
+            gradNorm = withGrad.Count == 0 ? 0 : nn.utils.clip_grad_norm_(withGrad, _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.MaxValue);
+        }
+        if (!double.IsFinite(gradNorm))
+            throw new TrainingDivergedException(
+                $"Training diverged: gradient norm is {gradNorm} at step {step + 1} (epoch {epoch}). Lower the learning rate or check the data.");
+        using (NewDisposeScope()) Optimizer.step();
+        return (stepLoss, gradNorm, tokens);
+    }
+
+    private sealed class LogWindow
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private double _lossSum;
+        private int _steps;
+        private long _tokens;
+
+        public void Add(double loss, long tokens) => (_lossSum, _steps, _tokens) = (_lossSum + loss, _steps + 1, _tokens + tokens);
+
+        public TrainingMetrics Flush(int step, double epoch, double lr, double gradNorm)
+        {
+            var metrics = new TrainingMetrics(step, epoch, _lossSum / _steps, lr, gradNorm, _tokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds));
+            (_lossSum, _steps, _tokens) = (0, 0, 0);
+            _clock.Restart();
+            return metrics;
+        }
+    }
+}
