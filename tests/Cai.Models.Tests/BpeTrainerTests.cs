@@ -41,10 +41,11 @@ public class BpeTrainerTests
         Assert.DoesNotContain(first.Vocab.Keys, t => t.Contains("<|") && !options.SpecialTokens.Contains(t));
 
         using var files = new TokenizerTestFiles();
-        new TextTokenizer(first, new SpecialTokens(Eos: "<|endoftext|>", Pad: "<|pad|>")).Save(files.Directory);
+        new BpeTrainer(options).TrainTokenizer(Corpus(300, seed: 1), new SpecialTokens(Eos: "<|endoftext|>", Pad: "<|pad|>")).Save(files.Directory);
         var tokenizer = TextTokenizer.Load(files.Directory);
 
         Assert.Equal(400, tokenizer.VocabSize);
+        Assert.Equal(first.Merges, tokenizer.Model.Merges);
         Assert.Equal(0, tokenizer.EosTokenId);
         Assert.Equal(1, tokenizer.PadTokenId);
         string sample = Corpus(1, seed: 7).Single();

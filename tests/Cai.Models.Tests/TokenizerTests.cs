@@ -109,6 +109,10 @@ public class TokenizerTests
         var missing = Assert.Throws<FormatException>(() => TextTokenizer.Load(files.Directory));
         Assert.Contains("pad_token \"<pad>\"", missing.Message);
 
+        File.WriteAllText(Path.Combine(files.Directory, "tokenizer.json"), "{\"model\": {\"type\": 3}}");
+        var wrongType = Assert.Throws<FormatException>(() => TextTokenizer.Load(files.Directory));
+        Assert.Contains("tokenizer.json", wrongType.Message);
+
         using var empty = new TokenizerTestFiles();
         Assert.Throws<FileNotFoundException>(() => TextTokenizer.Load(empty.Directory));
     }

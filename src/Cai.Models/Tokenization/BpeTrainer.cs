@@ -47,6 +47,10 @@ public sealed class BpeTrainer(BpeTrainerOptions options)
         return new BpeModel(vocab, merges, added);
     }
 
+    /// <summary>Trains and wraps the model as a tokenizer whose Save writes the Hugging Face files.</summary>
+    public TextTokenizer TrainTokenizer(IEnumerable<string> documents, SpecialTokens roles, ChatFormat? chatFormat = null) =>
+        new(Train(documents), roles, chatFormat);
+
     private (List<int[]> Words, List<long> Counts) CountWords(IEnumerable<string> documents, int specialCount)
     {
         var regex = ByteLevelPreTokenizer.CreateRegex(ByteLevelPreTokenizer.Gpt2Pattern);

@@ -11,8 +11,16 @@ public static class LegacyBpeFiles
     /// <summary>Reads the two files; <paramref name="addedTokens"/> come from tokenizer_config.json.</summary>
     public static BpeModel Read(string vocabPath, string mergesPath, IReadOnlyList<AddedToken> addedTokens)
     {
-        var vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
-            ?? throw new FormatException($"{vocabPath}: expected an object of token to id.");
+        Dictionary<string, int>? vocab;
+        try
+        {
+            vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath));
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{vocabPath}: expected an object of token to id: {e.Message}", e);
+        }
+        if (vocab is null) throw new FormatException($"{vocabPath}: expected an object of token to id.");
         var merges = new List<(string, string)>();
         foreach (string line in File.ReadLines(mergesPath))
         {

@@ -13,6 +13,18 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
 
     public static TokenizerConfigFile Read(string directory)
     {
+        try
+        {
+            return Parse(directory);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new FormatException($"{Path.Combine(directory, FileName)} or {SpecialTokensMapFileName}: {e.Message}", e);
+        }
+    }
+
+    private static TokenizerConfigFile Parse(string directory)
+    {
         string configPath = Path.Combine(directory, FileName);
         string mapPath = Path.Combine(directory, SpecialTokensMapFileName);
         var config = File.Exists(configPath) ? ParseObject(configPath) : new JsonObject();

@@ -13,6 +13,18 @@ public static class TokenizerJsonFile
     /// <summary>Parses a tokenizer.json; refuses what is not byte-level BPE with an error naming the key.</summary>
     public static BpeModel Read(string path)
     {
+        try
+        {
+            return Parse(path);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new FormatException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static BpeModel Parse(string path)
+    {
         var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
             ?? throw new FormatException($"{path}: expected a JSON object.");
         var model = root["model"] as JsonObject ?? throw new FormatException($"{path}: missing \"model\".");
