@@ -1,0 +1,91 @@
+using Cai.Abstractions.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace Cai.Core.Plugins;
+
+/// <summary>
+/// A live plugin instance for one stage. Between batches the runner calls <see cref="RefreshIfChanged"/>: when the
+/// plugin's assembly was rebuilt, the old instance is disposed and a new one from the new build takes its place, so
+/// the <see cref="Provenance"/> of later rows carries the new assembly hash.
+/// </summary>
+public sealed class PluginHandle<T> : IDisposable where T : class
+{
+    readonly PluginAssembly assembly;
+    readonly PluginActivation activation;
+    int generation;
+
+    internal PluginHandle(PluginDescriptor descriptor, PluginActivation activation)
+    {
+        assembly = descriptor.Assembly;
+        this.activation = activation;
+        Name = descriptor.Name;
+        Kind = descriptor.Kind;
+        (Current, Provenance) = Instantiate(descriptor);
+        generation = assembly.Generation;
+    }
+
+    public string Name { get; }
+
+    public PluginKind Kind { get; }
+
+    /// <summary>The current instance; do not keep it across batches.</summary>
+    public T Current { get; private set; }
+
+    /// <summary>Provenance of what <see cref="Current"/> produces.</summary>
+    public Provenance Provenance { get; private set; }
+
+    /// <summary>The batch-boundary call: swaps in a rebuilt plugin. Returns true when it did.</summary>
+    public bool RefreshIfChanged()
+    {
+        assembly.RefreshIfChanged();
+        if (assembly.Generation == generation) return false;
+        var descriptor = assembly.Plugins.FirstOrDefault(d => d.Kind == Kind && d.Name == Name)
+            ?? throw new PluginException(Name, null, $"the rebuilt {assembly.Path} no longer defines {Kind} plugin '{Name}'");
+        var (next, provenance) = Instantiate(descriptor);
+        var old = Current;
+        (Current, Provenance, generation) = (next, provenance, assembly.Generation);
+        DisposeInstance(old);
+        activation.Logger.LogInformation("plugin '{Name}' now runs the build with sha256 {Sha256}", Name, provenance.AssemblySha256);
+        return true;
+    }
+
+    /// <summary>Runs a call on the current instance, turning any failure into a <see cref="PluginException"/>.</summary>
+    public async Task<TResult> InvokeAsync<TResult>(Func<T, Task<TResult>> call, string? itemId)
+    {
+        try { return await call(Current); }
+        catch (Exception e) when (e is not PluginException and not OperationCanceledException)
+        {
+            throw new PluginException(Name, itemId, $"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    public void Dispose() => DisposeInstance(Current);
+
+    (T, Provenance) Instantiate(PluginDescriptor descriptor)
+    {
+        var provenance = descriptor.ProvenanceFor(activation.ModelName, activation.Seed);
+        var context = new PluginContext(activation.Models, activation.Constitution, activation.Seed, activation.Logger, provenance);
+        object?[] arguments = descriptor.OptionsType is { } optionsType ? [context, activation.BindOptions(optionsType)] : [context];
+        try
+        {
+            return ((T)Activator.CreateInstance(descriptor.Type, arguments)!, provenance);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw new PluginException(Name, null, $"constructor failed: {e.InnerException.Message}", e.InnerException);
+        }
+    }
+
+    void DisposeInstance(T instance)
+    {
+        try
+        {
+            if (instance is IAsyncDisposable asyncDisposable) asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            else if (instance is IDisposable disposable) disposable.Dispose();
+        }
+        catch (Exception e)
+        {
+            activation.Logger.LogWarning(e, "plugin '{Name}' failed to dispose", Name);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Cai.Abstractions.Plugins;
+using Cai.Core.Recipes.Yaml;
+
+namespace Cai.Core.Recipes;
+
+/// <summary>A recipe as written (after <c>extends:</c> merging), with every relative path made absolute.</summary>
+public sealed record Recipe
+{
+    /// <summary>Name of the recipe; runs are written to runs/&lt;name&gt;/.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The run seed; every sampler and trainer seed derives from it.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Where tensors live: auto, cpu or cuda.</summary>
+    public Device Device { get; init; } = Device.Auto;
+
+    /// <summary>Models by role: policy (required), feedback, ... Each is a {path}, another role's name, or a list (ensemble).</summary>
+    public required IReadOnlyDictionary<string, ModelSource> Models { get; init; }
+
+    /// <summary>The constitution file (YAML), relative to the recipe file.</summary>
+    [RecipePath]
+    public required string Constitution { get; init; }
+
+    /// <summary>Prompt sets (JSONL) by name: red_team, helpful, eval_red_team, eval_helpful, ...; paths relative to the recipe file.</summary>
+    [RecipePath]
+    public IReadOnlyDictionary<string, string> Prompts { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Third-party plugin assemblies, each pinned by SHA-256. Built-in plugins need no entry.</summary>
+    public IReadOnlyList<PluginPin> Plugins { get; init; } = [];
+
+    /// <summary>The stages, run in order.</summary>
+    public required IReadOnlyList<StageSpec> Stages { get; init; }
+
+    /// <summary>A parent recipe this one varies: child keys override, mappings merge, stages merge by id.</summary>
+    [RecipePath]
+    public string? Extends { get; init; }
+
+    public SourceMap Source { get; init; } = SourceMap.None;
+}

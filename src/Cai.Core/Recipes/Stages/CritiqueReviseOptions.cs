@@ -1,0 +1,17 @@
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>critique-revise: R rounds of critique then revision of the red-team responses (SL-CAI).</summary>
+public sealed record CritiqueReviseOptions : StageOptions
+{
+    /// <summary>Critique–revision rounds per response (the paper uses 4); every round is kept.</summary>
+    public int Rounds { get; init; } = 4;
+
+    /// <summary>Sampling temperature of critiques and revisions.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Most tokens per critique or revision.</summary>
+    public int MaxNewTokens { get; init; } = 96;
+
+    /// <summary>Show the constitution's few-shot examples before the conversation.</summary>
+    public bool FewShot { get; init; } = true;
+}

@@ -1,0 +1,17 @@
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>evaluate: samples held-out prompts and scores the responses with the independent evaluator.</summary>
+public sealed record EvaluateOptions : StageOptions
+{
+    /// <summary>Prompt sets (names under prompts:) to evaluate on.</summary>
+    public IReadOnlyList<string> PromptSets { get; init; } = ["eval_red_team", "eval_helpful"];
+
+    /// <summary>Responses sampled per prompt.</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>Sampling temperature.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Most tokens per response.</summary>
+    public int MaxNewTokens { get; init; } = 96;
+}

@@ -1,0 +1,20 @@
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>generate: the policy answers the prompts of the given sets.</summary>
+public sealed record GenerateOptions : StageOptions
+{
+    /// <summary>Prompt sets (names under prompts:) the policy answers.</summary>
+    public IReadOnlyList<string> PromptSets { get; init; } = ["red_team", "helpful"];
+
+    /// <summary>Most tokens per response.</summary>
+    public int MaxNewTokens { get; init; } = 96;
+
+    /// <summary>Sampling temperature; 0 is greedy.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Nucleus sampling threshold; 1 disables.</summary>
+    public double TopP { get; init; } = 1.0;
+
+    /// <summary>Responses per prompt.</summary>
+    public int N { get; init; } = 1;
+}

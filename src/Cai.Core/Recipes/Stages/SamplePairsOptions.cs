@@ -1,0 +1,20 @@
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>sample-pairs: the SL-CAI model samples several responses per prompt for labelling (RL-CAI).</summary>
+public sealed record SamplePairsOptions : StageOptions
+{
+    /// <summary>Prompt sets (names under prompts:) to sample on.</summary>
+    public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
+
+    /// <summary>Responses per prompt; every pair among them is labelled.</summary>
+    public int N { get; init; } = 2;
+
+    /// <summary>Sampling temperature (about 1 in the paper).</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Nucleus sampling threshold; 1 disables.</summary>
+    public double TopP { get; init; } = 1.0;
+
+    /// <summary>Most tokens per response.</summary>
+    public int MaxNewTokens { get; init; } = 96;
+}

@@ -1,0 +1,19 @@
+using Cai.Abstractions.Plugins;
+
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>A stage kind: its name in <c>use:</c>, its options record and the plugins it needs.</summary>
+public sealed record StageKind(string Name, Type OptionsType, IReadOnlyList<PluginKind> Plugins, string Description)
+{
+    public static readonly IReadOnlyList<StageKind> All =
+    [
+        new("generate", typeof(GenerateOptions), [], "The policy answers prompts."),
+        new("critique-revise", typeof(CritiqueReviseOptions), [PluginKind.Critic, PluginKind.Reviser], "Critique and revise responses for R rounds (SL-CAI)."),
+        new("train", typeof(TrainOptions), [PluginKind.Trainer], "Train with a trainer plugin (sft, reward, ppo, dpo, ...)."),
+        new("sample-pairs", typeof(SamplePairsOptions), [], "Sample several responses per prompt (RL-CAI)."),
+        new("label", typeof(LabelOptions), [PluginKind.Judge], "Label response pairs with a judge (AI feedback)."),
+        new("evaluate", typeof(EvaluateOptions), [], "Evaluate on held-out prompts."),
+    ];
+
+    public static StageKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
+}

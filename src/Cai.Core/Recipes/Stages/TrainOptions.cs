@@ -1,0 +1,8 @@
+namespace Cai.Core.Recipes.Stages;
+
+/// <summary>train: runs the trainer plugin; its options (epochs, lr, kl_coef, ...) belong to the trainer.</summary>
+public sealed record TrainOptions : StageOptions
+{
+    /// <summary>Ids of earlier stages whose data the trainer reads; empty means the trainer's usual inputs.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+}
