@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cai.Abstractions.Text;
+
+namespace Cai.Plugins.Feedback.Generation;
+
+/// <summary>One sampled continuation per prompt text, seeded by the run seed and the batch's first item.</summary>
+public static class Continuations
+{
+    public static async Task<IReadOnlyList<string>> SampleAsync(ITextModel model, IReadOnlyList<string> prompts,
+        ModelCallOptions options, long seed, string firstItemId, CancellationToken cancellationToken)
+    {
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = options.Temperature,
+            TopP = options.TopP,
+            BatchSize = options.BatchSize,
+            Seed = DeriveSeed(seed, firstItemId),
+        };
+        var results = await model.GenerateAsync(prompts, generation, cancellationToken);
+        return results.Select(samples => samples[0].Text.Trim()).ToList();
+    }
+
+    static long DeriveSeed(long seed, string itemId) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{itemId}")), 0) & long.MaxValue;
+}
