@@ -10,6 +10,11 @@ public static class CaiCommandLine
     {
         var root = new RootCommand("cai: Constitutional AI training (SL-CAI and RL-CAI) for .NET.");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(PluginsCommand.Create());
+        root.Subcommands.Add(SchemaCommand.Create());
+        root.Subcommands.Add(NewPluginCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
         return root;
     }
 }

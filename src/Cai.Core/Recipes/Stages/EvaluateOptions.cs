@@ -1,7 +1,7 @@
 namespace Cai.Core.Recipes.Stages;
 
 /// <summary>evaluate: samples held-out prompts and scores the responses with the independent evaluator.</summary>
-public sealed record EvaluateOptions : StageOptions
+public sealed record EvaluateOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) to evaluate on.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["eval_red_team", "eval_helpful"];

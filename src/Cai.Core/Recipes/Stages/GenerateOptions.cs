@@ -1,7 +1,7 @@
 namespace Cai.Core.Recipes.Stages;
 
 /// <summary>generate: the policy answers the prompts of the given sets.</summary>
-public sealed record GenerateOptions : StageOptions
+public sealed record GenerateOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) the policy answers.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team", "helpful"];

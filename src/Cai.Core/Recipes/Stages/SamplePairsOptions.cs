@@ -1,7 +1,7 @@
 namespace Cai.Core.Recipes.Stages;
 
 /// <summary>sample-pairs: the SL-CAI model samples several responses per prompt for labelling (RL-CAI).</summary>
-public sealed record SamplePairsOptions : StageOptions
+public sealed record SamplePairsOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) to sample on.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];

@@ -9,7 +9,7 @@ namespace Cai.Core.Recipes.Yaml;
 /// </summary>
 public sealed class YamlSource
 {
-    readonly Dictionary<YamlNode, (string File, Mark Start)> origins = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<YamlNode, SourceLocation> origins = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Parses a single-document YAML file whose root is a mapping.</summary>
     public YamlMappingNode Load(string path)
@@ -30,21 +30,22 @@ public sealed class YamlSource
         }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new RecipeException(new RecipeError(new SourceLocation(path, 1, 1), "expected one YAML document whose root is a mapping"));
-        foreach (var node in root.AllNodes) origins[node] = (path, node.Start);
+        foreach (var node in root.AllNodes) origins[node] = new SourceLocation(path, (int)node.Start.Line, (int)node.Start.Column);
         return root;
     }
 
     /// <summary>Records that <paramref name="created"/> (built while merging) stands where <paramref name="original"/> was.</summary>
-    public void Adopt(YamlNode created, YamlNode original) => origins[created] = origins[original];
+    public void Adopt(YamlNode created, YamlNode original) => origins[created] = Locate(original);
+
+    /// <summary>Places a node built in code (e.g. an absent with:) at a location.</summary>
+    public void Place(YamlNode created, SourceLocation location) => origins[created] = location;
 
     /// <summary>The file a node came from, as the user named it.</summary>
-    public string FileOf(YamlNode node) => origins.TryGetValue(node, out var o) ? o.File : "<unknown>";
+    public string FileOf(YamlNode node) => Locate(node).File;
 
     /// <summary>The node's position.</summary>
     public SourceLocation Locate(YamlNode node) =>
-        origins.TryGetValue(node, out var o)
-            ? new SourceLocation(o.File, (int)o.Start.Line, (int)o.Start.Column)
-            : new SourceLocation("<unknown>", 0, 0);
+        origins.TryGetValue(node, out var location) ? location : new SourceLocation("<unknown>", 0, 0);
 
     /// <summary>Resolves a path written in a node against the directory of that node's file.</summary>
     public string ResolvePath(YamlNode node, string path) =>

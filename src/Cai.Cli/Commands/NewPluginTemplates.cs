@@ -1,0 +1,153 @@
+using System.Security;
+using System.Text.Json;
+
+namespace Cai.Cli.Commands;
+
+/// <summary>The files of a new plugin project, one template per kind.</summary>
+public static class NewPluginTemplates
+{
+    public static readonly string[] Kinds = ["judge", "critic", "reviser", "trainer"];
+
+    /// <summary>File name to contents. The project references Cai.Abstractions beside the tool, without copying it.</summary>
+    public static IReadOnlyDictionary<string, string> Render(string kind, string name, string toolDirectory)
+    {
+        string pluginName = JsonNamingPolicy.KebabCaseLower.ConvertName(name);
+        string body = kind switch
+        {
+            "judge" => Judge,
+            "critic" => Critic,
+            "reviser" => Reviser,
+            "trainer" => Trainer,
+            _ => throw new ArgumentException($"unknown kind '{kind}'", nameof(kind)),
+        };
+        string source = Header.Replace("$USINGS$", kind == "trainer" ? "using Cai.Abstractions.Training;" : "using Cai.Abstractions.Feedback;")
+            + body.Replace("$NAME$", name).Replace("$PLUGIN$", pluginName);
+        return new Dictionary<string, string>
+        {
+            [$"{name}.csproj"] = Project.Replace("$TOOLDIR$", SecurityElement.Escape(Path.TrimEndingDirectorySeparator(toolDirectory))),
+            [$"{name}.cs"] = source.Replace("$NAME$", name),
+        };
+    }
+
+    const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <!-- A plugin is loaded into its own context by the cai host. -->
+            <EnableDynamicLoading>true</EnableDynamicLoading>
+            <!-- Where the cai tool lives; its Cai.Abstractions is the contract this plugin compiles against. -->
+            <CaiToolDirectory Condition="'$(CaiToolDirectory)' == ''">$TOOLDIR$</CaiToolDirectory>
+          </PropertyGroup>
+          <ItemGroup>
+            <!-- Shared with the host: referenced for compilation, never copied next to the plugin.
+                 With a package feed, use instead:
+                 <PackageReference Include="CaiFramework.Abstractions" Version="0.1.0" ExcludeAssets="runtime" PrivateAssets="all" /> -->
+            <Reference Include="Cai.Abstractions" HintPath="$(CaiToolDirectory)/Cai.Abstractions.dll" Private="false" />
+            <Reference Include="Microsoft.Extensions.Logging.Abstractions" HintPath="$(CaiToolDirectory)/Microsoft.Extensions.Logging.Abstractions.dll" Private="false" />
+          </ItemGroup>
+        </Project>
+
+        """;
+
+    const string Header = """
+        using Cai.Abstractions.Plugins;
+        $USINGS$
+
+        namespace $NAME$;
+
+        /// <summary>Options of the plugin, bound from the stage's with: (snake_case keys). Initialisers are the defaults.</summary>
+        public sealed record $NAME$Options : PluginOptions
+        {
+
+        """;
+
+    const string Judge = """
+            /// <summary>P(A) when both responses are equally long.</summary>
+            public double Tie { get; init; } = 0.5;
+        }
+
+        /// <summary>Prefers the shorter response: replace with your own judgement.</summary>
+        [CaiPlugin("$PLUGIN$", Description = "Prefers the shorter response.")]
+        public sealed class $NAME$(PluginContext context, $NAME$Options options) : IJudge
+        {
+            public Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken)
+            {
+                IReadOnlyList<Preference> result = batch
+                    .Select(r => new Preference(r.ItemId, r.ResponseA.Length == r.ResponseB.Length ? options.Tie
+                        : r.ResponseA.Length < r.ResponseB.Length ? 1.0 : 0.0, $"seed {context.Seed}"))
+                    .ToList();
+                return Task.FromResult(result);
+            }
+        }
+
+        """;
+
+    const string Critic = """
+            /// <summary>Most tokens per critique.</summary>
+            public int MaxNewTokens { get; init; } = 96;
+        }
+
+        /// <summary>Asks the feedback model for a critique under the principle.</summary>
+        [CaiPlugin("$PLUGIN$", Description = "Critiques with the feedback model.")]
+        public sealed class $NAME$(PluginContext context, $NAME$Options options) : ICritic
+        {
+            public async Task<IReadOnlyList<Critique>> CritiqueAsync(IReadOnlyList<CritiqueRequest> batch, CancellationToken cancellationToken)
+            {
+                var model = context.GetModel("feedback");
+                var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
+                    .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
+                    .Append(Cai.Abstractions.Text.Role.Human, r.Principle.CritiqueRequest)) + " Critique:").ToList();
+                var outputs = await model.GenerateAsync(prompts,
+                    new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
+                return batch.Select((r, i) => new Critique(r.ItemId, outputs[i][0].Text.Trim())).ToList();
+            }
+        }
+
+        """;
+
+    const string Reviser = """
+            /// <summary>Most tokens per revision.</summary>
+            public int MaxNewTokens { get; init; } = 96;
+        }
+
+        /// <summary>Asks the policy model to rewrite the response given the critique.</summary>
+        [CaiPlugin("$PLUGIN$", Description = "Revises with the policy model.")]
+        public sealed class $NAME$(PluginContext context, $NAME$Options options) : IReviser
+        {
+            public async Task<IReadOnlyList<Revision>> ReviseAsync(IReadOnlyList<RevisionRequest> batch, CancellationToken cancellationToken)
+            {
+                var model = context.GetModel("policy");
+                var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
+                    .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
+                    .Append(Cai.Abstractions.Text.Role.Human, (r.Critique is null ? "" : $"Critique: {r.Critique}\n") + r.Principle.RevisionRequest)) + " Revision:").ToList();
+                var outputs = await model.GenerateAsync(prompts,
+                    new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
+                return batch.Select((r, i) => new Revision(r.ItemId, outputs[i][0].Text.Trim())).ToList();
+            }
+        }
+
+        """;
+
+    const string Trainer = """
+            /// <summary>Passes over the data.</summary>
+            public int Epochs { get; init; } = 1;
+        }
+
+        /// <summary>Copies the policy checkpoint unchanged: replace the copy with your training loop.</summary>
+        [CaiPlugin("$PLUGIN$", Description = "Copies the policy checkpoint (a template).")]
+        public sealed class $NAME$(PluginContext context, $NAME$Options options) : ITrainer
+        {
+            public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
+            {
+                Directory.CreateDirectory(request.OutputCheckpoint);
+                foreach (string file in Directory.GetFiles(request.PolicyCheckpoint))
+                    File.Copy(file, Path.Combine(request.OutputCheckpoint, Path.GetFileName(file)), overwrite: true);
+                training.Progress.Report(new TrainingProgress(options.Epochs, options.Epochs, options.Epochs, null));
+                return Task.FromResult(new TrainingResult(request.OutputCheckpoint, new Dictionary<string, double> { ["seed"] = context.Seed }));
+            }
+        }
+
+        """;
+}

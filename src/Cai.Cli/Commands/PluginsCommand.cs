@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes;
+using Spectre.Console;
+
+namespace Cai.Cli.Commands;
+
+/// <summary>`cai plugins list [RECIPE]`: the built-in plugins and those a recipe pins.</summary>
+public static class PluginsCommand
+{
+    public static Command Create()
+    {
+        var recipe = new Argument<FileInfo?>("recipe") { Description = "Also list the third-party plugins this recipe pins.", Arity = ArgumentArity.ZeroOrOne };
+        var trust = ValidateCommand.TrustOption();
+        var list = new Command("list", "List plugins: name, kind, version and source assembly.") { recipe, trust };
+        list.SetAction(parse => List(parse.GetValue(recipe), parse.GetValue(trust)));
+        return new Command("plugins", "Inspect plugins.") { list };
+    }
+
+    static int List(FileInfo? recipeFile, bool trustPlugins)
+    {
+        using var host = PluginHost.WithBuiltIns();
+        int exit = 0;
+        if (recipeFile is not null)
+        {
+            try
+            {
+                var (recipe, _) = RecipeLoader.Load(recipeFile.ToString());
+                foreach (var pin in recipe.Plugins)
+                {
+                    try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
+                    catch (Exception e) when (e is PluginTrustException or Abstractions.Plugins.PluginException or IOException or BadImageFormatException)
+                    {
+                        AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape($"{pin.Source.Of("path")}: {e.Message}")}");
+                        exit = 1;
+                    }
+                }
+            }
+            catch (RecipeException e)
+            {
+                foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
+                return 1;
+            }
+        }
+        var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
+        foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))
+            table.AddRow(Markup.Escape(plugin.Name), plugin.Kind.Key(), Markup.Escape(plugin.Assembly.Version),
+                plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(plugin.Assembly.Path), plugin.Assembly.Sha256[..12]);
+        AnsiConsole.Write(table);
+        if (!host.Plugins.Any()) AnsiConsole.MarkupLine("[yellow]no plugins found[/]");
+        return exit;
+    }
+}

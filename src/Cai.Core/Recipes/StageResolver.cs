@@ -1,0 +1,105 @@
+using Cai.Abstractions.Plugins;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes.Stages;
+using Cai.Core.Recipes.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Cai.Core.Recipes;
+
+/// <summary>
+/// Resolves one stage: its kind, its plugins and its with:. Each with: key goes to every options record that
+/// declares it (the stage's and its plugins'); a key none declares is an error.
+/// </summary>
+sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IReadOnlyList<ResolvedStage> earlier)
+{
+    static readonly PluginKind[] Slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
+
+    public ResolvedStage? Resolve(StageSpec spec)
+    {
+        if (StageKind.Find(spec.Use) is not { } kind)
+        {
+            binder.Error(spec.Source.Of("use"), $"unknown stage kind '{spec.Use}' (known: {string.Join(", ", StageKind.All.Select(k => k.Name))})");
+            return null;
+        }
+        var plugins = new Dictionary<PluginKind, PluginDescriptor>();
+        foreach (var slot in Slots)
+        {
+            string? name = NameIn(spec, slot);
+            string key = slot.Key();
+            if (name is not null && !kind.Plugins.Contains(slot))
+                binder.Error(spec.Source.Of(key), $"stage '{spec.Id}' ({kind.Name}) takes no {key}");
+            else if (name is null && kind.Plugins.Contains(slot))
+                binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs a {key}: (known: {string.Join(", ", host.Names(slot))})");
+            else if (name is not null && host.Find(slot, name) is { } descriptor)
+                plugins[slot] = descriptor;
+            else if (name is not null)
+                binder.Error(spec.Source.Of(key), $"unknown {key} plugin '{name}' (known: {string.Join(", ", host.Names(slot))})");
+        }
+        var with = spec.With ?? EmptyMapping(spec);
+        CheckKeys(spec, with, kind, plugins.Values);
+        var options = (StageOptions?)binder.BindObject(kind.OptionsType, with, Declares(kind.OptionsType));
+        if (options is null) return null;
+        CheckReferences(spec, kind, options);
+        var bindings = plugins.ToDictionary(p => p.Key, p => Bind(p.Value, with));
+        return new ResolvedStage(spec, kind, options, bindings);
+    }
+
+    static string? NameIn(StageSpec spec, PluginKind slot) => slot switch
+    {
+        PluginKind.Critic => spec.Critic,
+        PluginKind.Reviser => spec.Reviser,
+        PluginKind.Judge => spec.Judge,
+        _ => spec.Trainer,
+    };
+
+    YamlMappingNode EmptyMapping(StageSpec spec)
+    {
+        var empty = new YamlMappingNode();
+        binder.Source.Place(empty, spec.Source.Location);
+        return empty;
+    }
+
+    void CheckKeys(StageSpec spec, YamlMappingNode with, StageKind kind, IEnumerable<PluginDescriptor> plugins)
+    {
+        var owners = new List<(string Label, Type Type)> { ($"{kind.Name} stage", kind.OptionsType) };
+        owners.AddRange(plugins.Where(p => p.OptionsType is not null).Select(p => ($"{p.Kind.Key()} '{p.Name}'", p.OptionsType!)));
+        foreach (var (keyNode, _) in with.Children)
+        {
+            string key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (owners.Any(o => Declares(o.Type)(key))) continue;
+            string known = string.Join("; ", owners.Select(o => $"{o.Label}: {string.Join(", ", OptionProperties.Of(o.Type).Select(p => p.Key))}"));
+            binder.Error(keyNode, $"unknown key '{key}' in with: of stage '{spec.Id}' (known: {known})");
+        }
+    }
+
+    void CheckReferences(StageSpec spec, StageKind kind, StageOptions options)
+    {
+        if (options is IReadsPromptSets reads)
+            foreach (string set in reads.PromptSets.Where(s => !recipe.Prompts.ContainsKey(s)))
+                binder.Error(spec.Source.Of("with"),
+                    $"stage '{spec.Id}' ({kind.Name}) reads prompt set '{set}', which prompts: does not declare (declared: {string.Join(", ", recipe.Prompts.Keys)})");
+        if (options is TrainOptions train)
+            foreach (string input in train.Inputs.Where(i => earlier.All(s => s.Id != i)))
+                binder.Error(spec.Source.Of("with"), $"stage '{spec.Id}' reads stage '{input}', which is not an earlier stage");
+    }
+
+    PluginBinding Bind(PluginDescriptor descriptor, YamlMappingNode with)
+    {
+        // Bound now to report errors; bound again by the runner (and after a hot reload, whose options type is new).
+        if (descriptor.OptionsType is { } optionsType) binder.BindObject(optionsType, with, Declares(optionsType));
+        var source = binder.Source;
+        return new PluginBinding(descriptor.Name, descriptor, type =>
+        {
+            var fresh = new YamlBinder(source);
+            var options = (PluginOptions?)fresh.BindObject(type, with, Declares(type));
+            RecipeException.ThrowIfAny(fresh.Errors);
+            return options!;
+        });
+    }
+
+    static Func<string, bool> Declares(Type type)
+    {
+        var keys = OptionProperties.Of(type).Select(p => p.Key).ToHashSet();
+        return keys.Contains;
+    }
+}
