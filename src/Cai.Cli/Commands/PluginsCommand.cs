@@ -45,7 +45,7 @@ public static class PluginsCommand
         var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
         foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))
             table.AddRow(Markup.Escape(plugin.Name), plugin.Kind.Key(), Markup.Escape(plugin.Assembly.Version),
-                plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(plugin.Assembly.Path), plugin.Assembly.Sha256[..12]);
+                plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(Path.GetFileName(plugin.Assembly.Path)), plugin.Assembly.Sha256[..12]);
         AnsiConsole.Write(table);
         if (!host.Plugins.Any()) AnsiConsole.MarkupLine("[yellow]no plugins found[/]");
         return exit;

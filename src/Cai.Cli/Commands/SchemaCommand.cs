@@ -20,7 +20,7 @@ public static class SchemaCommand
     static int Run(FileInfo? output, TextWriter stdout)
     {
         using var host = PluginHost.WithBuiltIns();
-        string json = RecipeSchema.Generate(host.Plugins).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        string json = RecipeSchema.Generate(host.Plugins).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         if (output is null) stdout.Write(json);
         else AtomicFile.WriteAllText(output.FullName, json);
         return 0;

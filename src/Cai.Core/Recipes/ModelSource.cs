@@ -10,7 +10,7 @@ namespace Cai.Core.Recipes;
 public sealed record ModelRef(string? Path, string? Role, SourceLocation Location);
 
 /// <summary>
-/// The model(s) of one role in <c>models:</c>: a role name (<c>feedback: policy</c>), a mapping
+/// The model(s) of one role under <c>models</c>: a role name (<c>feedback: policy</c>), a mapping
 /// (<c>{ path: ../models/x }</c>) or a sequence of these (an ensemble).
 /// </summary>
 public sealed record ModelSource(IReadOnlyList<ModelRef> Members)

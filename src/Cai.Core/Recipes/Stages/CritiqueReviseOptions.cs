@@ -1,9 +1,12 @@
 namespace Cai.Core.Recipes.Stages;
 
 /// <summary>critique-revise: R rounds of critique then revision of the red-team responses (SL-CAI).</summary>
-public sealed record CritiqueReviseOptions : StageOptions
+public sealed record CritiqueReviseOptions : StageOptions, IReadsPromptSets
 {
-    /// <summary>Critique–revision rounds per response (the paper uses 4); every round is kept.</summary>
+    /// <summary>Prompt sets whose responses (from the latest generate stage) are critiqued and revised.</summary>
+    public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
+
+    /// <summary>Critique–revision rounds per response (few-shot examples are an option of the critic and reviser plugins) (the paper uses 4); every round is kept.</summary>
     public int Rounds { get; init; } = 4;
 
     /// <summary>Sampling temperature of critiques and revisions.</summary>
@@ -11,7 +14,4 @@ public sealed record CritiqueReviseOptions : StageOptions
 
     /// <summary>Most tokens per critique or revision.</summary>
     public int MaxNewTokens { get; init; } = 96;
-
-    /// <summary>Show the constitution's few-shot examples before the conversation.</summary>
-    public bool FewShot { get; init; } = true;
 }

@@ -5,4 +5,7 @@ public sealed record TrainOptions : StageOptions
 {
     /// <summary>Ids of earlier stages whose data the trainer reads; empty means the trainer's usual inputs.</summary>
     public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>The model role the trained checkpoint becomes: policy (sft, ppo, dpo) or reward (reward model).</summary>
+    public string OutputRole { get; init; } = "policy";
 }
