@@ -20,7 +20,7 @@ public abstract class ModelCritic(PluginContext context, CriticOptions options) 
     {
         if (batch.Count == 0) return [];
         var model = context.GetModel(options.Model);
-        var fewShot = context.Constitution.FewShot.Take(options.FewShot).ToList();
+        var fewShot = context.Constitution.FewShot.Take(options.FewShotExamples).ToList();
         var prompts = batch.Select(r =>
             CritiqueRevisionTranscript.CritiquePrompt(model, r.Conversation, r.Response, r.Principle, Request(r.Principle), fewShot, Cue)).ToList();
         var texts = await Continuations.SampleAsync(model, prompts, options, context.Seed, batch[0].ItemId, cancellationToken);

@@ -18,7 +18,7 @@ public abstract record ModelCallOptions : PluginOptions
     public float TopP { get; init; } = 1.0f;
 
     /// <summary>How many of the constitution's few-shot examples precede each transcript.</summary>
-    public int FewShot { get; init; } = 1;
+    public int FewShotExamples { get; init; } = 1;
 
     /// <summary>Sequences per forward batch.</summary>
     public int BatchSize { get; init; } = 16;

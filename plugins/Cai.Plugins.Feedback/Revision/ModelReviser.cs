@@ -16,7 +16,7 @@ public abstract class ModelReviser(PluginContext context, ReviserOptions options
     {
         if (batch.Count == 0) return [];
         var model = context.GetModel(options.Model);
-        var fewShot = context.Constitution.FewShot.Take(options.FewShot).ToList();
+        var fewShot = context.Constitution.FewShot.Take(options.FewShotExamples).ToList();
         var prompts = batch.Select(r => CritiqueRevisionTranscript.RevisionPrompt(
             model, r.Conversation, r.Response, r.Principle, UsesCritique ? r.Critique ?? "" : null, fewShot)).ToList();
         var texts = await Continuations.SampleAsync(model, prompts, options, context.Seed, batch[0].ItemId, cancellationToken);

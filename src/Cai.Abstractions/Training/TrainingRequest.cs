@@ -9,7 +9,11 @@ namespace Cai.Abstractions.Training;
 /// <param name="Device">"cpu" or "cuda" (already resolved from "auto").</param>
 public sealed record TrainingRequest(
     string PolicyCheckpoint, string? ReferenceCheckpoint, IReadOnlyList<string> Datasets,
-    string OutputCheckpoint, long Seed, string Device);
+    string OutputCheckpoint, long Seed, string Device)
+{
+    /// <summary>Directory of the trained reward model (PPO), or null when the run has none.</summary>
+    public string? RewardCheckpoint { get; init; }
+}
 
 /// <summary>What a trainer produced.</summary>
 /// <param name="CheckpointDirectory">The trained checkpoint's directory.</param>

@@ -31,7 +31,7 @@ public class CriticAndReviserTests
     {
         var model = new RecordingTextModel("x");
         var example = new FewShotExample("P?", "Bad.", "It is bad.", "Good.");
-        var critic = new StrictCritic(RecordingTextModel.Context(model, example), new CriticOptions { FewShot = 1 });
+        var critic = new StrictCritic(RecordingTextModel.Context(model, example), new CriticOptions { FewShotExamples = 1 });
 
         await critic.CritiqueAsync([new CritiqueRequest("a", Prompt, "Pour spores in.", RecordingTextModel.Principle)], default);
 

@@ -1,0 +1,56 @@
+using Cai.Abstractions.Text;
+
+namespace Cai.Core.Pipeline;
+
+/// <summary>
+/// The checkpoints of each model role and their loaded text models. Training stages move a role to a new checkpoint
+/// (the policy after SFT, PPO or DPO; the reward model after reward training); each path is loaded once.
+/// </summary>
+public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<string>> roles, Func<string, ITextModel> load) : IDisposable
+{
+    readonly Dictionary<string, IReadOnlyList<string>> paths = new(roles);
+    readonly Dictionary<string, ITextModel> loaded = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => paths;
+
+    public bool Has(string role) => paths.ContainsKey(role);
+
+    public string PathOf(string role) =>
+        paths.TryGetValue(role, out var members) && members.Count > 0
+            ? members[0]
+            : throw new KeyNotFoundException($"the recipe's models: has no '{role}' (has: {string.Join(", ", paths.Keys.Order())})");
+
+    public ITextModel Get(string role) => Load(PathOf(role));
+
+    /// <summary>Every member of a role (several for an ensemble of feedback models).</summary>
+    public IReadOnlyList<ITextModel> Members(string role) => paths[role].Select(Load).ToList();
+
+    /// <summary>The models handed to plugins: each role's first member, and "role.N" for further ensemble members.</summary>
+    public IReadOnlyDictionary<string, ITextModel> ForPlugins()
+    {
+        var models = new Dictionary<string, ITextModel>(StringComparer.Ordinal);
+        foreach (var (role, members) in paths)
+            for (int i = 0; i < members.Count; i++)
+                if (TryLoadTextModel(members[i]) is { } model) models[i == 0 ? role : $"{role}.{i}"] = model;
+        return models;
+    }
+
+    public void Replace(string role, string checkpoint) => paths[role] = [checkpoint];
+
+    public void Dispose()
+    {
+        foreach (var model in loaded.Values) (model as IDisposable)?.Dispose();
+        loaded.Clear();
+    }
+
+    ITextModel Load(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (!loaded.TryGetValue(full, out var model)) loaded[full] = model = load(full);
+        return model;
+    }
+
+    // A reward-model checkpoint is no text model: plugins are only given the roles that load as one.
+    ITextModel? TryLoadTextModel(string path) =>
+        File.Exists(Path.Combine(path, "tokenizer.json")) || loaded.ContainsKey(Path.GetFullPath(path)) ? Load(path) : null;
+}

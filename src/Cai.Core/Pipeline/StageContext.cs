@@ -1,0 +1,44 @@
+using Cai.Abstractions.Plugins;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes;
+using Cai.Core.Recipes.Stages;
+using Cai.Core.Runs;
+using Microsoft.Extensions.Logging;
+
+namespace Cai.Core.Pipeline;
+
+/// <summary>What a stage works with: the recipe, its own folder, earlier stages, models, plugins, seed and reporting.</summary>
+public sealed record StageContext(
+    ResolvedRecipe Recipe,
+    ResolvedStage Stage,
+    RunLayout Run,
+    ModelRegistry Models,
+    PluginHost Plugins,
+    IRunObserver Observer,
+    ILogger Logger,
+    CancellationToken CancellationToken)
+{
+    public StageLayout Layout => Run.Stage(Stage.Id);
+
+    public long Seed => Recipe.Recipe.Seed;
+
+    public T Options<T>() where T : StageOptions => (T)Stage.Options;
+
+    /// <summary>The latest earlier stage of a kind, whose data this stage consumes.</summary>
+    public ResolvedStage? Latest(string kind)
+    {
+        int index = Recipe.Stages.ToList().FindIndex(s => s.Id == Stage.Id);
+        return Recipe.Stages.Take(index).LastOrDefault(s => s.Kind.Name == kind);
+    }
+
+    public ResolvedStage RequireLatest(string kind) =>
+        Latest(kind) ?? throw new InvalidOperationException($"stage '{Stage.Id}' ({Stage.Kind.Name}) needs an earlier '{kind}' stage");
+
+    /// <summary>A live plugin for this stage, with the stage's with: bound to its options.</summary>
+    public PluginHandle<T> CreatePlugin<T>(PluginKind kind) where T : class
+    {
+        var binding = Stage.Plugin(kind);
+        var activation = new PluginActivation(Models.ForPlugins(), Recipe.Constitution, Seed, Logger, binding.BindOptions);
+        return Plugins.Create<T>(binding.Name, activation);
+    }
+}
