@@ -1,0 +1,107 @@
+using Cai.Abstractions.Plugins;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes;
+using Cai.Core.Recipes.Stages;
+using Snapshooter.Xunit;
+
+namespace Cai.Core.Tests.Recipes;
+
+public sealed class RecipeResolverTests : IDisposable
+{
+    readonly RecipeFixture fixture = new();
+    readonly PluginHost host = new();
+
+    string Errors(string recipe, bool trust = false) =>
+        fixture.Normalize(Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(recipe, host, trust)).Message);
+
+    [Fact]
+    public void ValidRecipeBindsStageAndPluginOptionsFromOneWith()
+    {
+        var recipe = RecipeResolver.Resolve(fixture.Recipe(), host);
+
+        Assert.Equal(3, recipe.Recipe.Seed);
+        Assert.Equal([Path.Combine(fixture.Dir, "models", "tiny")], recipe.Models["feedback"]);
+        Assert.Equal("harmless", recipe.Constitution.Name);
+        Assert.Equal("It helps with possible burglary.", recipe.Constitution.FewShot[0].Critique);
+        Assert.Equal("violence", recipe.Prompts["red_team"].Prompts[0].Category);
+        var generate = Assert.IsType<GenerateOptions>(recipe.Stages[0].Options);
+        Assert.Equal(32, generate.MaxNewTokens);
+        Assert.Equal(1.0, generate.Temperature); // default
+        var label = Assert.IsType<LabelOptions>(recipe.Stages[1].Options);
+        Assert.False(label.BothOrders);
+        var judge = recipe.Stages[1].Plugin(PluginKind.Judge);
+        var options = judge.BindOptions(judge.Descriptor.OptionsType!);
+        Assert.Equal(2.0, options.GetType().GetProperty("Bias")!.GetValue(options));
+    }
+
+    [Fact]
+    public void UnknownKeyIsReportedWithFileLineAndColumn() =>
+        Snapshot.Match(Errors(fixture.Recipe(extra: "sede: 1")));
+
+    [Fact]
+    public void BadPathsAreReported() =>
+        Snapshot.Match(Errors(fixture.Write("bad-paths.yaml", File.ReadAllText(fixture.Recipe())
+            .Replace("constitutions/harmless.yaml", "constitutions/missing.yaml").Replace("models/tiny", "models/none"))));
+
+    [Fact]
+    public void HashMismatchNamesTheFileAndBothHashes() =>
+        Snapshot.Match(Errors(fixture.Recipe(sha: new string('0', 64))));
+
+    [Fact]
+    public void UnpinnedAssemblyNeedsTrustPlugins()
+    {
+        string recipe = fixture.Write("unpinned.yaml", File.ReadAllText(fixture.Recipe()).Replace("sha256:", "# sha256:"));
+        Assert.Contains("is not pinned", Errors(recipe));
+        Assert.Single(RecipeResolver.Resolve(recipe, host, trustPlugins: true).Stages, s => s.Id == "labels");
+    }
+
+    [Fact]
+    public void UnknownPluginAndStageKindAndOptionsAreReported() =>
+        Snapshot.Match(Errors(fixture.Recipe(stages: """
+              - { id: initial, use: generate, with: { max_new_tokens: many, temprature: 1 } }
+              - { id: labels, use: label, judge: nope }
+              - { id: revise, use: critique-revise, judge: yaml-version }
+              - { id: rl, use: reinforce }
+            """)));
+
+    [Fact]
+    public void ExtendsOverridesKeysMergesStagesByIdAndResolvesPathsAgainstEachFile()
+    {
+        fixture.Recipe();
+        string child = fixture.Write("variants/child.yaml", """
+            extends: ../recipe.yaml
+            seed: 9
+            prompts:
+              eval_red_team: ../prompts/red-team.jsonl
+            stages:
+              - { id: labels, with: { bias: -1.0 } }
+              - { id: eval, use: evaluate, with: { prompt_sets: [eval_red_team] } }
+            """);
+
+        var recipe = RecipeResolver.Resolve(child, host);
+
+        Assert.Equal(9, recipe.Recipe.Seed);
+        Assert.Equal("test", recipe.Recipe.Name);
+        Assert.Equal(["initial", "labels", "eval"], recipe.Stages.Select(s => s.Id));
+        Assert.Equal(["red_team", "helpful", "eval_red_team"], recipe.Prompts.Keys);
+        Assert.False(((LabelOptions)recipe.Stages[1].Options).BothOrders); // kept from the parent's with:
+        var judge = recipe.Stages[1].Plugin(PluginKind.Judge);
+        var options = judge.BindOptions(judge.Descriptor.OptionsType!);
+        Assert.Equal(-1.0, options.GetType().GetProperty("Bias")!.GetValue(options));
+        Assert.Equal(Path.Combine(fixture.Dir, "constitutions", "harmless.yaml"), recipe.Recipe.Constitution);
+    }
+
+    [Fact]
+    public void ConstitutionAndPromptSetErrorsPointIntoTheirFiles()
+    {
+        fixture.Write("constitutions/harmless.yaml", "name: broken\nprinciples:\n  - id: a\n    critique_request: x\n");
+        fixture.Write("prompts/helpful.jsonl", "{\"id\":\"h1\",\"prompt\":\"ok\"}\n{not json}\n");
+        Snapshot.Match(Errors(fixture.Recipe()));
+    }
+
+    public void Dispose()
+    {
+        host.Dispose();
+        fixture.Dispose();
+    }
+}
