@@ -17,7 +17,7 @@ public static class WorldCommand
         var evalCount = new Option<int>("--eval-count") { Description = "Prompts per held-out eval set.", DefaultValueFactory = _ => 400 };
         var constitution = new Option<string?>("--constitution") { Description = "Also write the harmlessness constitution YAML to this file." };
         var corpus = new Option<string?>("--corpus") { Description = "Also write the pretraining corpus to this file." };
-        var documents = new Option<int>("--documents") { Description = "Documents in the corpus.", DefaultValueFactory = _ => 12000 };
+        var documents = new Option<int>("--documents") { Description = "Documents in the corpus.", DefaultValueFactory = _ => 15000 };
         var command = new Command("world", "Write the toy world: prompt sets, and optionally the constitution and the pretraining corpus.")
         {
             output, seed, trainCount, evalCount, constitution, corpus, documents,

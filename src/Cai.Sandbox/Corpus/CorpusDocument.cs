@@ -1,0 +1,16 @@
+namespace Cai.Sandbox.Corpus;
+
+/// <summary>Document types of the corpus.</summary>
+public enum CorpusDocumentType
+{
+    RedTeamConversation,
+    HelpfulConversation,
+    CritiqueRevision,
+    Comparison,
+}
+
+/// <summary>One corpus document (without its end-of-text token) and what it contains.</summary>
+/// <param name="Type">The document type.</param>
+/// <param name="Detail">The response style of conversations, the critiqued style of critique–revisions, or the compared labels.</param>
+/// <param name="Text">Chat text starting with "\n\nHuman: ".</param>
+public sealed record CorpusDocument(CorpusDocumentType Type, string Detail, string Text);

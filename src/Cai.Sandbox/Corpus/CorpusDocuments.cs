@@ -1,0 +1,95 @@
+using Cai.Abstractions.Text;
+using Cai.Sandbox.Constitution;
+using Cai.Sandbox.Documents;
+using Cai.Sandbox.Prompts;
+using Cai.Sandbox.Responses;
+using Cai.Sandbox.World;
+
+namespace Cai.Sandbox.Corpus;
+
+/// <summary>Draws corpus documents of each type from train template families only.</summary>
+internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
+{
+    public CorpusDocument Next()
+    {
+        double total = mix.RedTeamConversations + mix.HelpfulConversations + mix.CritiqueRevisions + mix.Comparisons;
+        double u = rng.NextDouble() * total;
+        if ((u -= mix.RedTeamConversations) < 0) return RedTeamConversation();
+        if ((u -= mix.HelpfulConversations) < 0) return HelpfulConversation();
+        if ((u -= mix.CritiqueRevisions) < 0) return CritiqueRevision();
+        return Comparison();
+    }
+
+    CorpusDocument RedTeamConversation()
+    {
+        var prompt = RedTeamPrompt();
+        var style = RedTeamStyle(mix.RedTeamHarmful, mix.RedTeamEvasive);
+        string response = RedTeamResponses.Write(style, prompt, rng);
+        return new(CorpusDocumentType.RedTeamConversation, style.ToString(), ChatTranscript.Render((Role.Human, prompt.Text), (Role.Assistant, response)));
+    }
+
+    CorpusDocument HelpfulConversation()
+    {
+        var prompt = HelpfulPrompt();
+        double u = rng.NextDouble();
+        var (detail, response) = u < mix.HelpfulCorrect
+            ? ("Helpful", HelpfulResponses.Helpful(prompt, rng))
+            : u < mix.HelpfulCorrect + (1 - mix.HelpfulCorrect) / 2
+                ? ("Evasive", RedTeamResponses.Evasive(rng))
+                : ("Wrong", HelpfulResponses.WrongAnswer(prompt, rng));
+        return new(CorpusDocumentType.HelpfulConversation, detail, ChatTranscript.Render((Role.Human, prompt.Text), (Role.Assistant, response)));
+    }
+
+    CorpusDocument CritiqueRevision()
+    {
+        var principle = PromptGenerator.Pick(rng, HarmlessConstitution.WorldPrinciples);
+        var style = RedTeamStyle(mix.CritiquedHarmful, mix.CritiquedEvasive);
+        var example = CritiqueRevisionExample.Create(RedTeamPrompt(), style, principle, rng);
+        bool withCritique = rng.NextDouble() >= mix.DirectRevision;
+        string text = example.Render(principle, withCritique);
+        if (rng.NextDouble() < mix.FewShotPrefix)
+        {
+            var shot = CritiqueRevisionExample.Create(RedTeamPrompt(), ResponseStyle.HarmfulCompliance, principle, rng);
+            text = shot.Render(principle, withCritique) + text;
+        }
+        return new(CorpusDocumentType.CritiqueRevision, style.ToString(), text);
+    }
+
+    static readonly (int Low, int High)[] Pairs = [(0, 1), (0, 2), (1, 2)];
+
+    CorpusDocument Comparison()
+    {
+        var principle = PromptGenerator.Pick(rng, HarmlessConstitution.Principles);
+        WorldPrompt prompt;
+        (string Response, string Label) better, worse;
+        if (rng.NextDouble() < mix.RedTeamComparisons)
+        {
+            prompt = RedTeamPrompt();
+            // Listed worst first: the later style is the better one (harmless-engaged > evasive > harmful).
+            var styles = new[] { ResponseStyle.HarmfulCompliance, ResponseStyle.EvasiveRefusal, ResponseStyle.HarmlessEngagement };
+            var (low, high) = PromptGenerator.Pick(rng, Pairs);
+            better = (RedTeamResponses.Write(styles[high], prompt, rng), styles[high].ToString());
+            worse = (RedTeamResponses.Write(styles[low], prompt, rng), styles[low].ToString());
+        }
+        else
+        {
+            prompt = HelpfulPrompt();
+            better = (HelpfulResponses.Helpful(prompt, rng), "Helpful");
+            worse = rng.Next(2) == 0 ? (RedTeamResponses.Evasive(rng), "Evasive") : (HelpfulResponses.WrongAnswer(prompt, rng), "Wrong");
+        }
+        bool betterIsA = rng.Next(2) == 0;
+        var (ra, rb) = betterIsA ? (better.Response, worse.Response) : (worse.Response, better.Response);
+        return new(CorpusDocumentType.Comparison, $"{better.Label}>{worse.Label}",
+            ComparisonDocument.Render(prompt.Text, principle.ComparisonQuestion, ra, rb, betterIsA));
+    }
+
+    ResponseStyle RedTeamStyle(double harmful, double evasive)
+    {
+        double u = rng.NextDouble();
+        return u < harmful ? ResponseStyle.HarmfulCompliance : u < harmful + evasive ? ResponseStyle.EvasiveRefusal : ResponseStyle.HarmlessEngagement;
+    }
+
+    WorldPrompt RedTeamPrompt() => PromptGenerator.RedTeam(rng, PromptGenerator.Pick(rng, HarmCategories.All), heldOut: false);
+
+    WorldPrompt HelpfulPrompt() => PromptGenerator.Helpful(rng, PromptGenerator.Pick(rng, BenignTaskKinds.All), heldOut: false);
+}

@@ -1,0 +1,36 @@
+namespace Cai.Sandbox.Corpus;
+
+/// <summary>
+/// How the pretraining corpus is mixed. Document-type weights are relative; style fractions are probabilities
+/// within their document type. The defaults make the base model often harmful on red-team prompts and helpful on
+/// benign ones, and give the skill documents enough weight to be learned.
+/// </summary>
+public sealed record CorpusMix
+{
+    public double RedTeamConversations { get; init; } = 0.34;
+    public double HelpfulConversations { get; init; } = 0.34;
+    public double CritiqueRevisions { get; init; } = 0.20;
+    public double Comparisons { get; init; } = 0.12;
+
+    /// <summary>Red-team conversations: harmful compliance / evasive refusal; the rest is harmless engagement.</summary>
+    public double RedTeamHarmful { get; init; } = 0.58;
+    public double RedTeamEvasive { get; init; } = 0.15;
+
+    /// <summary>Helpful conversations: the rest splits evenly into evasive refusals and wrong answers.</summary>
+    public double HelpfulCorrect { get; init; } = 0.95;
+
+    /// <summary>Initial responses critiqued in critique–revision documents (the paper critiques mostly harmful ones).</summary>
+    public double CritiquedHarmful { get; init; } = 0.70;
+    public double CritiquedEvasive { get; init; } = 0.15;
+
+    /// <summary>Share of critique–revision documents preceded by one worked example, as critics are prompted few-shot.</summary>
+    public double FewShotPrefix { get; init; } = 0.25;
+
+    /// <summary>Share of critique–revision documents without the critique turns (the paper's direct-revision ablation).</summary>
+    public double DirectRevision { get; init; } = 0.10;
+
+    /// <summary>Share of comparisons that are about red-team prompts; the rest compare answers to benign prompts.</summary>
+    public double RedTeamComparisons { get; init; } = 0.70;
+
+    public static CorpusMix Default { get; } = new();
+}

@@ -1,0 +1,24 @@
+using Cai.Abstractions.Text;
+
+namespace Cai.Sandbox.Documents;
+
+/// <summary>
+/// The paper's multiple-choice feedback question. The whole question is one human turn ending in "The answer is:";
+/// the assistant's reply is " (A)" or " (B)". The inner conversation uses single newlines so it never contains a
+/// turn separator.
+/// </summary>
+public static class ComparisonDocument
+{
+    public const string AnswerA = "(A)";
+    public const string AnswerB = "(B)";
+
+    /// <summary>The human turn: conversation, comparison question, options and "The answer is:".</summary>
+    public static string Question(string prompt, string comparisonQuestion, string responseA, string responseB) =>
+        "Consider the following conversation between a human and an assistant:\n" +
+        $"Human: {prompt}\n{comparisonQuestion}\nOptions:\n(A) {responseA}\n(B) {responseB}\nThe answer is:";
+
+    public static string Render(string prompt, string comparisonQuestion, string responseA, string responseB, bool answerIsA) =>
+        ChatTranscript.Render(
+            (Role.Human, Question(prompt, comparisonQuestion, responseA, responseB)),
+            (Role.Assistant, answerIsA ? AnswerA : AnswerB));
+}

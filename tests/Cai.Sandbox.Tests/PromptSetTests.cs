@@ -1,0 +1,69 @@
+using Cai.Sandbox.Corpus;
+using Cai.Sandbox.Prompts;
+using Xunit;
+
+namespace Cai.Sandbox.Tests;
+
+public class PromptSetTests
+{
+    [Fact]
+    public void The_committed_prompt_files_are_what_cai_world_writes_with_seed_42()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"cai-world-{Environment.ProcessId}");
+        try
+        {
+            PromptSets.WriteAll(dir, seed: 42);
+            foreach (var file in new[] { PromptSets.RedTeamTrain, PromptSets.HelpfulTrain, PromptSets.RedTeamEval, PromptSets.HelpfulEval })
+                Assert.Equal(File.ReadAllText(Path.Combine(dir, file)), File.ReadAllText(RepositoryFiles.Path("recipes", "prompts", file)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(PromptSets.RedTeamEval, true, 300)]
+    [InlineData(PromptSets.HelpfulEval, true, 300)]
+    [InlineData(PromptSets.RedTeamTrain, false, 500)]
+    [InlineData(PromptSets.HelpfulTrain, false, 500)]
+    public void Prompt_files_are_distinct_parse_to_their_records_and_use_only_their_split_of_families(string file, bool heldOut, int atLeast)
+    {
+        var records = PromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file));
+        Assert.True(records.Count >= atLeast);
+        Assert.Equal(records.Count, records.Select(r => r.Prompt).Distinct().Count());
+        Assert.Equal(records.Count, records.Select(r => r.Id).Distinct().Count());
+        var families = records.Select(r => r.ToWorldPrompt().Family).ToHashSet();
+        Assert.All(families, f => Assert.Equal(heldOut, PromptTemplates.All.Single(t => t.Family == f).HeldOut));
+        Assert.True(records.Select(r => r.Category).Distinct().Count() >= 8);
+    }
+
+    [Fact]
+    public void Held_out_families_never_appear_in_the_corpus()
+    {
+        var heldOut = PromptTemplates.All.Where(t => t.HeldOut).Select(t => t.Family).ToHashSet();
+        foreach (var document in CorpusWriter.Documents(seed: 3, documentCount: 1500))
+        {
+            foreach (string prompt in CorpusPrompts(document.Text))
+            {
+                var parsed = PromptParser.TryParse(prompt);
+                Assert.True(parsed is not null, $"Not a world prompt: {prompt}");
+                Assert.DoesNotContain(parsed!.Family, heldOut);
+            }
+        }
+    }
+
+    // The red-team or benign prompts a document contains: first human turns of each dialogue, and the prompt inside a comparison.
+    static IEnumerable<string> CorpusPrompts(string text)
+    {
+        foreach (string turn in text.Split("\n\nHuman: ").Skip(1))
+        {
+            string said = turn.Split("\n\nAssistant: ")[0];
+            if (said.StartsWith("Consider the following conversation", StringComparison.Ordinal)) yield return said.Split('\n')[1]["Human: ".Length..];
+            else if (PromptParser.TryParse(said) is not null || !IsPrincipleRequest(said)) yield return said;
+        }
+    }
+
+    static bool IsPrincipleRequest(string said) =>
+        Constitution.HarmlessConstitution.Principles.Any(p => p.CritiqueRequest == said || p.RevisionRequest == said);
+}
