@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace Cai.Models.Modeling;
+
+/// <summary>Scaled dot-product attention over [batch, heads, seq, head_dim] tensors, with grouped-query expansion.</summary>
+internal static class Attention
+{
+    /// <summary>
+    /// softmax(q k^T / sqrt(d) + mask) v. Keys and values with fewer heads than the queries (grouped-query attention)
+    /// are repeated to match, as Hugging Face's repeat_kv.
+    /// </summary>
+    public static Tensor Compute(Tensor query, Tensor key, Tensor value, AttentionContext context)
+    {
+        long heads = query.shape[1], kvHeads = key.shape[1];
+        if (heads != kvHeads)
+        {
+            key = RepeatKv(key, heads / kvHeads);
+            value = RepeatKv(value, heads / kvHeads);
+        }
+        return nn.functional.scaled_dot_product_attention(query, key, value, context.Mask, is_casual: context.IsCausal);
+    }
+
+    private static Tensor RepeatKv(Tensor x, long groups)
+    {
+        long b = x.shape[0], h = x.shape[1], s = x.shape[2], d = x.shape[3];
+        return x.unsqueeze(2).expand(b, h, groups, s, d).reshape(b, h * groups, s, d);
+    }
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Cai.Models.Modeling.Llama;
+
+/// <summary>The Llama trunk (LlamaModel): token embedding, decoder layers, final norm.</summary>
+public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
+{
+    private readonly ModelConfig _config;
+
+    private readonly TokenEmbedding embed_tokens;
+    private readonly ModuleList<LlamaDecoderLayer> layers;
+    private readonly RmsNorm norm;
+
+    public LlamaModel(ModelConfig config) : base(nameof(LlamaModel))
+    {
+        _config = config;
+        embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize);
+        layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.NormEpsilon);
+        RegisterComponents();
+    }
+
+    /// <summary>The token embedding (tied to the LM head when tie_word_embeddings).</summary>
+    public TokenEmbedding EmbedTokens => embed_tokens;
+
+    /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>
+    public override Tensor forward(Tensor inputIds, AttentionContext context)
+    {
+        using var scope = NewDisposeScope();
+        var x = embed_tokens.forward(inputIds);
+        var (cos, sin) = RotaryEmbedding.Angles(context.PositionIds, _config.HeadDim, _config.RopeTheta, x.dtype);
+        context = context with { Cos = cos, Sin = sin };
+        foreach (var layer in layers) x = layer.forward(x, context);
+        return norm.forward(x).MoveToOuterDisposeScope();
+    }
+}
