@@ -80,7 +80,7 @@ public sealed class PluginCommandsTests : IDisposable
         var (exit, text) = Run("validate", recipe);
         Assert.Equal(1, exit);
         Assert.Contains($"{recipe}:3:15: constitution file not found", text);
-        Assert.Contains($"{recipe}:5:20: unknown stage kind 'nope'", text);
+        Assert.Contains($"{recipe}:5:19: unknown stage kind 'nope'", text);
     }
 
     public void Dispose() => Directory.Delete(temp, recursive: true);
