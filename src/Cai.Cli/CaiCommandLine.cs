@@ -15,6 +15,7 @@ public static class CaiCommandLine
         root.Subcommands.Add(SchemaCommand.Create());
         root.Subcommands.Add(NewPluginCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }

@@ -29,7 +29,7 @@ public class PromptSetTests
     [InlineData(PromptSets.HelpfulTrain, false, 500)]
     public void Prompt_files_are_distinct_parse_to_their_records_and_use_only_their_split_of_families(string file, bool heldOut, int atLeast)
     {
-        var records = PromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file));
+        var records = WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file));
         Assert.True(records.Count >= atLeast);
         Assert.Equal(records.Count, records.Select(r => r.Prompt).Distinct().Count());
         Assert.Equal(records.Count, records.Select(r => r.Id).Distinct().Count());

@@ -6,13 +6,13 @@ using Cai.Sandbox.IO;
 namespace Cai.Sandbox.Prompts;
 
 /// <summary>A line of a prompt file: {"id", "prompt", "category", "kind"}.</summary>
-public sealed record PromptRecord(
+public sealed record WorldPromptRecord(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("category")] string Category,
     [property: JsonPropertyName("kind")] string Kind)
 {
-    public static PromptRecord From(string id, WorldPrompt prompt) => new(id, prompt.Text, prompt.Category, prompt.Kind.Id());
+    public static WorldPromptRecord From(string id, WorldPrompt prompt) => new(id, prompt.Text, prompt.Category, prompt.Kind.Id());
 
     /// <summary>The prompt read back with the world's grammar; its category and kind must agree with the record.</summary>
     public WorldPrompt ToWorldPrompt()
@@ -23,13 +23,13 @@ public sealed record PromptRecord(
         return parsed;
     }
 
-    public static IReadOnlyList<PromptRecord> ReadJsonl(string path) =>
+    public static IReadOnlyList<WorldPromptRecord> ReadJsonl(string path) =>
         File.ReadLines(path).Select((line, i) => (line, i)).Where(x => x.line.Trim().Length > 0)
-            .Select(x => JsonSerializer.Deserialize<PromptRecord>(x.line)
+            .Select(x => JsonSerializer.Deserialize<WorldPromptRecord>(x.line)
                          ?? throw new FormatException($"{path}:{x.i + 1}: empty record."))
             .ToList();
 
-    public static void WriteJsonl(string path, IEnumerable<PromptRecord> records)
+    public static void WriteJsonl(string path, IEnumerable<WorldPromptRecord> records)
     {
         var text = new StringBuilder();
         var options = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
