@@ -10,6 +10,7 @@ public static class CaiCommandLine
     {
         var root = new RootCommand("cai: Constitutional AI training (SL-CAI and RL-CAI) for .NET.");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cai.Abstractions.Text;
+using Cai.Models.Checkpoints;
+using Cai.Models.Generation;
+using Cai.Models.Tokenization;
+using TorchSharp;
+
+namespace Cai.Cli.Commands;
+
+/// <summary>What `cai generate` was asked to do.</summary>
+public sealed record GenerateArguments
+{
+    public required string Model { get; init; }
+    public IReadOnlyList<string> Prompts { get; init; } = [];
+    public IReadOnlyList<int>? PromptIds { get; init; }
+    public int MaxNewTokens { get; init; } = 64;
+    public float Temperature { get; init; } = 1.0f;
+    public float TopP { get; init; } = 1.0f;
+    public int TopK { get; init; }
+    public long Seed { get; init; } = 42;
+    public int Batch { get; init; } = 1;
+    public bool Json { get; init; }
+    public string Device { get; init; } = "cpu";
+    public string? DType { get; init; }
+}
+
+/// <summary>
+/// `cai generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3)`: loads a checkpoint and generates. --batch B
+/// generates B sequences per prompt in one batch. With --json it prints one JSON object per sequence with the prompt
+/// and new token ids, the text, and the run's generated tokens, seconds and tokens/s (measured in-process, after
+/// loading).
+/// </summary>
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer files).", Required = true };
+        var prompt = new Option<string[]>("--prompt") { Description = "Prompt text (repeat for several prompts).", AllowMultipleArgumentsPerToken = false };
+        var promptIds = new Option<string>("--prompt-ids") { Description = "Prompt token ids, comma-separated (needs no tokenizer)." };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most new tokens per sequence.", DefaultValueFactory = _ => 64 };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 1.0f };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold; 1 disables.", DefaultValueFactory = _ => 1.0f };
+        var topK = new Option<int>("--top-k") { Description = "Keep the k most likely tokens; 0 disables.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
+        var batch = new Option<int>("--batch") { Description = "Sequences per prompt, generated together in one batch.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per sequence." };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
+        {
+            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype,
+        };
+        command.Validators.Add(result =>
+        {
+            bool hasText = (result.GetValue(prompt)?.Length ?? 0) > 0, hasIds = result.GetValue(promptIds) is not null;
+            if (hasText == hasIds) result.AddError("Give exactly one of --prompt or --prompt-ids.");
+        });
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                var arguments = new GenerateArguments
+                {
+                    Model = parse.GetValue(model)!.FullName,
+                    Prompts = parse.GetValue(prompt) ?? [],
+                    PromptIds = parse.GetValue(promptIds) is string ids ? ParseIds(ids) : null,
+                    MaxNewTokens = parse.GetValue(maxNew),
+                    Temperature = parse.GetValue(temperature),
+                    TopP = parse.GetValue(topP),
+                    TopK = parse.GetValue(topK),
+                    Seed = parse.GetValue(seed),
+                    Batch = parse.GetValue(batch),
+                    Json = parse.GetValue(json),
+                    Device = parse.GetValue(device)!,
+                    DType = parse.GetValue(dtype),
+                };
+                return Run(arguments, output, error);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException or CheckpointMismatchException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Comma-separated token ids.</summary>
+    public static IReadOnlyList<int> ParseIds(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0
+                ? id
+                : throw new FormatException($"--prompt-ids: \"{s}\" is not a token id."))
+            .ToArray();
+
+    /// <summary>Loads the checkpoint, generates and prints; returns the exit code.</summary>
+    public static int Run(GenerateArguments arguments, TextWriter output, TextWriter error)
+    {
+        if (arguments.Batch < 1) throw new ArgumentException("--batch must be at least 1.");
+        if (arguments.MaxNewTokens < 0) throw new ArgumentException("--max-new-tokens must not be negative.");
+        var device = torch.device(arguments.Device);
+        var dtype = arguments.DType switch
+        {
+            null or "float32" => torch.ScalarType.Float32,
+            "float16" => torch.ScalarType.Float16,
+            "bfloat16" => torch.ScalarType.BFloat16,
+            _ => throw new ArgumentException($"--dtype {arguments.DType} is not float32, float16 or bfloat16."),
+        };
+        var tokenizer = HasTokenizer(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
+        if (tokenizer is null && arguments.PromptIds is null)
+            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids.");
+        using var model = CausalLanguageModelLoader.Load(arguments.Model, device, dtype);
+
+        IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = arguments.MaxNewTokens,
+            Temperature = arguments.Temperature,
+            TopP = arguments.TopP,
+            TopK = arguments.TopK,
+            Seed = arguments.Seed,
+            NumReturnSequences = arguments.Batch,
+            BatchSize = prompts.Count * arguments.Batch,
+        };
+        var generator = new TokenGenerator(model, tokenizer);
+        var watch = Stopwatch.StartNew();
+        var results = generator.Generate(prompts, options);
+        double seconds = watch.Elapsed.TotalSeconds;
+        long generated = results.Sum(r => r.Sum(s => (long)s.TokenIds.Count));
+        double perSecond = seconds > 0 ? generated / seconds : 0;
+
+        foreach (var sequence in results.SelectMany(r => r))
+        {
+            if (arguments.Json)
+            {
+                var line = new JsonObject
+                {
+                    ["prompt_ids"] = new JsonArray(sequence.PromptIds.Select(i => (JsonNode?)i).ToArray()),
+                    ["output_ids"] = new JsonArray(sequence.TokenIds.Select(i => (JsonNode?)i).ToArray()),
+                    ["text"] = sequence.Text,
+                    ["finish_reason"] = sequence.FinishReason switch
+                    {
+                        FinishReason.EndOfSequence => "eos",
+                        FinishReason.StopString => "stop",
+                        _ => "length",
+                    },
+                    ["generated_tokens"] = generated,
+                    ["seconds"] = Math.Round(seconds, 6),
+                    ["tokens_per_second"] = Math.Round(perSecond, 3),
+                };
+                output.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            }
+            else
+            {
+                output.WriteLine(sequence.Text ?? string.Join(",", sequence.TokenIds));
+            }
+        }
+        if (!arguments.Json)
+            error.WriteLine(FormattableString.Invariant($"{generated} tokens in {seconds:F3} s ({perSecond:F1} tokens/s)"));
+        return 0;
+    }
+
+    private static bool HasTokenizer(string directory) =>
+        File.Exists(Path.Combine(directory, "tokenizer.json"))
+        || (File.Exists(Path.Combine(directory, "vocab.json")) && File.Exists(Path.Combine(directory, "merges.txt")));
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Cai.Abstractions.Text;
+using Cai.Models.Checkpoints;
+using Cai.Models.Generation;
+
+namespace Cai.Models.Tests;
+
+/// <summary>
+/// A Llama checkpoint written by an independent pure-Python implementation (Fixtures/reference_llama.py: its own
+/// safetensors writer, BF16 weights, full-recomputation greedy decoding) gives the same greedy tokens here.
+/// </summary>
+public class ReferenceLlamaTests
+{
+    public static string FixtureDirectory => Path.Combine(RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "reference_llama");
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CaiFramework.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("CaiFramework.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void GreedyTokensMatchThePythonReference()
+    {
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "expected_tokens.json")))!;
+        var prompt = expected["prompt_ids"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+        var tokens = expected["output_ids"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+        using var model = CausalLanguageModelLoader.Load(FixtureDirectory);
+        var generated = new TokenGenerator(model).Generate([prompt],
+            new GenerationOptions { Temperature = 0, MaxNewTokens = expected["max_new_tokens"]!.GetValue<int>() });
+        Assert.Equal(tokens, generated[0][0].TokenIds);
+    }
+
+    [Fact]
+    public void ThePythonScriptRegeneratesTheCommittedFixture()
+    {
+        string? python = FindPython();
+        if (python is null) return; // python3 is optional: the committed fixture is what the other tests use.
+        using var dir = new ScratchDirectory();
+        var start = new ProcessStartInfo(python)
+        {
+            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_llama.py"), dir.Path },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "reference_llama.py took over two minutes");
+        Assert.True(process.ExitCode == 0, stdout + stderr);
+        foreach (string file in new[] { "config.json", "model.safetensors", "expected_tokens.json" })
+            Assert.True(File.ReadAllBytes(Path.Combine(dir.Path, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(FixtureDirectory, file))), file);
+    }
+
+    private static string? FindPython() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(p => Path.Combine(p, "python3"))
+            .FirstOrDefault(File.Exists);
+}
