@@ -9,6 +9,7 @@ public static class CaiCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("cai: Constitutional AI training (SL-CAI and RL-CAI) for .NET.");
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());

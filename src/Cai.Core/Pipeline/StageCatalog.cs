@@ -13,6 +13,7 @@ public sealed class StageCatalog(IReadOnlyDictionary<string, IStage> stages)
         ["sample-pairs"] = new SamplePairsStage(),
         ["label"] = new LabelStage(),
         ["evaluate"] = new EvaluateStage(evaluator),
+        ["pretrain"] = new PretrainStage(),
     });
 
     public IStage For(string kind) =>

@@ -43,7 +43,7 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
 
     static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, YamlBinder binder)
     {
-        if (!recipe.Models.ContainsKey("policy")) binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
+        if (!recipe.Models.ContainsKey("policy") && !recipe.Stages.Any(s => s.Use == "pretrain")) binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
         var resolved = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var (role, source) in recipe.Models)
         {

@@ -28,6 +28,10 @@ public static class AdamWFactory
         return (decay, noDecay);
     }
 
+    /// <summary>Number of trainable values, counting a tied weight once.</summary>
+    public static long CountParameters(nn.Module model) =>
+        model.parameters().DistinctBy(Identity).Sum(p => p.numel());
+
     /// <summary>AdamW with two groups: weight decay <paramref name="weightDecay"/> and 0.</summary>
     public static AdamW Create(nn.Module model, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
@@ -43,7 +47,7 @@ public static class AdamWFactory
 
     // Tied weights come back as distinct wrappers (handles) of one at::Tensor; an at::Tensor's only field is its
     // TensorImpl pointer, which tied names share.
-    private static IntPtr Identity(Parameter parameter) => System.Runtime.InteropServices.Marshal.ReadIntPtr(parameter.Handle);
+    public static IntPtr Identity(Parameter parameter) => System.Runtime.InteropServices.Marshal.ReadIntPtr(parameter.Handle);
 
     private static bool DecaysByName(string name, Parameter parameter)
     {

@@ -8,6 +8,8 @@ namespace Cai.Core.Pipeline.Stages;
 /// The datasets a train stage offers its trainer, in TRL's columns, built from earlier stages:
 /// sft.jsonl (prompt/completion: every round's revision, plus helpful responses), preferences.jsonl (the latest label
 /// stage's chosen/rejected/p_chosen) and prompts.jsonl (the recipe's training prompts, for PPO rollouts).
+/// In all three, prompt is the policy's chat-formatted text ending with the assistant cue, and completion, chosen and
+/// rejected start with a space, so prompt + completion is exactly the training text.
 /// </summary>
 public static class TrainingDatasets
 {
@@ -21,12 +23,8 @@ public static class TrainingDatasets
         string folder = Path.Combine(context.Layout.Directory, "datasets");
         if (SftRows(context, policy) is { Count: > 0 } sft) written.Add(WriteRows(Path.Combine(folder, Sft), sft));
         if (context.Latest("label") is { } label)
-        {
-            string path = Path.Combine(folder, Preferences);
-            File.Copy(context.Run.Stage(label.Id).Data, path + ".tmp", overwrite: true);
-            File.Move(path + ".tmp", path, overwrite: true);
-            written.Add(path);
-        }
+            written.Add(WriteRows(Path.Combine(folder, Preferences),
+                JsonlRowStore.ReadCompleted(context.Run.Stage(label.Id)).Select(r => PreferenceRow(r, policy))));
         written.Add(WriteRows(Path.Combine(folder, Prompts), PromptRows(context, policy)));
         return written;
     }
@@ -45,6 +43,17 @@ public static class TrainingDatasets
             foreach (var row in JsonlRowStore.ReadCompleted(context.Run.Stage(generate.Id)).Where(r => IsHelpful(r)))
                 rows.Add(Pair((string)row["id"]!, policy, (string)row["prompt"]!, (string)row["completion"]!, "helpful", 0));
         return rows;
+    }
+
+    /// <summary>A label row with the prompt in the policy's chat format and responses as completions (leading space).</summary>
+    static JsonObject PreferenceRow(JsonObject label, ITextModel policy)
+    {
+        var row = (JsonObject)label.DeepClone();
+        row["query"] = (string)label["prompt"]!;
+        row["prompt"] = policy.FormatPrompt(Conversation.FromPrompt((string)label["prompt"]!));
+        row["chosen"] = " " + ((string)label["chosen"]!).Trim();
+        row["rejected"] = " " + ((string)label["rejected"]!).Trim();
+        return row;
     }
 
     static bool IsHelpful(JsonObject row) => ((string?)row["prompt_set"])?.StartsWith("helpful", StringComparison.Ordinal) == true;

@@ -13,6 +13,7 @@ public sealed record StageKind(string Name, Type OptionsType, IReadOnlyList<Plug
         new("sample-pairs", typeof(SamplePairsOptions), [], "Sample several responses per prompt (RL-CAI)."),
         new("label", typeof(LabelOptions), [PluginKind.Judge], "Label response pairs with a judge (AI feedback)."),
         new("evaluate", typeof(EvaluateOptions), [], "Evaluate on held-out prompts."),
+        new("pretrain", typeof(PretrainOptions), [], "Pretrain the tiny base model on the toy world's corpus."),
     ];
 
     public static StageKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

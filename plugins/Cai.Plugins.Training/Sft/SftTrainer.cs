@@ -1,0 +1,63 @@
+using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Training;
+using Cai.Models.Checkpoints;
+using Cai.Models.Tokenization;
+using Cai.Models.Training;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Cai.Plugins.Training.Sft;
+
+/// <summary>
+/// SL-CAI fine-tuning: the policy learns the revisions of every round (and helpful samples) with the causal LM loss on
+/// response tokens only; AdamW with decay groups, warmup + cosine, clipping, eval loss and resumable checkpoints.
+/// </summary>
+[CaiPlugin("sft", Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
+public sealed class SftTrainer(PluginContext context, SftOptions options) : ITrainer
+{
+    public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
+    {
+        string dataset = request.Datasets.FirstOrDefault(d => Path.GetFileName(d) == "sft.jsonl")
+            ?? throw new InvalidOperationException("sft needs an sft.jsonl dataset: put a critique-revise or generate stage before it");
+        var device = torch.device(request.Device);
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        var examples = SftExamples.Load(dataset, tokenizer, options, (int)request.Seed);
+        if (examples.Count == 0) throw new InvalidOperationException($"{dataset} has no examples");
+        int evalCount = (int)(examples.Count * options.EvalFraction);
+        var eval = Batches(examples.Take(evalCount).ToList(), tokenizer, seed: 0, epoch: 0);
+        var train = examples.Skip(evalCount).ToList();
+
+        using var model = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
+        var loop = CausalLMTrainingLoop.Create(model, new TrainingOptions
+        {
+            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
+            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
+            LoggingSteps = options.LoggingSteps, Seed = (int)request.Seed,
+        }, device);
+        double? lastLoss = null, evalLoss = null;
+        loop.OnLog = m =>
+        {
+            training.Metrics.Log(m.Step, m.ToRow());
+            lastLoss = m.Loss ?? lastLoss;
+            evalLoss = m.EvalLoss ?? evalLoss;
+            training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
+        };
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
+        var final = loop.Run(epoch => Batches(train, tokenizer, (int)request.Seed, epoch), eval, resume, training.CancellationToken);
+        CheckpointWriter.Save(model, request.OutputCheckpoint, tokenizer);
+        context.Logger.LogInformation("sft: {Steps} steps on {Examples} examples", final.Step, examples.Count);
+        var metrics = new Dictionary<string, double> { ["steps"] = final.Step, ["examples"] = examples.Count };
+        if (lastLoss is { } loss) metrics["loss"] = loss;
+        if (evalLoss is { } e) metrics["eval_loss"] = e;
+        return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
+    }
+
+    IReadOnlyList<CausalLMBatch> Batches(IReadOnlyList<TokenizedExample> examples, TextTokenizer tokenizer, int seed, int epoch)
+    {
+        int pad = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
+        return BatchPlanner.LengthBucketed(examples.Select(e => e.Length).ToList(), options.BatchSize, seed, epoch)
+            .Select(indices => BatchCollator.Pad(indices.Select(i => examples[i]).ToList(), pad, options.MaxLength))
+            .ToList();
+    }
+}

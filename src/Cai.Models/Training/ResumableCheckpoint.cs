@@ -1,0 +1,35 @@
+using Cai.Models.Checkpoints;
+using Cai.Models.Modeling;
+
+namespace Cai.Models.Training;
+
+/// <summary>
+/// A trainer's resume folder: each save writes <c>step-N/</c> (model weights plus <see cref="TrainingState"/>) in
+/// full, then points <c>latest</c> at it, then drops older steps. A crash at any moment leaves a consistent latest.
+/// </summary>
+public static class ResumableCheckpoint
+{
+    const string Pointer = "latest";
+
+    public static void Save(string directory, CausalLanguageModel model, TrainingState state)
+    {
+        string name = $"step-{state.Step}";
+        string folder = Path.Combine(directory, name);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        CheckpointWriter.Save(model, Path.Combine(folder, "model"));
+        state.Save(folder);
+        AtomicFile.WriteAllText(Path.Combine(directory, Pointer), name);
+        foreach (string old in Directory.GetDirectories(directory, "step-*").Where(d => Path.GetFileName(d) != name))
+            Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Loads the latest saved weights into <paramref name="model"/> and returns the state to resume from; null when none.</summary>
+    public static TrainingState? TryLoad(string directory, CausalLanguageModel model)
+    {
+        string pointer = Path.Combine(directory, Pointer);
+        if (!File.Exists(pointer)) return null;
+        string folder = Path.Combine(directory, File.ReadAllText(pointer).Trim());
+        CausalLanguageModelLoader.LoadWeights(model, Path.Combine(folder, "model"));
+        return TrainingState.Load(folder);
+    }
+}
