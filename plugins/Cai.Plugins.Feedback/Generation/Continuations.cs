@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 
 namespace Cai.Plugins.Feedback.Generation;
 
-/// <summary>One sampled continuation per prompt text, seeded by the run seed and the batch's first item.</summary>
+/// <summary>One sampled continuation per prompt text, seeded by the run seed, the calling plugin and the batch's first item.</summary>
 public static class Continuations
 {
     public static async Task<IReadOnlyList<string>> SampleAsync(ITextModel model, IReadOnlyList<string> prompts,
-        ModelCallOptions options, long seed, string firstItemId, CancellationToken cancellationToken)
+        ModelCallOptions options, Provenance caller, string firstItemId, CancellationToken cancellationToken)
     {
         var generation = new GenerationOptions
         {
@@ -16,7 +17,7 @@ public static class Continuations
             Temperature = options.Temperature,
             TopP = options.TopP,
             BatchSize = options.BatchSize,
-            Seed = DeriveSeed(seed, firstItemId),
+            Seed = DeriveSeed(caller.Seed, $"{caller.Kind}/{caller.PluginName}/{firstItemId}"),
         };
         var results = await model.GenerateAsync(prompts, generation, cancellationToken);
         return results.Select(samples => samples[0].Text.Trim()).ToList();

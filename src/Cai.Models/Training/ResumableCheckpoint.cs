@@ -23,6 +23,13 @@ public static class ResumableCheckpoint
             Directory.Delete(old, recursive: true);
     }
 
+    /// <summary>The step of the latest save, or null when nothing was saved.</summary>
+    public static int? LatestStep(string directory)
+    {
+        string pointer = Path.Combine(directory, Pointer);
+        return File.Exists(pointer) ? int.Parse(File.ReadAllText(pointer).Trim()["step-".Length..]) : null;
+    }
+
     /// <summary>Loads the latest saved weights into <paramref name="model"/> and returns the state to resume from; null when none.</summary>
     public static TrainingState? TryLoad(string directory, CausalLanguageModel model)
     {

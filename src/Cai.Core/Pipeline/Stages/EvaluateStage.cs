@@ -16,7 +16,7 @@ public sealed class EvaluateStage(IResponseEvaluator? evaluator) : IStage
         if (evaluator is null) throw new InvalidOperationException($"stage '{context.Stage.Id}' needs an evaluator, and none is configured");
         var options = context.Options<EvaluateOptions>();
         var model = context.Models.Get("policy");
-        var prompts = options.PromptSets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Select(p => (Set: set, Prompt: p))).ToList();
+        var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);
         var store = JsonlRowStore.Open(context.Layout);
         context.Observer.StageStarted(context.Stage.Id, "evaluate", prompts.Count);
         var sampling = new GenerationOptions

@@ -13,7 +13,7 @@ public sealed class GenerateStage : IStage
     {
         var options = context.Options<GenerateOptions>();
         var model = context.Models.Get("policy");
-        var prompts = options.PromptSets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Select(p => (Set: set, Prompt: p))).ToList();
+        var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);
         var store = JsonlRowStore.Open(context.Layout);
         context.Observer.StageStarted(context.Stage.Id, "generate", prompts.Count);
         var sampling = new GenerationOptions

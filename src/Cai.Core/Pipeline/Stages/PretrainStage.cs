@@ -53,7 +53,7 @@ public sealed class PretrainStage : IStage
         };
         var loop = CausalLMTrainingLoop.Create(model, trainingOptions);
         var metrics = new MetricsLog(layout.Metrics);
-        if (resume is not null) metrics.TruncateAfter(resume.Step);
+        metrics.TruncateAfter(resume?.Step ?? 0); // rows past the last save are written again
         context.Observer.StageStarted(context.Stage.Id, "pretrain", options.MaxSteps);
         loop.OnLog = m =>
         {

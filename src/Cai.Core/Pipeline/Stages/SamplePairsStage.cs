@@ -13,7 +13,7 @@ public sealed class SamplePairsStage : IStage
         var options = context.Options<SamplePairsOptions>();
         if (options.N < 2) throw new InvalidOperationException($"stage '{context.Stage.Id}': n must be at least 2 to form pairs");
         var model = context.Models.Get("policy");
-        var prompts = options.PromptSets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Select(p => (Set: set, Prompt: p))).ToList();
+        var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);
         var store = JsonlRowStore.Open(context.Layout);
         context.Observer.StageStarted(context.Stage.Id, "sample-pairs", prompts.Count);
         var sampling = new GenerationOptions

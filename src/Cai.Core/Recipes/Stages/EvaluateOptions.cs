@@ -6,6 +6,9 @@ public sealed record EvaluateOptions : StageOptions, IReadsPromptSets
     /// <summary>Prompt sets (names under prompts:) to evaluate on.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["eval_red_team", "eval_helpful"];
 
+    /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>
+    public int? MaxPrompts { get; init; }
+
     /// <summary>Responses sampled per prompt.</summary>
     public int Samples { get; init; } = 1;
 

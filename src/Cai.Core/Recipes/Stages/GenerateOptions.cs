@@ -6,6 +6,9 @@ public sealed record GenerateOptions : StageOptions, IReadsPromptSets
     /// <summary>Prompt sets (names under prompts:) the policy answers.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team", "helpful"];
 
+    /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>
+    public int? MaxPrompts { get; init; }
+
     /// <summary>Most tokens per response.</summary>
     public int MaxNewTokens { get; init; } = 96;
 

@@ -6,6 +6,9 @@ public sealed record SamplePairsOptions : StageOptions, IReadsPromptSets
     /// <summary>Prompt sets (names under prompts:) to sample on.</summary>
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
 
+    /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>
+    public int? MaxPrompts { get; init; }
+
     /// <summary>Responses per prompt; every pair among them is labelled.</summary>
     public int N { get; init; } = 2;
 

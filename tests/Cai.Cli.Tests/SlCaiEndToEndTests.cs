@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Cai.Core.Runs;
+using Cai.Models.Checkpoints;
+
+namespace Cai.Cli.Tests;
+
+public sealed class SlCaiEndToEndTests(SlCaiEndToEndFixture run) : IClassFixture<SlCaiEndToEndFixture>
+{
+    string Stage(string id) => Path.Combine(run.RunFolder, id);
+
+    static IReadOnlyList<JsonObject> Rows(string stageFolder) => JsonlRowStore.ReadCompleted(new StageLayout(stageFolder));
+
+    [Fact]
+    public void EveryStageFinishesWithItsArtifacts()
+    {
+        Assert.True(run.Exit == 0, run.Error);
+        Assert.True(File.Exists(Path.Combine(run.RunFolder, "run.json")));
+        foreach (string stage in new[] { "eval-base", "initial", "revise", "sl-cai", "eval-sl-cai" })
+            Assert.True(File.Exists(Path.Combine(Stage(stage), "done.json")), $"{stage} has no done marker");
+
+        Assert.Equal(16, Rows(Stage("initial")).Count); // 8 red-team + 8 helpful prompts
+        var revised = Rows(Stage("revise"));
+        Assert.Equal(8, revised.Count); // the red-team responses only
+        Assert.All(revised, row =>
+        {
+            Assert.Equal(2, row["critiques"]!.AsArray().Count);
+            Assert.Equal(2, row["revisions"]!.AsArray().Count);
+            Assert.Equal(2, row["principles"]!.AsArray().Count);
+            Assert.Equal((string)row["revisions"]![1]!, (string)row["completion"]!);
+            Assert.Matches("^[0-9a-f]{64}$", (string)row["critic"]!["sha256"]!);
+        });
+        Assert.Equal(12, Rows(Stage("eval-base")).Count);
+        Assert.All(Rows(Stage("eval-base")), r => Assert.Contains((string)r["label"]!,
+            new[] { "harmful", "evasive", "harmless_engaged", "helpful", "not_helpful" }));
+    }
+
+    [Fact]
+    public void SftTrainsOnEveryRoundAndWritesALoadableCheckpoint()
+    {
+        var sft = File.ReadAllLines(Path.Combine(Stage("sl-cai"), "datasets", "sft.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(16, sft.Count(r => (string)r["source"]! == "revision")); // 8 responses x 2 rounds
+        Assert.Equal(8, sft.Count(r => (string)r["source"]! == "helpful"));
+        Assert.All(sft, r => Assert.EndsWith("\n\nAssistant:", (string)r["prompt"]!));
+        var metrics = new MetricsLog(Path.Combine(Stage("sl-cai"), "metrics.jsonl")).Read();
+        Assert.Contains(metrics, m => m["loss"] is not null);
+        using var model = CausalLanguageModelLoader.Load(Path.Combine(Stage("sl-cai"), "checkpoint"));
+        Assert.True(model.Config.VocabSize > 256);
+    }
+
+    [Fact]
+    public void ReportHasEvaluationRoundsAndPlots()
+    {
+        string report = File.ReadAllText(Path.Combine(run.RunFolder, "report.md"));
+        Assert.Contains("| eval-base |", report);
+        Assert.Contains("| eval-sl-cai |", report);
+        Assert.Contains("| revise | ", report);
+        foreach (string plot in new[] { "evaluation.png", "training-loss.png", "revision-rounds.png" })
+            Assert.True(new FileInfo(Path.Combine(run.RunFolder, "plots", plot)).Length > 1000, plot);
+    }
+
+    [Theory]
+    [InlineData("revise", "data.partial.jsonl")]
+    [InlineData("sl-cai", "training-state/latest")]
+    public void KilledRunResumesToTheSameResult(string stage, string progressFile)
+    {
+        string runs = Path.Combine(run.Root, $"killed-{stage}");
+        KillWhenExists(runs, Path.Combine(stage, progressFile));
+        var (exit, error) = run.Run(runs, resume: true);
+        Assert.True(exit == 0, error);
+
+        string resumed = Directory.GetDirectories(Path.Combine(runs, "sl-cai-tiny")).Single();
+        Assert.Equal(File.ReadAllText(Path.Combine(Stage("revise"), "data.jsonl")), File.ReadAllText(Path.Combine(resumed, "revise", "data.jsonl")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Stage("sl-cai"), "checkpoint", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(resumed, "sl-cai", "checkpoint", "model.safetensors")));
+        // The evaluated model's name is its checkpoint path, which differs between the two run folders.
+        Assert.Equal(Rows(Stage("eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"),
+            Rows(Path.Combine(resumed, "eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"));
+    }
+
+    /// <summary>Runs the recipe in a child `cai` process and SIGKILLs it once <paramref name="relativeFile"/> appears in the run.</summary>
+    void KillWhenExists(string runs, string relativeFile)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", run.Recipe, "--runs", runs, "--quiet"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = run.Root,
+        };
+        using var process = Process.Start(start)!;
+        var watch = Stopwatch.StartNew();
+        while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            string? folder = Directory.Exists(Path.Combine(runs, "sl-cai-tiny")) ? Directory.GetDirectories(Path.Combine(runs, "sl-cai-tiny")).FirstOrDefault() : null;
+            if (folder is not null && Path.Exists(Path.Combine(folder, relativeFile))) break;
+            Thread.Sleep(20);
+        }
+        Assert.False(process.HasExited, $"the run ended before {relativeFile} appeared: {process.StandardError.ReadToEnd()}");
+        process.Kill(entireProcessTree: true); // SIGKILL
+        process.WaitForExit();
+    }
+}
