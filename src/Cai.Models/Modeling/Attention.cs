@@ -7,11 +7,19 @@ internal static class Attention
 {
     /// <summary>
     /// softmax(q k^T / sqrt(d) + mask) v. Keys and values with fewer heads than the queries (grouped-query attention)
-    /// are repeated to match, as Hugging Face's repeat_kv.
+    /// are shared by groups of query heads: a single decoding position folds each group into one key/value head's
+    /// rows (no copy of the cache); longer inputs repeat keys and values to match, as Hugging Face's repeat_kv.
     /// </summary>
     public static Tensor Compute(Tensor query, Tensor key, Tensor value, AttentionContext context)
     {
         long heads = query.shape[1], kvHeads = key.shape[1];
+        if (heads != kvHeads && query.shape[2] == 1)
+        {
+            long batch = query.shape[0], dim = query.shape[3];
+            var grouped = query.reshape(batch, kvHeads, heads / kvHeads, dim);   // query head h -> kv head h / groups
+            var output = nn.functional.scaled_dot_product_attention(grouped, key, value, context.Mask);
+            return output.reshape(batch, heads, 1, dim);
+        }
         if (heads != kvHeads)
         {
             key = RepeatKv(key, heads / kvHeads);
