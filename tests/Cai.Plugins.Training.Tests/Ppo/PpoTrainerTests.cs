@@ -1,4 +1,5 @@
 using Cai.Plugins.Training.Ppo;
+using TorchSharp;
 
 namespace Cai.Plugins.Training.Tests.Ppo;
 
@@ -21,7 +22,8 @@ public sealed class PpoTrainerTests : IDisposable
     [Fact]
     public async Task Ppo_raises_the_fake_reward_and_moves_away_from_the_reference()
     {
-        var context = new RecordingTrainingContext(_world.Sub("resume"));
+        var liveTensors = new List<long>();
+        var context = new RecordingTrainingContext(_world.Sub("resume")) { OnProgress = _ => liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount) };
         double before = _world.FirstTokenLetterMass(_world.Sub("base"), 'e');
 
         var result = await PpoTestWorld.Trainer(Options, new LetterReward('e')).TrainAsync(_world.Request("out"), context);
@@ -38,6 +40,28 @@ public sealed class PpoTrainerTests : IDisposable
         Assert.True(rows.Skip(4).Average(r => r["objective/scores"]) > 2 * rows.Take(4).Average(r => r["objective/scores"]));
         Assert.All(rows, row => Assert.Equal(8, row["ppo/updates"])); // 2 epochs × 32 / 8
         Assert.False(File.Exists(Path.Combine(result.CheckpointDirectory, "value_head.safetensors")));
+        Assert.All(liveTensors, count => Assert.Equal(liveTensors[0], count)); // no tensor outlives an iteration
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_saves_where_it_stopped_and_a_new_run_finishes_it()
+    {
+        var options = Options with { Steps = 3, RolloutBatchSize = 16, SaveSteps = 0 };
+        using var cancellation = new CancellationTokenSource();
+        var cancelled = new RecordingTrainingContext(_world.Sub("resume"))
+        {
+            CancellationToken = cancellation.Token,
+            OnProgress = p => { if (p.Step == 1) cancellation.Cancel(); },
+        };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), cancelled));
+        Assert.Equal("iteration-1", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
+
+        var resumed = new RecordingTrainingContext(_world.Sub("resume"));
+        var result = await PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), resumed);
+
+        Assert.Equal([2L, 3L], resumed.Rows.Select(r => r.Step));
+        Assert.True(File.Exists(Path.Combine(result.CheckpointDirectory, "config.json")));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal sealed class RecordingTrainingContext(string checkpointDirectory) : ITr
 
     public IProgress<TrainingProgress> Progress => this;
 
-    public CancellationToken CancellationToken => CancellationToken.None;
+    public CancellationToken CancellationToken { get; init; }
 
     public IMetricsSink Metrics => this;
 
