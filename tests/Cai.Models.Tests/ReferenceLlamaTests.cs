@@ -33,6 +33,20 @@ public class ReferenceLlamaTests
         Assert.Equal(tokens, generated[0][0].TokenIds);
     }
 
+    [Theory]
+    [InlineData(TorchSharp.torch.ScalarType.BFloat16)]
+    [InlineData(TorchSharp.torch.ScalarType.Float16)]
+    public void GeneratesInHalfPrecision(TorchSharp.torch.ScalarType dtype)
+    {
+        using var model = CausalLanguageModelLoader.Load(FixtureDirectory, dtype: dtype);
+        Assert.Equal(dtype, model.DType);
+        var generated = new TokenGenerator(model).Generate([[1, 7, 21, 33, 5, 40]],
+            new GenerationOptions { Temperature = 0.7f, TopP = 0.9f, MaxNewTokens = 12, NumReturnSequences = 3 });
+        Assert.All(generated[0], s => Assert.Equal(12, s.TokenIds.Count));
+        var scores = new ContinuationScorer(model).Score([new TokenScoringRequest([1, 7, 21], [33, 5, 40])]);
+        Assert.True(double.IsFinite(scores[0].LogProb) && scores[0].LogProb < 0);
+    }
+
     [Fact]
     public void ThePythonScriptRegeneratesTheCommittedFixture()
     {

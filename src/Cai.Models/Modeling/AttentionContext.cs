@@ -38,6 +38,9 @@ public sealed record AttentionContext(Tensor? Mask, bool IsCausal, Tensor Positi
             throw new ArgumentException(
                 $"attention_mask must be [batch {batch}, past {past} + seq {seq}], not [{string.Join(", ", mask.shape)}].");
 
+        // A mask without padding is no mask: the causal fast path of scaled_dot_product_attention applies.
+        if (mask is not null && mask.all().item<bool>()) mask = null;
+
         Tensor positions;
         if (input.PositionIds is not null) positions = input.PositionIds;
         else if (mask is not null) positions = (mask.to(ScalarType.Int64).cumsum(-1) - 1).clamp_min(0).narrow(1, past, seq);
