@@ -32,7 +32,9 @@ public static class PpoCheckpoint
         string pointerTemp = Path.Combine(directory, $".{Pointer}.tmp-{Guid.NewGuid():N}");
         File.WriteAllText(pointerTemp, name);
         File.Move(pointerTemp, Path.Combine(directory, Pointer), overwrite: true);
-        foreach (string old in Directory.GetDirectories(directory, "iteration-*").Where(d => Path.GetFileName(d) != name))
+        // Older saves, and the temporary folders of saves a crash interrupted.
+        foreach (string old in Directory.GetDirectories(directory, "iteration-*").Where(d => Path.GetFileName(d) != name)
+            .Concat(Directory.GetDirectories(directory, ".iteration-*.tmp-*")))
             Directory.Delete(old, recursive: true);
     }
 

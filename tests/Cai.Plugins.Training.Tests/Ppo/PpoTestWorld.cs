@@ -44,7 +44,7 @@ internal sealed class PpoTestWorld : IDisposable
     public TrainingRequest Request(string output) =>
         new(Sub("base"), Sub("base"), [Sub("prompts.jsonl")], Sub(output), Seed: 5, Device: "cpu");
 
-    public static PpoTrainer Trainer(PpoOptions options, IRewardFunction reward) =>
+    public static PpoTrainer Trainer(PpoOptions options, IRewardFunction? reward) =>
         new(new PluginContext(new Dictionary<string, ITextModel>(), new ConstitutionDocument("test", [], []), 5, NullLogger.Instance,
             new Provenance("ppo", PluginKind.Trainer, "0", "", null, 5)), options) { RewardFunction = reward };
 
