@@ -33,7 +33,7 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
         torch.manual_seed(request.Seed);
         using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device));
         var prompts = PromptPool.Load(dataset, tokenizer, model.Policy.Config.MaxPositionEmbeddings, options.MaxNewTokens);
-        using var ownedReward = RewardFunction is null ? RewardModelFunction.Load(request, device) : null;
+        using var ownedReward = RewardFunction is null ? RewardModelFunction.Load(request, device, options.RolloutBatchSize) : null;
         var reward = RewardFunction ?? ownedReward!;
 
         var updater = new PpoUpdater(model, options);

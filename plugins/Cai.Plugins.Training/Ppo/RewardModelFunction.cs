@@ -1,27 +1,28 @@
 using Cai.Abstractions.Training;
+using Cai.Models.Checkpoints;
+using Cai.Models.Modeling;
+using Cai.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Ppo;
 
-/// <summary>The reward model of <see cref="TrainingRequest.RewardCheckpoint"/> as a reward function.</summary>
-public sealed class RewardModelFunction : IRewardFunction, IDisposable
+/// <summary>The reward model of <see cref="TrainingRequest.RewardCheckpoint"/> as a reward function: it reads prompt +
+/// response + eos with its own tokenizer (the policy's when the checkpoint has none), as the reward trainer trained it.</summary>
+public sealed class RewardModelFunction(RewardModel model, TextTokenizer tokenizer, int batchSize) : IRewardFunction, IDisposable
 {
-    private RewardModelFunction()
+    /// <summary>Loads the request's reward model onto <paramref name="device"/>, in eval mode and frozen.</summary>
+    public static RewardModelFunction Load(TrainingRequest request, Device device, int batchSize)
     {
+        string directory = request.RewardCheckpoint
+            ?? throw new InvalidOperationException("ppo needs a reward model: put a train stage with the reward trainer before it");
+        bool hasTokenizer = File.Exists(Path.Combine(directory, "tokenizer.json")) || File.Exists(Path.Combine(directory, "vocab.json"));
+        var tokenizer = TextTokenizer.Load(hasTokenizer ? directory : request.PolicyCheckpoint);
+        var model = RewardModelCheckpoint.Load(directory, device);
+        foreach (var parameter in model.parameters()) parameter.requires_grad = false;
+        return new RewardModelFunction(model, tokenizer, batchSize);
     }
 
-    /// <summary>Loads the request's reward model onto <paramref name="device"/>.</summary>
-    public static RewardModelFunction Load(TrainingRequest request, Device device)
-    {
-        if (request.RewardCheckpoint is null)
-            throw new InvalidOperationException("ppo needs a reward model: put a train stage with the reward trainer before it");
-        _ = device;
-        throw new NotSupportedException("ppo: loading the reward model is not wired yet (waiting for Cai.Models' RewardModel)");
-    }
+    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) => model.Score(tokenizer, samples, batchSize);
 
-    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) => throw new NotSupportedException();
-
-    public void Dispose()
-    {
-    }
+    public void Dispose() => model.Dispose();
 }

@@ -1,6 +1,7 @@
 using Cai.Abstractions.Training;
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
+using Cai.Models.Modeling;
 using Cai.Plugins.Training.Ppo;
 using static TorchSharp.torch;
 
@@ -49,6 +50,26 @@ public sealed class PpoBuildingBlocksTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             trainer.TrainAsync(_world.Request("out"), new RecordingTrainingContext(_world.Sub("resume"))));
         Assert.Contains("reward model", error.Message);
+    }
+
+    [Fact]
+    public async Task Ppo_scores_rollouts_with_the_reward_model_of_the_request()
+    {
+        using (var policy = CausalLanguageModelLoader.Load(_world.Sub("base")))
+        {
+            manual_seed(3);
+            using var rewardModel = RewardModel.FromPolicy(policy);
+            RewardModelCheckpoint.Save(rewardModel, _world.Sub("reward"), _world.Tokenizer);
+        }
+        var context = new RecordingTrainingContext(_world.Sub("resume"));
+        var request = _world.Request("out") with { RewardCheckpoint = _world.Sub("reward") };
+
+        var result = await PpoTestWorld.Trainer(new PpoOptions { Steps = 2, RolloutBatchSize = 4, MiniBatchSize = 2, MaxNewTokens = 6 }, reward: null)
+            .TrainAsync(request, context);
+
+        Assert.Equal(2, context.Rows.Count);
+        Assert.All(context.Rows, r => Assert.True(double.IsFinite(r.Row["objective/scores"]) && r.Row["objective/scores"] != 0));
+        Assert.True(File.Exists(Path.Combine(result.CheckpointDirectory, "model.safetensors")));
     }
 
     [Fact]
