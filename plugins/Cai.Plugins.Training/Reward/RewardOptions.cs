@@ -1,0 +1,43 @@
+using Cai.Abstractions.Plugins;
+
+namespace Cai.Plugins.Training.Reward;
+
+/// <summary>Options of the reward trainer (RL-CAI's preference model), in TRL RewardConfig's names.</summary>
+public sealed record RewardOptions : PluginOptions
+{
+    /// <summary>Passes over the training comparisons.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps (overrides epochs).</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Peak learning rate of AdamW (trunk and score head).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>AdamW weight decay (not on biases, norms, embeddings).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Fraction of steps of linear warmup before the cosine decay.</summary>
+    public double WarmupRatio { get; init; } = 0.05;
+
+    /// <summary>Clip gradients to this global norm.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Comparisons per optimizer step (each is two sequences).</summary>
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Tokens per sequence at most (prompt + response + eos); longer ones are cut.</summary>
+    public int MaxLength { get; init; } = 384;
+
+    /// <summary>Held-out fraction of the comparisons, for eval_loss and eval_accuracy.</summary>
+    public double EvalFraction { get; init; } = 0.1;
+
+    /// <summary>Steps between evaluations on the held-out comparisons (0: only at the end).</summary>
+    public int EvalSteps { get; init; } = 50;
+
+    /// <summary>Steps between resumable checkpoints (0: none).</summary>
+    public int SaveSteps { get; init; } = 50;
+
+    /// <summary>Steps between metric rows.</summary>
+    public int LoggingSteps { get; init; } = 5;
+}

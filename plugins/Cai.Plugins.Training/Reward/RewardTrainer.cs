@@ -1,0 +1,92 @@
+using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Training;
+using Cai.Models.Checkpoints;
+using Cai.Models.Modeling;
+using Cai.Models.Tokenization;
+using Cai.Models.Training;
+using Cai.Plugins.Training.Objectives;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cai.Plugins.Training.Reward;
+
+/// <summary>
+/// RL-CAI's preference model: a scalar score head on the policy's transformer (a copy of the SL-CAI model, LM head
+/// dropped) trained with the Bradley–Terry loss on the labelled comparisons, soft targets p_chosen; reports held-out
+/// loss and accuracy. Writes a Hugging Face *ForSequenceClassification checkpoint with the tokenizer.
+/// </summary>
+[CaiPlugin("reward", Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
+public sealed class RewardTrainer(PluginContext context, RewardOptions options) : ITrainer
+{
+    private readonly MetricWindow _train = new(), _eval = new();
+
+    public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
+    {
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        int seed = (int)request.Seed;
+        var device = torch.device(request.Device);
+        manual_seed(seed);
+        using var model = FromPolicy(request.PolicyCheckpoint, device);
+        int maxLength = Math.Min(options.MaxLength, model.Config.MaxPositionEmbeddings);
+        var pairs = PreferenceDataset.Load(PreferenceDataset.Find(request.Datasets, "reward"), tokenizer, maxLength);
+        if (pairs.Count == 0) throw new InvalidOperationException("reward: the preference dataset is empty");
+        var (train, eval) = PreferenceDataset.Split(pairs, options.EvalFraction, seed);
+        int pad = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
+        var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
+
+        var resume = ResumableRewardModel.TryLoad(training.CheckpointDirectory, model);
+        var loop = new TrainingLoop<PreferenceBatch>(model, new TrainingOptions
+        {
+            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
+            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
+            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
+        }, batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var last = new Dictionary<string, double>();
+        loop.OnLog = m =>
+        {
+            var row = new Dictionary<string, double>(m.ToRow());
+            foreach (var (name, value) in m.EvalLoss is null ? _train.Flush() : _eval.Flush("eval_")) row[name] = value;
+            training.Metrics.Log(m.Step, row);
+            foreach (var (name, value) in row) last[name] = value;
+            training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
+        };
+        loop.OnCheckpoint = state => ResumableRewardModel.Save(training.CheckpointDirectory, model, state);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);
+        context.Logger.LogInformation("reward: {Steps} steps on {Train} comparisons, held-out accuracy {Accuracy:F3} on {Eval}",
+            final.Step, train.Count, last.GetValueOrDefault("eval_accuracy", double.NaN), eval.Count);
+
+        var metrics = new Dictionary<string, double> { ["steps"] = final.Step, ["train_pairs"] = train.Count, ["eval_pairs"] = eval.Count };
+        foreach (string name in new[] { "loss", "accuracy", "eval_loss", "eval_accuracy", "eval_margin" })
+            if (last.TryGetValue(name, out double value)) metrics[name] = value;
+        return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
+    }
+
+    private static RewardModel FromPolicy(string policyCheckpoint, Device device)
+    {
+        using var policy = CausalLanguageModelLoader.Load(policyCheckpoint, device);
+        return RewardModel.FromPolicy(policy);
+    }
+
+    /// <summary>The batch's mean Bradley–Terry loss; its accuracy and rewards go to the train or eval window by the model's mode.</summary>
+    private Tensor Loss(RewardModel model, PreferenceBatch batch)
+    {
+        var device = model.Device;
+        var rewards = model.forward(new CausalLMInput(batch.Sequences.InputIdsTensor(device), batch.Sequences.AttentionMaskTensor(device)));
+        var chosen = rewards.narrow(0, 0, batch.Count);
+        var rejected = rewards.narrow(0, batch.Count, batch.Count);
+        var probabilityChosen = tensor(batch.ProbabilityChosen, device: device);
+        var loss = BradleyTerryLoss.Compute(chosen, rejected, probabilityChosen);
+
+        var window = model.training ? _train : _eval;
+        window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen), batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
+        using (no_grad())
+        {
+            window.Add("margin", (chosen - rejected).mean().item<float>(), batch.Count);
+            window.Add("rewards/chosen", chosen.mean().item<float>(), batch.Count);
+            window.Add("rewards/rejected", rejected.mean().item<float>(), batch.Count);
+        }
+        return loss;
+    }
+}
