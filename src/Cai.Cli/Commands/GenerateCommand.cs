@@ -26,6 +26,7 @@ public sealed record GenerateArguments
     public bool Json { get; init; }
     public string Device { get; init; } = "cpu";
     public string? DType { get; init; }
+    public int? Threads { get; init; }
 }
 
 /// <summary>
@@ -50,9 +51,10 @@ public static class GenerateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per sequence." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (1 is fastest on a busy machine; default: libtorch's)." };
         var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
         {
-            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype,
+            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype, threads,
         };
         command.Validators.Add(result =>
         {
@@ -79,6 +81,7 @@ public static class GenerateCommand
                     Json = parse.GetValue(json),
                     Device = parse.GetValue(device)!,
                     DType = parse.GetValue(dtype),
+                    Threads = parse.GetValue(threads),
                 };
                 return Run(arguments, output, error);
             }
@@ -104,6 +107,11 @@ public static class GenerateCommand
     {
         if (arguments.Batch < 1) throw new ArgumentException("--batch must be at least 1.");
         if (arguments.MaxNewTokens < 0) throw new ArgumentException("--max-new-tokens must not be negative.");
+        if (arguments.Threads is int n)
+        {
+            if (n < 1) throw new ArgumentException("--threads must be at least 1.");
+            torch.set_num_threads(n);
+        }
         var device = torch.device(arguments.Device);
         var dtype = arguments.DType switch
         {

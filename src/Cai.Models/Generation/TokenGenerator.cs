@@ -38,7 +38,8 @@ public sealed class TokenGenerator
     /// <summary>
     /// Generates <see cref="GenerationOptions.NumReturnSequences"/> continuations of each prompt:
     /// result[i][j] is sample j of prompts[i]. Prompts are processed in batches of <see cref="GenerationOptions.BatchSize"/>
-    /// sequences, longest first (so similar lengths share a batch).
+    /// sequences, longest first (so similar lengths share a batch). A batch whose longest prompt leaves fewer than
+    /// MaxNewTokens of the model's max_position_embeddings generates only as many (finish reason Length).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<GeneratedSequence>> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
