@@ -1,0 +1,24 @@
+using System.Globalization;
+using Cai.Abstractions.Feedback;
+using Cai.Abstractions.Plugins;
+using Preference = Cai.Abstractions.Feedback.Preference;
+
+namespace Cai.Plugins.Feedback.Judges;
+
+/// <summary>
+/// The paper's labelling method: the feedback model reads the comparison question and the soft label is the
+/// normalised probability of answering " (A)" rather than " (B)". One order per request: the label stage adds B/A.
+/// </summary>
+[CaiPlugin("multiple-choice", Description = "Soft label from the feedback model's probabilities of answering (A) or (B).")]
+public sealed class MultipleChoiceJudge(PluginContext context, MultipleChoiceJudgeOptions options) : IJudge
+{
+    public async Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0) return [];
+        var model = FeedbackModel.Resolve(context, options.Model);
+        var prompts = batch.Select(r => ComparisonQuestion.Prompt(model, r)).ToList();
+        var probabilities = await ChoiceScores.ProbabilitiesOfA(model, prompts, cancellationToken);
+        return batch.Select((r, i) => new Preference(r.ItemId, probabilities[i],
+            string.Create(CultureInfo.InvariantCulture, $"P(A)={probabilities[i]:0.00} under {r.Principle.Id}"))).ToList();
+    }
+}
