@@ -13,18 +13,19 @@ namespace Cai.Plugins.Training.Tests.Reward;
 
 /// <summary>
 /// A scratch directory with a tiny random Llama checkpoint (policy = reference) and a trivially separable
-/// preferences.jsonl: the chosen response always ends with "thanks", the rejected one with "idiot", around random words.
+/// preferences.jsonl: the chosen response always ends with "thanks", the rejected one with "idiot", around random words;
+/// p_chosen cycles through <c>labels</c> (default 1, 0.95, 0.9).
 /// </summary>
 internal sealed class PreferenceTestWorld : IDisposable
 {
     private static readonly string[] Words = ["sun", "rain", "tree", "boat", "road", "lamp", "bird", "stone", "river", "cloud"];
 
-    public PreferenceTestWorld(int pairs = 40)
+    public PreferenceTestWorld(int pairs = 40, double[]? labels = null)
     {
         Directory.CreateDirectory(Root);
         var random = new Random(3);
         string Filler() => string.Join(" ", Enumerable.Range(0, random.Next(1, 4)).Select(_ => Words[random.Next(Words.Length)]));
-        double[] labels = [1.0, 0.95, 0.9];
+        labels ??= [1.0, 0.95, 0.9];
         var rows = Enumerable.Range(0, pairs).Select(i => new JsonObject
         {
             ["id"] = $"red_team/{i}",

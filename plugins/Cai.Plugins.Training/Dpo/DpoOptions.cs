@@ -1,0 +1,52 @@
+using Cai.Abstractions.Plugins;
+
+namespace Cai.Plugins.Training.Dpo;
+
+/// <summary>Options of the dpo trainer (RL-CAI without a reward model), in TRL DPOConfig's names.</summary>
+public sealed record DpoOptions : PluginOptions
+{
+    /// <summary>β: strength of the implicit KL constraint toward the reference (higher stays closer).</summary>
+    public double Beta { get; init; } = 0.1;
+
+    /// <summary>Use each pair's soft label p_chosen as P(chosen is better) (the CAI paper's soft preference labels).</summary>
+    public bool SoftLabels { get; init; } = true;
+
+    /// <summary>ε of conservative DPO when soft_labels is false: every pair gets P(chosen is better) = 1 − ε.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Passes over the training comparisons.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Stop after this many optimizer steps (overrides epochs).</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Peak learning rate of AdamW (5e-5 to 1e-4 suits tiny models; TRL's 1e-6 suits large ones).</summary>
+    public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>AdamW weight decay (not on biases, norms, embeddings).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Fraction of steps of linear warmup before the cosine decay.</summary>
+    public double WarmupRatio { get; init; } = 0.1;
+
+    /// <summary>Clip gradients to this global norm.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Comparisons per optimizer step (each is two sequences).</summary>
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Tokens per sequence at most (prompt + response + eos); longer ones are cut.</summary>
+    public int MaxLength { get; init; } = 384;
+
+    /// <summary>Held-out fraction of the comparisons, for the eval_ metrics.</summary>
+    public double EvalFraction { get; init; } = 0.1;
+
+    /// <summary>Steps between evaluations on the held-out comparisons (0: only at the end).</summary>
+    public int EvalSteps { get; init; } = 50;
+
+    /// <summary>Steps between resumable checkpoints (0: none).</summary>
+    public int SaveSteps { get; init; } = 50;
+
+    /// <summary>Steps between metric rows.</summary>
+    public int LoggingSteps { get; init; } = 5;
+}

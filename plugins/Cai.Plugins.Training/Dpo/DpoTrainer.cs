@@ -1,0 +1,97 @@
+using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Training;
+using Cai.Models.Checkpoints;
+using Cai.Models.Generation;
+using Cai.Models.Modeling;
+using Cai.Models.Tokenization;
+using Cai.Models.Training;
+using Cai.Plugins.Training.Objectives;
+using Cai.Plugins.Training.Reward;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cai.Plugins.Training.Dpo;
+
+/// <summary>
+/// Direct preference optimisation (Rafailov et al. 2023) on the labelled comparisons: the policy (from SL-CAI) learns
+/// the preferences directly against a frozen reference (the policy at stage start), with the soft labels p_chosen or
+/// label smoothing. Logs TRL's rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, on held-out pairs too.
+/// </summary>
+[CaiPlugin("dpo", Description = "DPO on labelled comparisons with soft labels (or label smoothing) and β, against the SL-CAI reference.")]
+public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITrainer
+{
+    private readonly MetricWindow _train = new(), _eval = new();
+
+    public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
+    {
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        int seed = (int)request.Seed;
+        var device = torch.device(request.Device);
+        int maxLength = Math.Min(options.MaxLength, ModelConfig.Load(request.PolicyCheckpoint).MaxPositionEmbeddings);
+        var pairs = PreferenceDataset.Load(PreferenceDataset.Find(request.Datasets, "dpo"), tokenizer, maxLength);
+        if (pairs.Count == 0) throw new InvalidOperationException("dpo: the preference dataset is empty");
+        var (train, eval) = PreferenceDataset.Split(pairs, options.EvalFraction, seed);
+        int pad = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
+        // Without a reference checkpoint the reference is the starting policy, as in TRL.
+        var reference = ReferenceLogProbs.Compute(request.ReferenceCheckpoint ?? request.PolicyCheckpoint, pairs, pad, device,
+            2 * options.BatchSize, training.CancellationToken);
+
+        using var policy = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, policy);
+        var loop = new TrainingLoop<PreferenceBatch>(policy, new TrainingOptions
+        {
+            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
+            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
+            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
+        }, batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var last = new Dictionary<string, double>();
+        loop.OnLog = m =>
+        {
+            var row = new Dictionary<string, double>(m.ToRow());
+            foreach (var (name, value) in m.EvalLoss is null ? _train.Flush() : _eval.Flush("eval_")) row[name] = value;
+            training.Metrics.Log(m.Step, row);
+            foreach (var (name, value) in row) last[name] = value;
+            training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
+        };
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);
+        var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        CheckpointWriter.Save(policy, request.OutputCheckpoint, tokenizer);
+        context.Logger.LogInformation("dpo: {Steps} steps on {Train} comparisons, held-out reward accuracy {Accuracy:F3} on {Eval}",
+            final.Step, train.Count, last.GetValueOrDefault("eval_rewards/accuracies", double.NaN), eval.Count);
+
+        var metrics = new Dictionary<string, double> { ["steps"] = final.Step, ["train_pairs"] = train.Count, ["eval_pairs"] = eval.Count };
+        foreach (var (name, value) in last.Where(m => m.Key.StartsWith("eval_", StringComparison.Ordinal) || m.Key.StartsWith("rewards/", StringComparison.Ordinal) || m.Key == "loss"))
+            metrics[name] = value;
+        return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
+    }
+
+    /// <summary>The batch's mean DPO loss; its implicit rewards go to the train or eval window by the policy's mode.</summary>
+    private Tensor Loss(CausalLanguageModel policy, ReferenceLogProbs reference, PreferenceBatch batch)
+    {
+        var device = policy.Device;
+        var sequences = batch.Sequences;
+        var logps = LogProbs.SumOfContinuations(policy, sequences.InputIdsTensor(device), sequences.AttentionMaskTensor(device),
+            sequences.LabelsTensor(device).ne(CausalLMBatch.IgnoreIndex));
+        var chosen = logps.narrow(0, 0, batch.Count);
+        var rejected = logps.narrow(0, batch.Count, batch.Count);
+        var referenceChosen = tensor(reference.Chosen(batch), device: device);
+        var referenceRejected = tensor(reference.Rejected(batch), device: device);
+        var output = options.SoftLabels
+            ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, tensor(batch.ProbabilityChosen, device: device))
+            : DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, options.LabelSmoothing);
+
+        var window = policy.training ? _train : _eval;
+        using (no_grad())
+        {
+            window.Add("rewards/chosen", output.ChosenRewards.mean().item<float>(), batch.Count);
+            window.Add("rewards/rejected", output.RejectedRewards.mean().item<float>(), batch.Count);
+            window.Add("rewards/accuracies", output.RewardAccuracy.item<float>(), batch.Count);
+            window.Add("rewards/margins", output.RewardMargin.item<float>(), batch.Count);
+            window.Add("logps/chosen", chosen.mean().item<float>(), batch.Count);
+            window.Add("logps/rejected", rejected.mean().item<float>(), batch.Count);
+        }
+        return output.Loss;
+    }
+}
