@@ -1,0 +1,29 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Text;
+
+namespace Cai.Plugins.Feedback.Judges;
+
+/// <summary>One line of reasoning per prompt, seeded by the judge's seed, its name and the batch's first item.</summary>
+public static class ReasoningSampler
+{
+    public static async Task<IReadOnlyList<string>> SampleAsync(ITextModel model, IReadOnlyList<string> prompts,
+        ChainOfThoughtJudgeOptions options, Provenance judge, string firstItemId, CancellationToken cancellationToken)
+    {
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = options.Temperature,
+            TopP = options.TopP,
+            BatchSize = options.BatchSize,
+            StopStrings = ["\n"],
+            Seed = Seed(judge.Seed, $"{judge.Kind}/{judge.PluginName}/{firstItemId}"),
+        };
+        var results = await model.GenerateAsync(prompts, generation, cancellationToken);
+        return results.Select(samples => ReasoningPrompt.Clean(samples[0].Text)).ToList();
+    }
+
+    static long Seed(long seed, string key) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{key}")), 0) & long.MaxValue;
+}
