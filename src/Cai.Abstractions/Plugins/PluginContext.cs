@@ -1,4 +1,5 @@
 using Cai.Abstractions.Constitution;
+using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Text;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,24 @@ public sealed class PluginContext
 
     /// <summary>The plugin's own provenance (name, kind, version, assembly hash, model, seed).</summary>
     public Provenance Provenance { get; }
+
+    /// <summary>
+    /// Creates another judge plugin by name, through the same host and with the same stage options, so that an
+    /// ensemble can use judges from other assemblies as members; null when the host offers no such resolver.
+    /// </summary>
+    public Func<string, IJudge>? JudgeResolver { get; init; }
+
+    /// <summary>
+    /// A new instance of the judge plugin named <paramref name="name"/>. The caller owns it: dispose it (it may be
+    /// <see cref="IDisposable"/>) when the caller is disposed.
+    /// </summary>
+    /// <param name="name">A judge plugin's name in recipes, e.g. "keyword".</param>
+    /// <exception cref="InvalidOperationException">The host gives this plugin no <see cref="JudgeResolver"/>.</exception>
+    public IJudge ResolveJudge(string name) =>
+        JudgeResolver is { } resolve
+            ? resolve(name)
+            : throw new InvalidOperationException(
+                $"plugin '{Provenance.PluginName}' needs judge '{name}', but its host cannot create judge plugins for it");
 
     /// <summary>The model playing <paramref name="role"/>.</summary>
     /// <param name="role">A role such as "policy" or "feedback".</param>

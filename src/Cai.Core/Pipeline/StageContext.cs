@@ -1,3 +1,4 @@
+using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
@@ -39,6 +40,8 @@ public sealed record StageContext(
     {
         var binding = Stage.Plugin(kind);
         var activation = new PluginActivation(Models.ForPlugins(), Recipe.Constitution, Seed, Logger, binding.BindOptions);
-        return Plugins.Create<T>(binding.Name, activation);
+        // Member judges of an ensemble: same host, same with: binding (each binds only its own keys); the ensemble disposes them.
+        var withMembers = activation with { ResolveJudge = name => new MemberJudge(Plugins.Create<IJudge>(name, activation)) };
+        return Plugins.Create<T>(binding.Name, withMembers);
     }
 }

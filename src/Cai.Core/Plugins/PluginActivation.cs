@@ -1,4 +1,5 @@
 using Cai.Abstractions.Constitution;
+using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ public sealed record PluginActivation(
     IReadOnlyDictionary<string, ITextModel> Models, ConstitutionDocument Constitution, long Seed, ILogger Logger,
     Func<Type, PluginOptions> BindOptions)
 {
+    /// <summary>Creates member judges for ensemble judges (see <see cref="PluginContext.JudgeResolver"/>); null offers none.</summary>
+    public Func<string, IJudge>? ResolveJudge { get; init; }
+
     /// <summary>The models named in provenance: distinct model names joined with '+', or null without models.</summary>
     public string? ModelName => Models.Count == 0 ? null : string.Join("+", Models.Values.Select(m => m.Name).Distinct());
 }

@@ -64,7 +64,10 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     (T, Provenance) Instantiate(PluginDescriptor descriptor)
     {
         var provenance = descriptor.ProvenanceFor(activation.ModelName, activation.Seed);
-        var context = new PluginContext(activation.Models, activation.Constitution, activation.Seed, activation.Logger, provenance);
+        var context = new PluginContext(activation.Models, activation.Constitution, activation.Seed, activation.Logger, provenance)
+        {
+            JudgeResolver = activation.ResolveJudge,
+        };
         object?[] arguments = descriptor.OptionsType is { } optionsType ? [context, activation.BindOptions(optionsType)] : [context];
         try
         {
