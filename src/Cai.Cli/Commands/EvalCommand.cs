@@ -72,7 +72,7 @@ public static class EvalCommand
 
     static Table PolicyTable(EvaluationReport report)
     {
-        var table = new Table().AddColumn("prompts").AddColumn("label").AddColumn("rate [95% CI] (k/n)");
+        var table = new Table().AddColumn("prompts").AddColumn("label").AddColumn("rate [[95% CI]] (k/n)");
         if (report.RedTeam is { } r)
         {
             table.AddRow("red-team", "harmful", Markup.Escape(r.Harmful.ToString()));
