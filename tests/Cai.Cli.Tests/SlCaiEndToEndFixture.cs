@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Cai.Cli;
 
 namespace Cai.Cli.Tests;
@@ -7,15 +8,18 @@ namespace Cai.Cli.Tests;
 /// A reduced SL-CAI recipe (the shipped recipes/sl-cai.yaml with tiny settings) on the embedded default model,
 /// run once uninterrupted; tests compare interrupted-and-resumed runs against it.
 /// </summary>
-public sealed class SlCaiEndToEndFixture : IDisposable
+public class SlCaiEndToEndFixture : IDisposable
 {
-    public SlCaiEndToEndFixture()
+    public SlCaiEndToEndFixture() : this("sl-cai", "") { }
+
+    protected SlCaiEndToEndFixture(string recipe, string moreStages)
     {
         Root = Directory.CreateTempSubdirectory("cai-e2e-").FullName;
-        Recipe = Path.Combine(Root, "sl-cai-tiny.yaml");
+        Name = $"{recipe}-tiny";
+        Recipe = Path.Combine(Root, $"{Name}.yaml");
         File.WriteAllText(Recipe, $"""
-            extends: {Path.Combine(RepositoryRoot(), "recipes", "sl-cai.yaml")}
-            name: sl-cai-tiny
+            extends: {Path.Combine(RepositoryRoot(), "recipes", recipe + ".yaml")}
+            name: {Name}
             device: cpu
             stages:
               - id: eval-base
@@ -28,10 +32,13 @@ public sealed class SlCaiEndToEndFixture : IDisposable
                 with: {"{"} epochs: 3, batch_size: 4, save_steps: 2, logging_steps: 1 {"}"}
               - id: eval-sl-cai
                 with: {"{"} max_prompts: 6, max_new_tokens: 24, batch_size: 6 {"}"}
+            {moreStages}
             """);
         (Exit, Error) = Run(Path.Combine(Root, "uninterrupted"));
-        RunFolder = Directory.GetDirectories(Path.Combine(Root, "uninterrupted", "sl-cai-tiny")).Single();
+        RunFolder = Directory.GetDirectories(Path.Combine(Root, "uninterrupted", Name)).Single();
     }
+
+    public string Name { get; }
 
     public string Root { get; }
     public string Recipe { get; }
@@ -45,6 +52,26 @@ public sealed class SlCaiEndToEndFixture : IDisposable
         string[] args = ["run", Recipe, "--runs", runs, "--quiet", .. resume ? new[] { "--resume" } : []];
         int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = error });
         return (exit, error.ToString());
+    }
+
+    /// <summary>Runs the recipe in a child `cai` process and SIGKILLs it once <paramref name="relativeFile"/> appears in the run.</summary>
+    public void KillWhenExists(string runs, string relativeFile)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", Recipe, "--runs", runs, "--quiet"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root,
+        };
+        using var process = Process.Start(start)!;
+        var watch = Stopwatch.StartNew();
+        while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            string? folder = Directory.Exists(Path.Combine(runs, Name)) ? Directory.GetDirectories(Path.Combine(runs, Name)).FirstOrDefault() : null;
+            if (folder is not null && Path.Exists(Path.Combine(folder, relativeFile))) break;
+            Thread.Sleep(20);
+        }
+        Assert.False(process.HasExited, $"the run ended before {relativeFile} appeared: {process.StandardError.ReadToEnd()}");
+        process.Kill(entireProcessTree: true); // SIGKILL
+        process.WaitForExit();
     }
 
     public static string RepositoryRoot()

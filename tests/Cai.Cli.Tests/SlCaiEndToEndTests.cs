@@ -65,36 +65,16 @@ public sealed class SlCaiEndToEndTests(SlCaiEndToEndFixture run) : IClassFixture
     public void KilledRunResumesToTheSameResult(string stage, string progressFile)
     {
         string runs = Path.Combine(run.Root, $"killed-{stage}");
-        KillWhenExists(runs, Path.Combine(stage, progressFile));
+        run.KillWhenExists(runs, Path.Combine(stage, progressFile));
         var (exit, error) = run.Run(runs, resume: true);
         Assert.True(exit == 0, error);
 
-        string resumed = Directory.GetDirectories(Path.Combine(runs, "sl-cai-tiny")).Single();
+        string resumed = Directory.GetDirectories(Path.Combine(runs, run.Name)).Single();
         Assert.Equal(File.ReadAllText(Path.Combine(Stage("revise"), "data.jsonl")), File.ReadAllText(Path.Combine(resumed, "revise", "data.jsonl")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(Stage("sl-cai"), "checkpoint", "model.safetensors")),
             File.ReadAllBytes(Path.Combine(resumed, "sl-cai", "checkpoint", "model.safetensors")));
         // The evaluated model's name is its checkpoint path, which differs between the two run folders.
         Assert.Equal(Rows(Stage("eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"),
             Rows(Path.Combine(resumed, "eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"));
-    }
-
-    /// <summary>Runs the recipe in a child `cai` process and SIGKILLs it once <paramref name="relativeFile"/> appears in the run.</summary>
-    void KillWhenExists(string runs, string relativeFile)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", run.Recipe, "--runs", runs, "--quiet"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = run.Root,
-        };
-        using var process = Process.Start(start)!;
-        var watch = Stopwatch.StartNew();
-        while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            string? folder = Directory.Exists(Path.Combine(runs, "sl-cai-tiny")) ? Directory.GetDirectories(Path.Combine(runs, "sl-cai-tiny")).FirstOrDefault() : null;
-            if (folder is not null && Path.Exists(Path.Combine(folder, relativeFile))) break;
-            Thread.Sleep(20);
-        }
-        Assert.False(process.HasExited, $"the run ended before {relativeFile} appeared: {process.StandardError.ReadToEnd()}");
-        process.Kill(entireProcessTree: true); // SIGKILL
-        process.WaitForExit();
     }
 }

@@ -69,10 +69,9 @@ public static class RunCommand
             AnsiConsole.MarkupLine($"[yellow]stopped[/]: continue with [bold]cai run {Markup.Escape(recipeFile.ToString())} --resume[/] ({Markup.Escape(run.Root)})");
             return 130;
         }
-        catch (Exception e) when (e is PluginException or InvalidOperationException or InvalidDataException or IOException
-                                      or Cai.Models.Training.TrainingDivergedException or NotSupportedException or KeyNotFoundException)
+        catch (Exception e)
         {
-            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e is PluginException ? e.Message : $"{e.GetType().Name}: {e.Message}")}");
             AnsiConsole.MarkupLine($"finished stages are kept; after a fix, continue with [bold]--resume[/] ({Markup.Escape(run.Root)})");
             return 1;
         }

@@ -50,7 +50,14 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
         return model;
     }
 
-    // A reward-model checkpoint is no text model: plugins are only given the roles that load as one.
-    ITextModel? TryLoadTextModel(string path) =>
-        File.Exists(Path.Combine(path, "tokenizer.json")) || loaded.ContainsKey(Path.GetFullPath(path)) ? Load(path) : null;
+    // A reward model (…ForSequenceClassification) is no text model: plugins are given only the causal LMs.
+    ITextModel? TryLoadTextModel(string path) => IsCausalLanguageModel(path) ? Load(path) : null;
+
+    static bool IsCausalLanguageModel(string path)
+    {
+        string config = Path.Combine(path, "config.json");
+        if (!File.Exists(config) || !File.Exists(Path.Combine(path, "tokenizer.json"))) return false;
+        var architectures = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))?["architectures"]?.AsArray();
+        return architectures is null || architectures.Any(a => (string?)a is { } name && (name.EndsWith("ForCausalLM") || name.EndsWith("LMHeadModel")));
+    }
 }
