@@ -17,12 +17,13 @@ public static class Continuations
             Temperature = options.Temperature,
             TopP = options.TopP,
             BatchSize = options.BatchSize,
-            Seed = DeriveSeed(caller.Seed, $"{caller.Kind}/{caller.PluginName}/{firstItemId}"),
+            Seed = SeedFor(caller, firstItemId),
         };
         var results = await model.GenerateAsync(prompts, generation, cancellationToken);
         return results.Select(samples => samples[0].Text.Trim()).ToList();
     }
 
-    static long DeriveSeed(long seed, string itemId) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{itemId}")), 0) & long.MaxValue;
+    /// <summary>The sampling seed of a plugin's batch: run seed, plugin kind and name, and the batch's first item.</summary>
+    public static long SeedFor(Provenance caller, string firstItemId) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.Seed}|{caller.Kind}/{caller.PluginName}/{firstItemId}")), 0) & long.MaxValue;
 }

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
+using Cai.Plugins.Feedback.Generation;
 
 namespace Cai.Plugins.Feedback.Judges;
 
@@ -18,12 +17,9 @@ public static class ReasoningSampler
             TopP = options.TopP,
             BatchSize = options.BatchSize,
             StopStrings = ["\n"],
-            Seed = Seed(judge.Seed, $"{judge.Kind}/{judge.PluginName}/{firstItemId}"),
+            Seed = Continuations.SeedFor(judge, firstItemId),
         };
         var results = await model.GenerateAsync(prompts, generation, cancellationToken);
         return results.Select(samples => ReasoningPrompt.Clean(samples[0].Text)).ToList();
     }
-
-    static long Seed(long seed, string key) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{key}")), 0) & long.MaxValue;
 }

@@ -27,10 +27,7 @@ public sealed class EvaluateStage(IResponseEvaluator? evaluator) : IStage
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains($"{p.Set}/{p.Prompt.Id}/0")))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var texts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
-            var samples = await model.GenerateAsync(texts,
-                sampling with { Seed = StableSeed.Derive(context.Seed, context.Stage.Id, $"{batch[0].Set}/{batch[0].Prompt.Id}") },
-                context.CancellationToken);
+            var samples = await PromptSelection.AnswerAsync(context, model, batch, sampling);
             store.AppendBatch(batch.SelectMany((p, i) => samples[i].Select((s, k) => new JsonObject
             {
                 ["id"] = $"{p.Set}/{p.Prompt.Id}/{k}",

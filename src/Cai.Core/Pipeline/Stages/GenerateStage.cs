@@ -24,9 +24,7 @@ public sealed class GenerateStage : IStage
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains(RowId(p.Set, p.Prompt, 0))))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var texts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
-            var seeded = sampling with { Seed = StableSeed.Derive(context.Seed, context.Stage.Id, RowId(batch[0].Set, batch[0].Prompt, 0)) };
-            var samples = await model.GenerateAsync(texts, seeded, context.CancellationToken);
+            var samples = await PromptSelection.AnswerAsync(context, model, batch, sampling);
             store.AppendBatch(batch.SelectMany((p, i) => samples[i].Select((s, k) => Row(p.Set, p.Prompt, k, s.Text.Trim(), model.Name))));
             context.Observer.StageProgress(context.Stage.Id, store.Rows.Count / Math.Max(1, options.N));
         }

@@ -24,10 +24,7 @@ public sealed class SamplePairsStage : IStage
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains($"{p.Set}/{p.Prompt.Id}")))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var texts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
-            string first = $"{batch[0].Set}/{batch[0].Prompt.Id}";
-            var samples = await model.GenerateAsync(texts, sampling with { Seed = StableSeed.Derive(context.Seed, context.Stage.Id, first) },
-                context.CancellationToken);
+            var samples = await PromptSelection.AnswerAsync(context, model, batch, sampling);
             store.AppendBatch(batch.Select((p, i) => new JsonObject
             {
                 ["id"] = $"{p.Set}/{p.Prompt.Id}",
