@@ -52,7 +52,9 @@ public sealed class RlCaiEndToEndTests(RlCaiEndToEndFixture run) : IClassFixture
         Assert.NotNull(rm["outcome"]!["metrics"]!["eval_accuracy"]);
         using var policy = CausalLanguageModelLoader.Load(Path.Combine(Stage("rl-cai"), "checkpoint"));
         Assert.Contains(new MetricsLog(Path.Combine(Stage("rl-cai"), "metrics.jsonl")).Read(), m => m["rewards/margins"] is not null);
-        Assert.Contains("| eval-rl-cai |", File.ReadAllText(Path.Combine(run.RunFolder, "report.md")));
+        string report = File.ReadAllText(Path.Combine(run.RunFolder, "report.md"));
+        Assert.Contains("| eval-rl-cai |", report);
+        Assert.Matches(@"\| labels \| multiple-choice \| \d+ \| (\d+\.\d%|–) \|", report);
     }
 
     [Fact]

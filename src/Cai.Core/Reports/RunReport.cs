@@ -48,6 +48,13 @@ public static class RunReport
             ReportPlots.ByRound(Path.Combine(run.Plots, "revision-rounds.png"), rounds);
             md.AppendLine().AppendLine("![revision rounds](plots/revision-rounds.png)").AppendLine();
         }
+        if (evaluator is not null && JudgeAgreement.Collect(recipe, run, evaluator) is { Count: > 0 } agreements)
+        {
+            md.AppendLine("## AI feedback against the independent evaluator").AppendLine();
+            md.AppendLine("| label stage | judge | pairs the evaluator ranks | judge chose the evaluator's better response |").AppendLine("|---|---|---|---|");
+            foreach (var a in agreements) md.AppendLine($"| {a.Stage} | {a.Judge} | {a.Decided} | {(a.Decided == 0 ? "–" : Percent(a.Rate))} |");
+            md.AppendLine();
+        }
         AtomicFile.WriteAllText(run.Report, md.ToString());
         return run.Report;
     }
