@@ -21,7 +21,7 @@ namespace Cai.Plugins.Training.Dpo;
 [CaiPlugin("dpo", Description = "DPO on labelled comparisons with soft labels (or label smoothing) and β, against the SL-CAI reference.")]
 public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITrainer
 {
-    private readonly MetricWindow _train = new(), _eval = new();
+    private readonly PreferenceMetrics _metrics = new();
 
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
@@ -45,15 +45,8 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
             WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
         }, batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
-        var last = new Dictionary<string, double>();
-        loop.OnLog = m =>
-        {
-            var row = new Dictionary<string, double>(m.ToRow());
-            foreach (var (name, value) in m.EvalLoss is null ? _train.Flush() : _eval.Flush("eval_")) row[name] = value;
-            training.Metrics.Log(m.Step, row);
-            foreach (var (name, value) in row) last[name] = value;
-            training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
-        };
+        var last = _metrics.Last;
+        loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
         var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
@@ -82,7 +75,7 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
             ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, tensor(batch.ProbabilityChosen, device: device))
             : DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, options.LabelSmoothing);
 
-        var window = policy.training ? _train : _eval;
+        var window = policy.training ? _metrics.Train : _metrics.Eval;
         using (no_grad())
         {
             window.Add("rewards/chosen", output.ChosenRewards.mean().item<float>(), batch.Count);

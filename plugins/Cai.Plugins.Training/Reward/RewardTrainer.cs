@@ -19,7 +19,7 @@ namespace Cai.Plugins.Training.Reward;
 [CaiPlugin("reward", Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
 public sealed class RewardTrainer(PluginContext context, RewardOptions options) : ITrainer
 {
-    private readonly MetricWindow _train = new(), _eval = new();
+    private readonly PreferenceMetrics _metrics = new();
 
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
@@ -35,23 +35,16 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         int pad = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
 
-        var resume = ResumableRewardModel.TryLoad(training.CheckpointDirectory, model);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
         var loop = new TrainingLoop<PreferenceBatch>(model, new TrainingOptions
         {
             Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
             WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
         }, batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
-        var last = new Dictionary<string, double>();
-        loop.OnLog = m =>
-        {
-            var row = new Dictionary<string, double>(m.ToRow());
-            foreach (var (name, value) in m.EvalLoss is null ? _train.Flush() : _eval.Flush("eval_")) row[name] = value;
-            training.Metrics.Log(m.Step, row);
-            foreach (var (name, value) in row) last[name] = value;
-            training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
-        };
-        loop.OnCheckpoint = state => ResumableRewardModel.Save(training.CheckpointDirectory, model, state);
+        var last = _metrics.Last;
+        loop.OnLog = m => _metrics.Log(m, training);
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
         var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
         RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);
         context.Logger.LogInformation("reward: {Steps} steps on {Train} comparisons, held-out accuracy {Accuracy:F3} on {Eval}",
@@ -79,7 +72,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var probabilityChosen = tensor(batch.ProbabilityChosen, device: device);
         var loss = BradleyTerryLoss.Compute(chosen, rejected, probabilityChosen);
 
-        var window = model.training ? _train : _eval;
+        var window = model.training ? _metrics.Train : _metrics.Eval;
         window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen), batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
         using (no_grad())
         {

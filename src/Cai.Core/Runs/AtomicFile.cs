@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Cai.Core.Runs;
@@ -12,17 +11,7 @@ public static class AtomicFile
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public static void WriteAllText(string path, string contents)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temp = $"{path}.tmp-{Environment.ProcessId}";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(contents));
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void WriteAllText(string path, string contents) => Cai.Models.Training.AtomicFile.WriteAllText(path, contents);
 
     public static void WriteJson<T>(string path, T value) =>
         WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");

@@ -3,8 +3,9 @@ using System.Text;
 namespace Cai.Models.Training;
 
 /// <summary>Writes that never leave a half-written file: write a temp file beside the target, then rename.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Writes a file through <paramref name="write"/> into a temp file beside it, then renames it into place.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
@@ -25,6 +26,7 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>Writes UTF-8 text (no BOM) atomically.</summary>
     public static void WriteAllText(string path, string contents) =>
         Write(path, stream => stream.Write(new UTF8Encoding(false).GetBytes(contents)));
 }
