@@ -14,16 +14,17 @@ public sealed class PolicyWithValueHead : nn.Module
     private readonly CausalLanguageModel policy;
     private readonly Linear v_head;
 
-    /// <summary>Wraps <paramref name="policy"/> (disposed with this module) with a new value head.</summary>
-    public PolicyWithValueHead(CausalLanguageModel policy) : base(nameof(PolicyWithValueHead))
+    /// <summary>Wraps <paramref name="policy"/> (disposed with this module) with a new value head drawn from <paramref name="seed"/>'s generator.</summary>
+    public PolicyWithValueHead(CausalLanguageModel policy, long seed) : base(nameof(PolicyWithValueHead))
     {
         this.policy = policy;
         int hidden = policy.Config.HiddenSize;
         v_head = nn.Linear(hidden, 1, hasBias: true, device: policy.Device, dtype: ScalarType.Float32);
         using (no_grad())
+        using (var generator = new Generator((ulong)seed, policy.Device))
         {
             // OpenRLHF's value head initialisation: small weights, so early values are near 0.
-            v_head.weight!.normal_(0, 1.0 / (hidden + 1));
+            v_head.weight!.normal_(0, 1.0 / (hidden + 1), generator);
             v_head.bias!.zero_();
         }
         RegisterComponents();

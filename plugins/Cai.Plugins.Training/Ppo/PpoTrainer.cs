@@ -30,8 +30,7 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         using var reference = CausalLanguageModelLoader.Load(request.ReferenceCheckpoint ?? request.PolicyCheckpoint, device);
         foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
-        torch.manual_seed(request.Seed);
-        using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device));
+        using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device), request.Seed);
         var prompts = PromptPool.Load(dataset, tokenizer, model.Policy.Config.MaxPositionEmbeddings, options.MaxNewTokens);
         using var ownedReward = RewardFunction is null ? RewardModelFunction.Load(request, device, options.RolloutBatchSize) : null;
         var reward = RewardFunction ?? ownedReward!;

@@ -26,8 +26,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         int seed = (int)request.Seed;
         var device = torch.device(request.Device);
-        manual_seed(seed);
-        using var model = FromPolicy(request.PolicyCheckpoint, device);
+        using var model = FromPolicy(request.PolicyCheckpoint, device, seed);
         int maxLength = Math.Min(options.MaxLength, model.Config.MaxPositionEmbeddings);
         var pairs = PreferenceDataset.Load(PreferenceDataset.Find(request.Datasets, "reward"), tokenizer, maxLength);
         if (pairs.Count == 0) throw new InvalidOperationException("reward: the preference dataset is empty");
@@ -56,10 +55,10 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
     }
 
-    private static RewardModel FromPolicy(string policyCheckpoint, Device device)
+    private static RewardModel FromPolicy(string policyCheckpoint, Device device, long seed)
     {
         using var policy = CausalLanguageModelLoader.Load(policyCheckpoint, device);
-        return RewardModel.FromPolicy(policy);
+        return RewardModel.FromPolicy(policy, seed);
     }
 
     /// <summary>The batch's mean Bradley–Terry loss; its accuracy and rewards go to the train or eval window by the model's mode.</summary>

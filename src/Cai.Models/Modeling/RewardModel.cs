@@ -53,17 +53,19 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
     /// score ~ N(0, 1/√(hidden + 1)), as the reward heads of OpenAI's lm-human-preferences and TRL: small enough that
     /// initial rewards are near 0, large enough that the trunk gets gradients from the first step (zeros would not).
     /// </summary>
-    public void InitializeScore()
+    /// <param name="generator">The random source; null draws from torch's global generator.</param>
+    public void InitializeScore(Generator? generator = null)
     {
         using var _ = no_grad();
-        _score.weight!.normal_(0, 1.0 / Math.Sqrt(Config.HiddenSize + 1));
+        _score.weight!.normal_(0, 1.0 / Math.Sqrt(Config.HiddenSize + 1), generator);
     }
 
     /// <summary>
     /// A reward model whose trunk is a copy of <paramref name="policy"/>'s (its LM head is dropped), on the policy's
-    /// device and dtype, with a fresh score head (drawn from torch's generator: seed it for reproducibility).
+    /// device and dtype, with a fresh score head: drawn from its own generator seeded by <paramref name="seed"/>, or from
+    /// torch's global generator when no seed is given.
     /// </summary>
-    public static RewardModel FromPolicy(CausalLanguageModel policy)
+    public static RewardModel FromPolicy(CausalLanguageModel policy, long? seed = null)
     {
         var rewardModel = new RewardModel(policy.Config);
         rewardModel.to(policy.Device, policy.DType);
@@ -75,6 +77,11 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
             if (!source.TryGetValue(name, out var weight))
                 throw new ArgumentException($"The policy has no {name}; cannot initialise the reward model's trunk from it.", nameof(policy));
             p.copy_(weight);
+        }
+        if (seed is { } value)
+        {
+            using var generator = new Generator((ulong)value, rewardModel.Device);
+            rewardModel.InitializeScore(generator);
         }
         return rewardModel;
     }

@@ -28,7 +28,7 @@ public sealed class PpoBuildingBlocksTests : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(_world.Sub("base")));
+        using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(_world.Sub("base")), seed: 1);
         var prompt = _world.Tokenizer.Encode(_world.Prompts[0]);
         var batch = SequenceBatch.Pad([prompt, prompt.Take(4).ToList()], [[40, 41, 42], [43]], padId: 0, CPU);
 
