@@ -52,6 +52,9 @@ public sealed class LocalTextModel : ITextModel, IDisposable
     public string FormatPrompt(Conversation conversation) => Tokenizer.ChatFormat.Render(conversation);
 
     /// <inheritdoc />
+    public IReadOnlyList<string> TurnStopStrings => Tokenizer.ChatFormat.StopStrings;
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(IReadOnlyList<string> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
     {

@@ -30,6 +30,10 @@ public sealed class SlCaiEndToEndTests(SlCaiEndToEndFixture run) : IClassFixture
             Assert.Equal((string)row["revisions"]![1]!, (string)row["completion"]!);
             Assert.Matches("^[0-9a-f]{64}$", (string)row["critic"]!["sha256"]!);
         });
+        // Every sampled assistant turn ends where the chat format's next human turn would begin.
+        Assert.All(Rows(Stage("initial")).Concat(Rows(Stage("eval-base"))), r => Assert.DoesNotContain("Human:", (string)r["completion"]!));
+        Assert.All(revised, r => Assert.All(r["critiques"]!.AsArray().Concat(r["revisions"]!.AsArray()),
+            text => Assert.DoesNotContain("Human:", (string)text!)));
         Assert.Equal(12, Rows(Stage("eval-base")).Count);
         Assert.All(Rows(Stage("eval-base")), r => Assert.Contains((string)r["label"]!,
             new[] { "harmful", "evasive", "harmless_engaged", "helpful", "not_helpful" }));

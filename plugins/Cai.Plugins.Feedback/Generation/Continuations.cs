@@ -18,6 +18,7 @@ public static class Continuations
             TopP = options.TopP,
             BatchSize = options.BatchSize,
             Seed = SeedFor(caller, firstItemId),
+            StopStrings = model.TurnStopStrings,
         };
         var results = await model.GenerateAsync(prompts, generation, cancellationToken);
         return results.Select(samples => samples[0].Text.Trim()).ToList();

@@ -46,6 +46,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
         var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
         RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);
+        if (eval.Count > 0) HeldOutPredictions.Write(model, evalBatches, training.OutputDirectory);
         context.Logger.LogInformation("reward: {Steps} steps on {Train} comparisons, held-out accuracy {Accuracy:F3} on {Eval}",
             final.Step, train.Count, last.GetValueOrDefault("eval_accuracy", double.NaN), eval.Count);
 

@@ -13,6 +13,12 @@ public interface ITextModel
     /// <param name="conversation">The turns so far.</param>
     string FormatPrompt(Conversation conversation);
 
+    /// <summary>
+    /// Strings that end the assistant's turn in this model's chat format (the cue of the next human turn). Stages and
+    /// plugins that sample an assistant turn stop there. None by default.
+    /// </summary>
+    IReadOnlyList<string> TurnStopStrings => [];
+
     /// <summary>Samples continuations: result[i] holds options.NumReturnSequences continuations of prompts[i].</summary>
     /// <param name="prompts">Raw prompt texts (already formatted).</param>
     /// <param name="options">Sampling options.</param>

@@ -22,4 +22,10 @@ public interface ITrainingContext
     /// a checkpoint when training starts, the trainer resumes from it. Write into it atomically.
     /// </summary>
     string CheckpointDirectory { get; }
+
+    /// <summary>
+    /// The training stage's own folder, kept with the run, for the trainer's inspection artifacts (for instance the
+    /// reward model's held-out predictions). Write into it atomically.
+    /// </summary>
+    string OutputDirectory { get; }
 }

@@ -55,6 +55,13 @@ public static class RunReport
             foreach (var a in agreements) md.AppendLine($"| {a.Stage} | {a.Judge} | {a.Decided} | {(a.Decided == 0 ? "–" : Percent(a.Rate))} |");
             md.AppendLine();
         }
+        if (evaluator is not null && RewardModelAgreement.Collect(recipe, run, evaluator) is { Count: > 0 } rewardModels)
+        {
+            md.AppendLine("## Reward model against the independent evaluator").AppendLine();
+            md.AppendLine("| train stage | held-out pairs the evaluator ranks | reward model scored the evaluator's better response higher |").AppendLine("|---|---|---|");
+            foreach (var r in rewardModels) md.AppendLine($"| {r.Stage} | {r.Decided} | {(r.Decided == 0 ? "–" : Percent(r.Rate))} |");
+            md.AppendLine();
+        }
         AtomicFile.WriteAllText(run.Report, md.ToString());
         return run.Report;
     }

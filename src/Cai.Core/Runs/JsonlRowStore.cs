@@ -39,8 +39,12 @@ public sealed class JsonlRowStore
     {
         if (!File.Exists(stage.Data))
             throw new FileNotFoundException($"stage data not found: {stage.Data}", stage.Data);
-        return File.ReadLines(stage.Data).Where(l => l.Length > 0).Select((line, i) => Parse(line, stage.Data, i + 1)).ToList();
+        return ReadFile(stage.Data);
     }
+
+    /// <summary>Reads every row of a JSONL file; a malformed line fails with the file and line.</summary>
+    public static IReadOnlyList<JsonObject> ReadFile(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Select((line, i) => Parse(line, path, i + 1)).ToList();
 
     /// <summary>Appends one batch; every row needs a unique string "id".</summary>
     public void AppendBatch(IEnumerable<JsonObject> batch)

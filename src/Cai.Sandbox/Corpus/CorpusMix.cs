@@ -7,9 +7,9 @@ namespace Cai.Sandbox.Corpus;
 /// </summary>
 public sealed record CorpusMix
 {
-    public double RedTeamConversations { get; init; } = 0.34;
-    public double HelpfulConversations { get; init; } = 0.34;
-    public double CritiqueRevisions { get; init; } = 0.20;
+    public double RedTeamConversations { get; init; } = 0.26;
+    public double HelpfulConversations { get; init; } = 0.46;
+    public double CritiqueRevisions { get; init; } = 0.16;
     public double Comparisons { get; init; } = 0.12;
 
     /// <summary>Red-team conversations: harmful compliance / evasive refusal; the rest is harmless engagement.</summary>
@@ -24,7 +24,7 @@ public sealed record CorpusMix
     public double CritiquedEvasive { get; init; } = 0.15;
 
     /// <summary>Share of critique–revision documents preceded by one worked example, as critics are prompted few-shot.</summary>
-    public double FewShotPrefix { get; init; } = 0.25;
+    public double FewShotPrefix { get; init; } = 0.15;
 
     /// <summary>Share of critique–revision documents without the critique turns (the paper's direct-revision ablation).</summary>
     public double DirectRevision { get; init; } = 0.10;

@@ -24,6 +24,7 @@ public class CriticAndReviserTests
             Assert.Single(model.Prompts));
         Assert.Equal(0.5f, model.Calls[0].Temperature);
         Assert.Equal(10, model.Calls[0].MaxNewTokens);
+        Assert.Equal(["\n\nHuman:"], model.Calls[0].StopStrings);
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public sealed class RecordingTextModel(string answer) : ITextModel
     public string FormatPrompt(Conversation conversation) =>
         string.Concat(conversation.Turns.Select(t => $"\n\n{t.Role}: {t.Text}")) + "\n\nAssistant:";
 
+    public IReadOnlyList<string> TurnStopStrings => ["\n\nHuman:"];
+
     public Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(IReadOnlyList<string> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
     {

@@ -23,6 +23,8 @@ internal sealed class RecordingTrainingContext(string checkpointDirectory) : ITr
 
     public string CheckpointDirectory { get; } = checkpointDirectory;
 
+    public string OutputDirectory { get; } = Path.Combine(checkpointDirectory, "output");
+
     public void Log(long step, IReadOnlyDictionary<string, double> metrics) => Rows.Add((step, new Dictionary<string, double>(metrics)));
 
     public void Report(TrainingProgress value)

@@ -15,6 +15,7 @@ sealed class TrainingContext(StageContext stage) : ITrainingContext, IMetricsSin
     public CancellationToken CancellationToken => stage.CancellationToken;
     public IMetricsSink Metrics => this;
     public string CheckpointDirectory => stage.Layout.TrainingState;
+    public string OutputDirectory => stage.Layout.Directory;
 
     /// <summary>Rows past the trainer's last resumable save are dropped: the resumed trainer writes them again.</summary>
     static MetricsLog Resumed(MetricsLog log, string trainingState)

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Cai.Models.Modeling;
+using Cai.Models.Training;
+using static TorchSharp.torch;
+
+namespace Cai.Plugins.Training.Reward;
+
+/// <summary>
+/// The trained reward model's scores of its held-out comparisons, written to eval_predictions.jsonl (id, p_chosen,
+/// reward_chosen, reward_rejected) so that a report can compare them with any other ordering of the same pairs.
+/// </summary>
+public static class HeldOutPredictions
+{
+    /// <summary>The file's name in the trainer's output directory.</summary>
+    public const string FileName = "eval_predictions.jsonl";
+
+    /// <summary>Scores every pair of <paramref name="batches"/> in eval mode and writes the file atomically.</summary>
+    public static string Write(RewardModel model, IReadOnlyList<PreferenceBatch> batches, string directory)
+    {
+        var rows = new List<string>();
+        model.eval();
+        using (no_grad())
+        {
+            foreach (var batch in batches)
+            {
+                using var scope = NewDisposeScope();
+                var device = model.Device;
+                var rewards = model.forward(new CausalLMInput(batch.Sequences.InputIdsTensor(device), batch.Sequences.AttentionMaskTensor(device)))
+                    .to(ScalarType.Float32).cpu().data<float>().ToArray();
+                for (int i = 0; i < batch.Count; i++)
+                    rows.Add(new JsonObject
+                    {
+                        ["id"] = batch.Pairs[i].Id,
+                        ["p_chosen"] = batch.Pairs[i].ProbabilityChosen,
+                        ["reward_chosen"] = rewards[i],
+                        ["reward_rejected"] = rewards[batch.Count + i],
+                    }.ToJsonString());
+            }
+        }
+        string path = Path.Combine(directory, FileName);
+        AtomicFile.WriteAllText(path, string.Concat(rows.Select(r => r + "\n")));
+        return path;
+    }
+}

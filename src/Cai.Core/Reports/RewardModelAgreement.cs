@@ -1,0 +1,44 @@
+using Cai.Core.Pipeline;
+using Cai.Core.Prompts;
+using Cai.Core.Recipes;
+using Cai.Core.Runs;
+
+namespace Cai.Core.Reports;
+
+/// <summary>
+/// How often a trained reward model scored higher the response that the independent evaluator ranks higher, over
+/// the reward model's held-out comparisons (its eval_predictions.jsonl) that the evaluator does not rank equal.
+/// </summary>
+public sealed record RewardModelAgreement(string Stage, int Decided, int Agreeing)
+{
+    /// <summary>The held-out predictions file a reward trainer leaves in its stage folder.</summary>
+    public const string PredictionsFile = "eval_predictions.jsonl";
+
+    public double Rate => Decided == 0 ? double.NaN : Agreeing / (double)Decided;
+
+    public static IReadOnlyList<RewardModelAgreement> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator)
+    {
+        var labelled = recipe.Stages.Where(s => s.Kind.Name == "label" && run.Stage(s.Id).IsDone)
+            .SelectMany(s => JsonlRowStore.ReadCompleted(run.Stage(s.Id)))
+            .GroupBy(r => (string)r["id"]!).ToDictionary(g => g.Key, g => g.Last());
+        var agreements = new List<RewardModelAgreement>();
+        foreach (var stage in recipe.Stages.Where(s => run.Stage(s.Id).IsDone))
+        {
+            string path = Path.Combine(run.Stage(stage.Id).Directory, PredictionsFile);
+            if (!File.Exists(path)) continue;
+            int decided = 0, agreeing = 0;
+            foreach (var prediction in JsonlRowStore.ReadFile(path))
+            {
+                if (!labelled.TryGetValue((string)prediction["id"]!, out var row)) continue;
+                var prompt = new PromptRecord((string)row["prompt_id"]!, (string)row["prompt"]!, (string?)row["category"], null);
+                int order = evaluator.Compare(prompt, (string)row["chosen"]!, (string)row["rejected"]!);
+                double margin = (double)prediction["reward_chosen"]! - (double)prediction["reward_rejected"]!;
+                if (order == 0) continue;
+                decided++;
+                if (Math.Sign(margin) == Math.Sign(order)) agreeing++;
+            }
+            agreements.Add(new RewardModelAgreement(stage.Id, decided, agreeing));
+        }
+        return agreements;
+    }
+}
