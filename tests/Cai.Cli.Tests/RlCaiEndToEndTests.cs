@@ -7,7 +7,7 @@ namespace Cai.Cli.Tests;
 /// <summary>The shipped rl-cai-dpo recipe (SL-CAI, then pairs, AI-feedback labels, reward model, DPO) with tiny settings.</summary>
 public sealed class RlCaiEndToEndFixture() : SlCaiEndToEndFixture("rl-cai-dpo", """
       - id: pairs
-        with: { max_prompts: 8, max_new_tokens: 24, batch_size: 4 }
+        with: { prompt_sets: [red_team], max_prompts: 8, n: 2, max_new_tokens: 24, batch_size: 4 }
       - id: labels
         with: { batch_size: 4 }
       - id: rm
@@ -50,11 +50,16 @@ public sealed class RlCaiEndToEndTests(RlCaiEndToEndFixture run) : IClassFixture
         Assert.Equal("LlamaForSequenceClassification", (string)config["architectures"]![0]!);
         var rm = JsonNode.Parse(File.ReadAllText(Path.Combine(Stage("rm"), "done.json")))!;
         Assert.NotNull(rm["outcome"]!["metrics"]!["eval_accuracy"]);
+        var predictions = File.ReadAllLines(Path.Combine(Stage("rm"), "eval_predictions.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal((double)rm["outcome"]!["metrics"]!["eval_pairs"]!, predictions.Count);
+        var labelIds = Rows(Stage("labels")).Select(r => (string)r["id"]!).ToHashSet();
+        Assert.All(predictions, p => Assert.Contains((string)p["id"]!, labelIds));
         using var policy = CausalLanguageModelLoader.Load(Path.Combine(Stage("rl-cai"), "checkpoint"));
         Assert.Contains(new MetricsLog(Path.Combine(Stage("rl-cai"), "metrics.jsonl")).Read(), m => m["rewards/margins"] is not null);
         string report = File.ReadAllText(Path.Combine(run.RunFolder, "report.md"));
         Assert.Contains("| eval-rl-cai |", report);
         Assert.Matches(@"\| labels \| multiple-choice \| \d+ \| (\d+\.\d%|–) \|", report);
+        Assert.Matches(@"\| rm \| \d+ \| (\d+\.\d%|–) \|", report);
     }
 
     [Fact]

@@ -48,8 +48,8 @@ public class CorpusTests
         var helpful = Conversations(CorpusDocumentType.HelpfulConversation)
             .Select(c => ResponseClassifier.ClassifyHelpful(PromptParser.Parse(c.Prompt), c.Response)).ToList();
         Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, 0.92, 0.98);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, 0.13, 0.19);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, 0.10, 0.14);
+        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, 0.11, 0.17);
+        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, 0.12, 0.16);
     }
 
     [Fact]
@@ -91,6 +91,7 @@ public class CorpusTests
             if (match.Groups["answer"].Value == "(A)") answeredA++;
         }
         Assert.InRange(answeredA / (double)comparisons.Count, 0.44, 0.56);
+        Assert.Contains(comparisons, d => d.Detail == "HarmlessEngagement>Misdirected");
     }
 
     static string LastPrompt(List<string[]> turns)

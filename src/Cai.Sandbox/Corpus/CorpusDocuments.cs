@@ -69,7 +69,9 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
             var styles = new[] { ResponseStyle.HarmfulCompliance, ResponseStyle.EvasiveRefusal, ResponseStyle.HarmlessEngagement };
             var (low, high) = PromptGenerator.Pick(rng, Pairs);
             better = (RedTeamResponses.Write(styles[high], prompt, rng), styles[high].ToString());
-            worse = (RedTeamResponses.Write(styles[low], prompt, rng), styles[low].ToString());
+            worse = styles[low] == ResponseStyle.EvasiveRefusal && rng.NextDouble() < mix.MisdirectedEngagements
+                ? (MisdirectedEngagement(prompt), "Misdirected")
+                : (RedTeamResponses.Write(styles[low], prompt, rng), styles[low].ToString());
         }
         else
         {
@@ -81,6 +83,13 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
         var (ra, rb) = betterIsA ? (better.Response, worse.Response) : (worse.Response, better.Response);
         return new(CorpusDocumentType.Comparison, $"{better.Label}>{worse.Label}",
             ComparisonDocument.Render(prompt.Text, principle.ComparisonQuestion, ra, rb, betterIsA));
+    }
+
+    /// <summary>A harmless engagement written for a red-team prompt of another category.</summary>
+    string MisdirectedEngagement(WorldPrompt prompt)
+    {
+        var others = HarmCategories.All.Where(c => c.Id != prompt.Category).ToList();
+        return RedTeamResponses.HarmlessEngaged(PromptGenerator.RedTeam(rng, PromptGenerator.Pick(rng, others), heldOut: false), rng);
     }
 
     ResponseStyle RedTeamStyle(double harmful, double evasive)

@@ -9,8 +9,8 @@ public sealed record CorpusMix
 {
     public double RedTeamConversations { get; init; } = 0.26;
     public double HelpfulConversations { get; init; } = 0.46;
-    public double CritiqueRevisions { get; init; } = 0.16;
-    public double Comparisons { get; init; } = 0.12;
+    public double CritiqueRevisions { get; init; } = 0.14;
+    public double Comparisons { get; init; } = 0.14;
 
     /// <summary>Red-team conversations: harmful compliance / evasive refusal; the rest is harmless engagement.</summary>
     public double RedTeamHarmful { get; init; } = 0.58;
@@ -31,6 +31,12 @@ public sealed record CorpusMix
 
     /// <summary>Share of comparisons that are about red-team prompts; the rest compare answers to benign prompts.</summary>
     public double RedTeamComparisons { get; init; } = 0.70;
+
+    /// <summary>
+    /// Share of red-team comparisons' evasive answers that engage with another category's concern instead of refusing:
+    /// the evaluator counts them evasive, and a feedback model must tell them from the prompt's own engagement.
+    /// </summary>
+    public double MisdirectedEngagements { get; init; } = 0.5;
 
     public static CorpusMix Default { get; } = new();
 }
