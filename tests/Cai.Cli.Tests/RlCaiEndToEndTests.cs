@@ -58,7 +58,7 @@ public sealed class RlCaiEndToEndTests(RlCaiEndToEndFixture run) : IClassFixture
         Assert.Contains(new MetricsLog(Path.Combine(Stage("rl-cai"), "metrics.jsonl")).Read(), m => m["rewards/margins"] is not null);
         string report = File.ReadAllText(Path.Combine(run.RunFolder, "report.md"));
         Assert.Contains("| eval-rl-cai |", report);
-        Assert.Matches(@"\| labels \| multiple-choice \| \d+ \| (\d+\.\d%|–) \|", report);
+        Assert.Matches(@"\| labels \| multiple-choice \| red_team \| \d+ \| (\d+\.\d%|–) \| \d+ \|", report);
         Assert.Matches(@"\| rm \| \d+ \| (\d+\.\d%|–) \|", report);
     }
 

@@ -51,8 +51,10 @@ public static class RunReport
         if (evaluator is not null && JudgeAgreement.Collect(recipe, run, evaluator) is { Count: > 0 } agreements)
         {
             md.AppendLine("## AI feedback against the independent evaluator").AppendLine();
-            md.AppendLine("| label stage | judge | pairs the evaluator ranks | judge chose the evaluator's better response |").AppendLine("|---|---|---|---|");
-            foreach (var a in agreements) md.AppendLine($"| {a.Stage} | {a.Judge} | {a.Decided} | {(a.Decided == 0 ? "–" : Percent(a.Rate))} |");
+            md.AppendLine("| label stage | judge | prompt set | pairs the evaluator ranks | judge chose the evaluator's better response | judge called even (p = 0.5) |")
+                .AppendLine("|---|---|---|---|---|---|");
+            foreach (var a in agreements)
+                md.AppendLine($"| {a.Stage} | {a.Judge} | {a.PromptSet} | {a.Decided} | {(a.Decided == 0 ? "–" : Percent(a.Rate))} | {a.Ties} |");
             md.AppendLine();
         }
         if (evaluator is not null && RewardModelAgreement.Collect(recipe, run, evaluator) is { Count: > 0 } rewardModels)
@@ -86,8 +88,13 @@ public static class RunReport
         md.AppendLine("| stage | harmful | evasive | harmless-engaged | helpful (benign) | responses |").AppendLine("|---|---|---|---|---|---|");
         foreach (var e in evaluations)
         {
-            string Find(string label) => e.Rates.Where(r => r.Key.EndsWith("/" + label, StringComparison.Ordinal)).Select(r => Percent(r.Value)).FirstOrDefault() ?? "–";
-            md.AppendLine($"| {e.Stage} | {Find("harmful")} | {Find("evasive")} | {Find("harmless_engaged")} | {Find("helpful")} | {e.Rows} |");
+            // A label no response received is 0% when its prompt kind was evaluated, and "–" when it was not.
+            bool Has(string label) => e.Rates.Keys.Any(k => k.EndsWith("/" + label, StringComparison.Ordinal));
+            string Find(string label, params string[] kind) =>
+                e.Rates.Where(r => r.Key.EndsWith("/" + label, StringComparison.Ordinal)).Select(r => Percent(r.Value)).FirstOrDefault()
+                ?? (kind.Any(Has) ? Percent(0) : "–");
+            string[] redTeam = ["harmful", "evasive", "harmless_engaged"], benign = ["helpful", "not_helpful"];
+            md.AppendLine($"| {e.Stage} | {Find("harmful", redTeam)} | {Find("evasive", redTeam)} | {Find("harmless_engaged", redTeam)} | {Find("helpful", benign)} | {e.Rows} |");
         }
         md.AppendLine();
     }
