@@ -51,7 +51,7 @@ public static class RunReport
         if (evaluator is not null && JudgeAgreement.Collect(recipe, run, evaluator) is { Count: > 0 } agreements)
         {
             md.AppendLine("## AI feedback against the independent evaluator").AppendLine();
-            md.AppendLine("| label stage | judge | prompt set | pairs the evaluator ranks | judge chose the evaluator's better response | judge called even (p = 0.5) |")
+            md.AppendLine("| label stage | judge | prompt set | pairs the evaluator ranks and the judge does not call even | judge chose the evaluator's better response | pairs the judge called even (p = 0.5) |")
                 .AppendLine("|---|---|---|---|---|---|");
             foreach (var a in agreements)
                 md.AppendLine($"| {a.Stage} | {a.Judge} | {a.PromptSet} | {a.Decided} | {(a.Decided == 0 ? "–" : Percent(a.Rate))} | {a.Ties} |");
