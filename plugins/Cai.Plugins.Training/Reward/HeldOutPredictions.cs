@@ -24,9 +24,7 @@ public static class HeldOutPredictions
             foreach (var batch in batches)
             {
                 using var scope = NewDisposeScope();
-                var device = model.Device;
-                var rewards = model.forward(new CausalLMInput(batch.Sequences.InputIdsTensor(device), batch.Sequences.AttentionMaskTensor(device)))
-                    .to(ScalarType.Float32).cpu().data<float>().ToArray();
+                var rewards = batch.Rewards(model).to(ScalarType.Float32).cpu().data<float>().ToArray();
                 for (int i = 0; i < batch.Count; i++)
                     rows.Add(new JsonObject
                     {

@@ -1,4 +1,6 @@
+using Cai.Models.Modeling;
 using Cai.Models.Training;
+using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Reward;
 
@@ -12,6 +14,10 @@ public sealed record PreferenceBatch(IReadOnlyList<PreferencePair> Pairs, Causal
 {
     /// <summary>Pairs in the batch.</summary>
     public int Count => Pairs.Count;
+
+    /// <summary>The reward model's score of every row: the chosen sequences' rewards first, then the rejected ones'.</summary>
+    public Tensor Rewards(RewardModel model) =>
+        model.forward(new CausalLMInput(Sequences.InputIdsTensor(model.Device), Sequences.AttentionMaskTensor(model.Device)));
 
     /// <summary>P(chosen is better) of each pair.</summary>
     public float[] ProbabilityChosen => [.. Pairs.Select(p => (float)p.ProbabilityChosen)];

@@ -66,7 +66,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
     private Tensor Loss(RewardModel model, PreferenceBatch batch)
     {
         var device = model.Device;
-        var rewards = model.forward(new CausalLMInput(batch.Sequences.InputIdsTensor(device), batch.Sequences.AttentionMaskTensor(device)));
+        var rewards = batch.Rewards(model);
         var chosen = rewards.narrow(0, 0, batch.Count);
         var rejected = rewards.narrow(0, batch.Count, batch.Count);
         var probabilityChosen = tensor(batch.ProbabilityChosen, device: device);

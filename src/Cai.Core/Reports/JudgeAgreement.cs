@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Cai.Core.Pipeline;
-using Cai.Core.Prompts;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 
@@ -16,7 +15,7 @@ public sealed record JudgeAgreement(string Stage, string Judge, string PromptSet
 
     /// <summary>One row per label stage and prompt set, then the stage's total (prompt set "all") when it has several.</summary>
     public static IReadOnlyList<JudgeAgreement> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator) =>
-        recipe.Stages.Where(s => s.Kind.Name == "label" && run.Stage(s.Id).IsDone).SelectMany(stage =>
+        LabelledPairs.Stages(recipe, run).SelectMany(stage =>
         {
             var rows = JsonlRowStore.ReadCompleted(run.Stage(stage.Id));
             string judge = rows.Select(r => (string?)r["judge"]?["plugin"]).LastOrDefault(j => j is not null) ?? "";
@@ -35,8 +34,7 @@ public sealed record JudgeAgreement(string Stage, string Judge, string PromptSet
                 ties++;
                 continue;
             }
-            var prompt = new PromptRecord((string)row["prompt_id"]!, (string)row["prompt"]!, (string?)row["category"], null);
-            int order = evaluator.Compare(prompt, (string)row["chosen"]!, (string)row["rejected"]!);
+            int order = LabelledPairs.EvaluatorOrder(row, evaluator);
             if (order == 0) continue;
             decided++;
             if (order > 0) agreeing++;

@@ -1,5 +1,4 @@
 using Cai.Core.Pipeline;
-using Cai.Core.Prompts;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 
@@ -18,7 +17,7 @@ public sealed record RewardModelAgreement(string Stage, int Decided, int Agreein
 
     public static IReadOnlyList<RewardModelAgreement> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator)
     {
-        var labelled = recipe.Stages.Where(s => s.Kind.Name == "label" && run.Stage(s.Id).IsDone)
+        var labelled = LabelledPairs.Stages(recipe, run)
             .SelectMany(s => JsonlRowStore.ReadCompleted(run.Stage(s.Id)))
             .GroupBy(r => (string)r["id"]!).ToDictionary(g => g.Key, g => g.Last());
         var agreements = new List<RewardModelAgreement>();
@@ -30,10 +29,9 @@ public sealed record RewardModelAgreement(string Stage, int Decided, int Agreein
             foreach (var prediction in JsonlRowStore.ReadFile(path))
             {
                 if (!labelled.TryGetValue((string)prediction["id"]!, out var row)) continue;
-                var prompt = new PromptRecord((string)row["prompt_id"]!, (string)row["prompt"]!, (string?)row["category"], null);
-                int order = evaluator.Compare(prompt, (string)row["chosen"]!, (string)row["rejected"]!);
-                double margin = (double)prediction["reward_chosen"]! - (double)prediction["reward_rejected"]!;
+                int order = LabelledPairs.EvaluatorOrder(row, evaluator);
                 if (order == 0) continue;
+                double margin = (double)prediction["reward_chosen"]! - (double)prediction["reward_rejected"]!;
                 decided++;
                 if (Math.Sign(margin) == Math.Sign(order)) agreeing++;
             }
