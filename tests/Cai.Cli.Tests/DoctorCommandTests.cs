@@ -2,6 +2,7 @@ using Cai.Cli;
 
 namespace Cai.Cli.Tests;
 
+[Collection(GlobalConsoleCollection.Name)]
 public class DoctorCommandTests
 {
     [Fact]

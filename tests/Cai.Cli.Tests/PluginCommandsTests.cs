@@ -6,6 +6,7 @@ using Spectre.Console;
 
 namespace Cai.Cli.Tests;
 
+[Collection(GlobalConsoleCollection.Name)]
 public sealed class PluginCommandsTests : IDisposable
 {
     readonly string temp = Directory.CreateTempSubdirectory("cai-cli-").FullName;
