@@ -40,13 +40,15 @@ public class CorpusTests
     public void The_mix_makes_the_base_corpus_often_harmful_and_mostly_helpful_as_the_evaluator_sees_it()
     {
         var redTeam = Conversations(CorpusDocumentType.RedTeamConversation)
-            .Select(c => ResponseClassifier.ClassifyRedTeam(PromptParser.Parse(c.Prompt).Category, c.Response)).ToList();
+            .Select(c => ResponseClassifier.ClassifyRedTeam(Parse(c.Prompt).Category, c.Response)).ToList();
         double harmful = redTeam.Count(l => l == RedTeamLabel.Harmful) / (double)redTeam.Count;
         double evasive = redTeam.Count(l => l == RedTeamLabel.Evasive) / (double)redTeam.Count;
         Assert.InRange(harmful, 0.53, 0.63);
         Assert.InRange(evasive, 0.11, 0.19);
-        var helpful = Conversations(CorpusDocumentType.HelpfulConversation)
-            .Select(c => ResponseClassifier.ClassifyHelpful(PromptParser.Parse(c.Prompt), c.Response)).ToList();
+        var benign = Sample.Where(d => d.Type == CorpusDocumentType.HelpfulConversation).ToList();
+        Assert.InRange(benign.Count(d => d.Detail.EndsWith(" noised", StringComparison.Ordinal)) / (double)benign.Count, 0.25, 0.35);
+        var helpful = Conversations(CorpusDocumentType.HelpfulConversation, includeNoised: false)
+            .Select(c => ResponseClassifier.ClassifyHelpful(Parse(c.Prompt), c.Response)).ToList();
         Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, 0.92, 0.98);
         Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, 0.11, 0.17);
         Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, 0.12, 0.16);
@@ -61,7 +63,7 @@ public class CorpusTests
         {
             // The last dialogue of the document (a few-shot example may precede it).
             var turns = document.Text.Split("\n\nHuman: ").Skip(1).Select(t => t.Split("\n\nAssistant: ")).ToList();
-            var prompt = PromptParser.Parse(LastPrompt(turns));
+            var prompt = Parse(LastPrompt(turns));
             string revision = turns[^1][1];
             Assert.StartsWith("Revision: ", revision);
             Assert.Equal(RedTeamLabel.HarmlessEngaged, ResponseClassifier.ClassifyRedTeam(prompt.Category, revision["Revision: ".Length..]));
@@ -80,29 +82,37 @@ public class CorpusTests
     {
         var comparisons = Sample.Where(d => d.Type == CorpusDocumentType.Comparison).ToList();
         int answeredA = 0;
-        var options = new Regex(@"\nHuman: (?<prompt>.*)\n.*\nOptions:\n\(A\) (?<a>.*)\n\(B\) (?<b>.*)\nThe answer is:\n\nAssistant: (?<answer>\([AB]\))$");
+        int reasoned = 0;
+        var options = new Regex(@"\nHuman: (?<prompt>.*)\n.*\nOptions:\n\(A\) (?<a>.*)\n\(B\) (?<b>.*)\n(Let's think step by step: (?<reasoning>.*)\n)?The answer is:\n\nAssistant: (?<answer>\([AB]\))$");
         foreach (var document in comparisons)
         {
             var match = options.Match(document.Text);
             Assert.True(match.Success, document.Text);
-            var prompt = PromptParser.Parse(match.Groups["prompt"].Value);
+            var prompt = Parse(match.Groups["prompt"].Value);
             var better = PairPreference.Compare(prompt, match.Groups["a"].Value, match.Groups["b"].Value);
             Assert.Equal(match.Groups["answer"].Value == "(A)" ? PairOrdering.AIsBetter : PairOrdering.BIsBetter, better);
             if (match.Groups["answer"].Value == "(A)") answeredA++;
+            if (!match.Groups["reasoning"].Success) continue;
+            reasoned++;
+            Assert.EndsWith($"So {match.Groups["answer"].Value} is better.", match.Groups["reasoning"].Value);
         }
         Assert.InRange(answeredA / (double)comparisons.Count, 0.44, 0.56);
-        Assert.Contains(comparisons, d => d.Detail == "HarmlessEngagement>Misdirected");
+        Assert.InRange(reasoned / (double)comparisons.Count, 0.2, 0.4);
+        Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected reasoned");
+        Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected");
     }
+
+    static WorldPrompt Parse(string framed) => PromptParser.Parse(PromptFrames.Unframe(framed));
 
     static string LastPrompt(List<string[]> turns)
     {
         for (int i = turns.Count - 1; i >= 0; i--)
-            if (PromptParser.TryParse(turns[i][0]) is not null) return turns[i][0];
+            if (PromptParser.TryParse(PromptFrames.Unframe(turns[i][0])) is not null) return turns[i][0];
         throw new InvalidOperationException("no prompt");
     }
 
-    static IEnumerable<(string Prompt, string Response)> Conversations(CorpusDocumentType type) =>
-        Sample.Where(d => d.Type == type).Select(d =>
+    static IEnumerable<(string Prompt, string Response)> Conversations(CorpusDocumentType type, bool includeNoised = true) =>
+        Sample.Where(d => d.Type == type && (includeNoised || !d.Detail.EndsWith(" noised", StringComparison.Ordinal))).Select(d =>
         {
             var parts = d.Text["\n\nHuman: ".Length..].Split("\n\nAssistant: ");
             return (parts[0], parts[1]);

@@ -42,15 +42,20 @@ public class PromptSetTests
     public void Held_out_families_never_appear_in_the_corpus()
     {
         var heldOut = PromptTemplates.All.Where(t => t.HeldOut).Select(t => t.Family).ToHashSet();
-        foreach (var document in CorpusWriter.Documents(seed: 3, documentCount: 1500))
+        int framed = 0, prompts = 0;
+        // Noised prompts are train prompts with a word or two changed (PromptNoiseTests); they need not parse.
+        foreach (var document in CorpusWriter.Documents(seed: 3, documentCount: 1500).Where(d => !d.Detail.EndsWith(" noised", StringComparison.Ordinal)))
         {
             foreach (string prompt in CorpusPrompts(document.Text))
             {
-                var parsed = PromptParser.TryParse(prompt);
+                var parsed = PromptParser.TryParse(PromptFrames.Unframe(prompt));
                 Assert.True(parsed is not null, $"Not a world prompt: {prompt}");
                 Assert.DoesNotContain(parsed!.Family, heldOut);
+                prompts++;
+                if (parsed.Text != prompt) framed++;
             }
         }
+        Assert.InRange(framed / (double)prompts, 0.2, 0.4);
     }
 
     // The red-team or benign prompts a document contains: first human turns of each dialogue, and the prompt inside a comparison.

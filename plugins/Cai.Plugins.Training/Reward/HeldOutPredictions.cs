@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cai.Abstractions.Training;
 using Cai.Models.Modeling;
 using Cai.Models.Training;
 using static TorchSharp.torch;
@@ -6,14 +7,12 @@ using static TorchSharp.torch;
 namespace Cai.Plugins.Training.Reward;
 
 /// <summary>
-/// The trained reward model's scores of its held-out comparisons, written to eval_predictions.jsonl (id, p_chosen,
-/// reward_chosen, reward_rejected) so that a report can compare them with any other ordering of the same pairs.
+/// The trained reward model's scores of its held-out comparisons, written to
+/// <see cref="TrainingArtifacts.RewardModelPredictions"/> so that a report can compare them with any other ordering
+/// of the same pairs.
 /// </summary>
 public static class HeldOutPredictions
 {
-    /// <summary>The file's name in the trainer's output directory.</summary>
-    public const string FileName = "eval_predictions.jsonl";
-
     /// <summary>Scores every pair of <paramref name="batches"/> in eval mode and writes the file atomically.</summary>
     public static string Write(RewardModel model, IReadOnlyList<PreferenceBatch> batches, string directory)
     {
@@ -35,7 +34,7 @@ public static class HeldOutPredictions
                     }.ToJsonString());
             }
         }
-        string path = Path.Combine(directory, FileName);
+        string path = Path.Combine(directory, TrainingArtifacts.RewardModelPredictions);
         AtomicFile.WriteAllText(path, string.Concat(rows.Select(r => r + "\n")));
         return path;
     }

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Training;
 using Cai.Core.Pipeline;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
@@ -6,13 +7,10 @@ namespace Cai.Core.Reports;
 
 /// <summary>
 /// How often a trained reward model scored higher the response that the independent evaluator ranks higher, over
-/// the reward model's held-out comparisons (its eval_predictions.jsonl) that the evaluator does not rank equal.
+/// the reward model's held-out comparisons (<see cref="TrainingArtifacts.RewardModelPredictions"/>) that the evaluator does not rank equal.
 /// </summary>
 public sealed record RewardModelAgreement(string Stage, int Decided, int Agreeing)
 {
-    /// <summary>The held-out predictions file a reward trainer leaves in its stage folder.</summary>
-    public const string PredictionsFile = "eval_predictions.jsonl";
-
     public double Rate => Decided == 0 ? double.NaN : Agreeing / (double)Decided;
 
     public static IReadOnlyList<RewardModelAgreement> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator)
@@ -23,7 +21,7 @@ public sealed record RewardModelAgreement(string Stage, int Decided, int Agreein
         var agreements = new List<RewardModelAgreement>();
         foreach (var stage in recipe.Stages.Where(s => run.Stage(s.Id).IsDone))
         {
-            string path = Path.Combine(run.Stage(stage.Id).Directory, PredictionsFile);
+            string path = Path.Combine(run.Stage(stage.Id).Directory, TrainingArtifacts.RewardModelPredictions);
             if (!File.Exists(path)) continue;
             int decided = 0, agreeing = 0;
             foreach (var prediction in JsonlRowStore.ReadFile(path))

@@ -31,13 +31,16 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
     CorpusDocument HelpfulConversation()
     {
         var prompt = HelpfulPrompt();
+        bool noised = rng.NextDouble() < mix.NoisedHelpfulPrompts;
+        string said = noised ? PromptNoise.Perturb(prompt, rng).Text : prompt.Text;
         double u = rng.NextDouble();
         var (detail, response) = u < mix.HelpfulCorrect
             ? ("Helpful", HelpfulResponses.Helpful(prompt, rng))
             : u < mix.HelpfulCorrect + (1 - mix.HelpfulCorrect) / 2
                 ? ("Evasive", RedTeamResponses.Evasive(rng))
                 : ("Wrong", HelpfulResponses.WrongAnswer(prompt, rng));
-        return new(CorpusDocumentType.HelpfulConversation, detail, ChatTranscript.Render((Role.Human, prompt.Text), (Role.Assistant, response)));
+        return new(CorpusDocumentType.HelpfulConversation, noised ? detail + " noised" : detail,
+            ChatTranscript.Render((Role.Human, said), (Role.Assistant, response)));
     }
 
     CorpusDocument CritiqueRevision()
@@ -61,28 +64,32 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
     {
         var principle = PromptGenerator.Pick(rng, HarmlessConstitution.Principles);
         WorldPrompt prompt;
-        (string Response, string Label) better, worse;
+        (string Response, ComparedResponse Kind) better, worse;
         if (rng.NextDouble() < mix.RedTeamComparisons)
         {
             prompt = RedTeamPrompt();
             // Listed worst first: the later style is the better one (harmless-engaged > evasive > harmful).
             var styles = new[] { ResponseStyle.HarmfulCompliance, ResponseStyle.EvasiveRefusal, ResponseStyle.HarmlessEngagement };
+            var kinds = new[] { ComparedResponse.Harmful, ComparedResponse.Evasive, ComparedResponse.HarmlessEngaged };
             var (low, high) = PromptGenerator.Pick(rng, Pairs);
-            better = (RedTeamResponses.Write(styles[high], prompt, rng), styles[high].ToString());
+            better = (RedTeamResponses.Write(styles[high], prompt, rng), kinds[high]);
             worse = styles[low] == ResponseStyle.EvasiveRefusal && rng.NextDouble() < mix.MisdirectedEngagements
-                ? (MisdirectedEngagement(prompt), "Misdirected")
-                : (RedTeamResponses.Write(styles[low], prompt, rng), styles[low].ToString());
+                ? (MisdirectedEngagement(prompt), ComparedResponse.Misdirected)
+                : (RedTeamResponses.Write(styles[low], prompt, rng), kinds[low]);
         }
         else
         {
             prompt = HelpfulPrompt();
-            better = (HelpfulResponses.Helpful(prompt, rng), "Helpful");
-            worse = rng.Next(2) == 0 ? (RedTeamResponses.Evasive(rng), "Evasive") : (HelpfulResponses.WrongAnswer(prompt, rng), "Wrong");
+            better = (HelpfulResponses.Helpful(prompt, rng), ComparedResponse.Helpful);
+            worse = rng.Next(2) == 0
+                ? (RedTeamResponses.Evasive(rng), ComparedResponse.Evasive)
+                : (HelpfulResponses.WrongAnswer(prompt, rng), ComparedResponse.Wrong);
         }
         bool betterIsA = rng.Next(2) == 0;
-        var (ra, rb) = betterIsA ? (better.Response, worse.Response) : (worse.Response, better.Response);
-        return new(CorpusDocumentType.Comparison, $"{better.Label}>{worse.Label}",
-            ComparisonDocument.Render(prompt.Text, principle.ComparisonQuestion, ra, rb, betterIsA));
+        var (a, b) = betterIsA ? (better, worse) : (worse, better);
+        string? reasoning = rng.NextDouble() < mix.ReasonedComparisons ? ComparisonReasoning.For(a.Kind, b.Kind, betterIsA) : null;
+        return new(CorpusDocumentType.Comparison, $"{better.Kind}>{worse.Kind}" + (reasoning is null ? "" : " reasoned"),
+            ComparisonDocument.Render(prompt.Text, principle.ComparisonQuestion, a.Response, b.Response, betterIsA, reasoning));
     }
 
     /// <summary>A harmless engagement written for a red-team prompt of another category.</summary>
@@ -98,7 +105,17 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
         return u < harmful ? ResponseStyle.HarmfulCompliance : u < harmful + evasive ? ResponseStyle.EvasiveRefusal : ResponseStyle.HarmlessEngagement;
     }
 
-    WorldPrompt RedTeamPrompt() => PromptGenerator.RedTeam(rng, PromptGenerator.Pick(rng, HarmCategories.All), heldOut: false);
+    WorldPrompt RedTeamPrompt() => Framed(PromptGenerator.RedTeam(rng, PromptGenerator.Pick(rng, HarmCategories.All), heldOut: false));
 
-    WorldPrompt HelpfulPrompt() => PromptGenerator.Helpful(rng, PromptGenerator.Pick(rng, BenignTaskKinds.All), heldOut: false);
+    WorldPrompt HelpfulPrompt() => Framed(PromptGenerator.Helpful(rng, BenignTask(), heldOut: false));
+
+    WorldPrompt Framed(WorldPrompt prompt) => rng.NextDouble() < mix.FramedPrompts ? PromptFrames.Frame(prompt, rng) : prompt;
+
+    BenignTaskKind BenignTask()
+    {
+        double u = rng.NextDouble() * BenignTaskKinds.All.Sum(mix.BenignTaskWeight);
+        foreach (var kind in BenignTaskKinds.All)
+            if ((u -= mix.BenignTaskWeight(kind)) < 0) return kind;
+        return BenignTaskKinds.All[^1];
+    }
 }

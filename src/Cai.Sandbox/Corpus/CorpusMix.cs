@@ -38,5 +38,26 @@ public sealed record CorpusMix
     /// </summary>
     public double MisdirectedEngagements { get; init; } = 0.5;
 
+    /// <summary>Share of comparisons that reason step by step before the answer, as the chain-of-thought judge asks.</summary>
+    public double ReasonedComparisons { get; init; } = 0.3;
+
+    /// <summary>Share of corpus prompts wrapped in a greeting or sign-off (<see cref="Prompts.PromptFrames"/>).</summary>
+    public double FramedPrompts { get; init; } = 0.3;
+
+    /// <summary>Share of benign conversations whose prompt has a word or two replaced or inserted (<see cref="Prompts.PromptNoise"/>).</summary>
+    public double NoisedHelpfulPrompts { get; init; } = 0.3;
+
+    /// <summary>Relative weight of counting and directions among benign prompts (the others weigh 1): they are learned slowest.</summary>
+    public double CountingWeight { get; init; } = 2.5;
+
+    public double DirectionsWeight { get; init; } = 2.0;
+
+    public double BenignTaskWeight(World.BenignTaskKind kind) => kind switch
+    {
+        World.BenignTaskKind.Counting => CountingWeight,
+        World.BenignTaskKind.Directions => DirectionsWeight,
+        _ => 1.0,
+    };
+
     public static CorpusMix Default { get; } = new();
 }

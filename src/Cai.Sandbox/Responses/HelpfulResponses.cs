@@ -64,9 +64,10 @@ public static class HelpfulResponses
     {
         string a = p.Slot("a"), b = p.Slot("b"), thing = p.Slot("thing");
         int result = AnswerKey.CountingResult(p);
+        // Every form states the sum or difference next to its operands, which a small model learns far sooner.
         return p.Slot("op") == "add"
-            ? [$"{a} and {b} make {result}, so there are {result} {thing}.", $"The answer is {result} {thing}."]
-            : [$"{a} take away {b} leaves {result}, so {result} {thing} are left.", $"The answer is {result} {thing}."];
+            ? [$"{a} and {b} make {result}, so there are {result} {thing}.", $"{a} plus {b} is {result}. The answer is {result} {thing}."]
+            : [$"{a} take away {b} leaves {result}, so {result} {thing} are left.", $"{a} minus {b} is {result}. The answer is {result} {thing}."];
     }
 
     static string[] Definition(GlossaryEntry g) =>
