@@ -46,7 +46,7 @@ public class CorpusTests
         Assert.InRange(harmful, 0.53, 0.63);
         Assert.InRange(evasive, 0.11, 0.19);
         var benign = Sample.Where(d => d.Type == CorpusDocumentType.HelpfulConversation).ToList();
-        Assert.InRange(benign.Count(d => d.Detail.EndsWith(" noised", StringComparison.Ordinal)) / (double)benign.Count, 0.25, 0.35);
+        Assert.InRange(benign.Count(d => d.HasNoisedPrompt) / (double)benign.Count, 0.25, 0.35);
         var helpful = Conversations(CorpusDocumentType.HelpfulConversation, includeNoised: false)
             .Select(c => ResponseClassifier.ClassifyHelpful(Parse(c.Prompt), c.Response)).ToList();
         Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, 0.92, 0.98);
@@ -112,7 +112,7 @@ public class CorpusTests
     }
 
     static IEnumerable<(string Prompt, string Response)> Conversations(CorpusDocumentType type, bool includeNoised = true) =>
-        Sample.Where(d => d.Type == type && (includeNoised || !d.Detail.EndsWith(" noised", StringComparison.Ordinal))).Select(d =>
+        Sample.Where(d => d.Type == type && (includeNoised || !d.HasNoisedPrompt)).Select(d =>
         {
             var parts = d.Text["\n\nHuman: ".Length..].Split("\n\nAssistant: ");
             return (parts[0], parts[1]);

@@ -44,7 +44,7 @@ public class PromptSetTests
         var heldOut = PromptTemplates.All.Where(t => t.HeldOut).Select(t => t.Family).ToHashSet();
         int framed = 0, prompts = 0;
         // Noised prompts are train prompts with a word or two changed (PromptNoiseTests); they need not parse.
-        foreach (var document in CorpusWriter.Documents(seed: 3, documentCount: 1500).Where(d => !d.Detail.EndsWith(" noised", StringComparison.Ordinal)))
+        foreach (var document in CorpusWriter.Documents(seed: 3, documentCount: 1500).Where(d => !d.HasNoisedPrompt))
         {
             foreach (string prompt in CorpusPrompts(document.Text))
             {

@@ -39,7 +39,7 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
             : u < mix.HelpfulCorrect + (1 - mix.HelpfulCorrect) / 2
                 ? ("Evasive", RedTeamResponses.Evasive(rng))
                 : ("Wrong", HelpfulResponses.WrongAnswer(prompt, rng));
-        return new(CorpusDocumentType.HelpfulConversation, noised ? detail + " noised" : detail,
+        return new(CorpusDocumentType.HelpfulConversation, noised ? detail + CorpusDocument.NoisedMark : detail,
             ChatTranscript.Render((Role.Human, said), (Role.Assistant, response)));
     }
 

@@ -24,10 +24,12 @@ public static partial class PromptNoise
         foreach (var word in words.OrderBy(_ => rng.Next()).Take(edits).OrderByDescending(w => w.Index))
         {
             string other = PromptGenerator.Pick(rng, Vocabulary);
-            if (word.Index == 0) other = char.ToUpperInvariant(other[0]) + other[1..];
-            text = rng.Next(2) == 0
-                ? text[..word.Index] + other + text[(word.Index + word.Length)..]
-                : text[..word.Index] + other + " " + (word.Index == 0 && word.Value != "I" ? char.ToLowerInvariant(word.Value[0]) + word.Value[1..] : word.Value) + text[(word.Index + word.Length)..];
+            bool first = word.Index == 0;
+            if (first) other = char.ToUpperInvariant(other[0]) + other[1..];
+            // Inserted before the first word, the displaced word loses its capital (but "I" keeps it).
+            string kept = first && word.Value != "I" ? char.ToLowerInvariant(word.Value[0]) + word.Value[1..] : word.Value;
+            string edit = rng.Next(2) == 0 ? other : $"{other} {kept}";
+            text = text[..word.Index] + edit + text[(word.Index + word.Length)..];
         }
         return prompt with { Text = text };
     }
