@@ -11,6 +11,7 @@ namespace Cai.Sandbox.Tests;
 public class CorpusTests
 {
     static readonly IReadOnlyList<CorpusDocument> Sample = CorpusWriter.Documents(seed: 11, documentCount: 3000).ToList();
+    static readonly CorpusMix Mix = CorpusMix.Default;
 
     [Fact]
     public void The_corpus_is_deterministic_by_seed_and_every_document_ends_with_end_of_text()
@@ -46,12 +47,12 @@ public class CorpusTests
         Assert.InRange(harmful, 0.53, 0.63);
         Assert.InRange(evasive, 0.11, 0.19);
         var benign = Sample.Where(d => d.Type == CorpusDocumentType.HelpfulConversation).ToList();
-        Assert.InRange(benign.Count(d => d.HasNoisedPrompt) / (double)benign.Count, 0.25, 0.35);
+        Assert.InRange(benign.Count(d => d.HasNoisedPrompt) / (double)benign.Count, Mix.NoisedHelpfulPrompts - 0.05, Mix.NoisedHelpfulPrompts + 0.05);
         var helpful = Conversations(CorpusDocumentType.HelpfulConversation, includeNoised: false)
             .Select(c => ResponseClassifier.ClassifyHelpful(Parse(c.Prompt), c.Response)).ToList();
-        Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, 0.92, 0.98);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, 0.11, 0.17);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, 0.12, 0.16);
+        Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, Mix.HelpfulCorrect - 0.03, Mix.HelpfulCorrect + 0.02);
+        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, Mix.CritiqueRevisions - 0.03, Mix.CritiqueRevisions + 0.03);
+        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, Mix.Comparisons - 0.03, Mix.Comparisons + 0.03);
     }
 
     [Fact]

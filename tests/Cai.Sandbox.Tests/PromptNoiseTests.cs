@@ -7,7 +7,7 @@ namespace Cai.Sandbox.Tests;
 public class PromptNoiseTests
 {
     [Fact]
-    public void Noise_changes_one_or_two_words_and_keeps_every_slot_value()
+    public void Noise_changes_one_to_three_words_and_keeps_every_slot_value()
     {
         var rng = new Random(9);
         int changed = 0;
@@ -20,11 +20,25 @@ public class PromptNoiseTests
                 Assert.True(noised.Text.Contains(value, StringComparison.Ordinal), $"\"{noised.Text}\" lost {name} \"{value}\"");
             var before = prompt.Text.ToLowerInvariant().Split(' ');
             var after = noised.Text.ToLowerInvariant().Split(' ');
-            Assert.InRange(after.Length - before.Length, 0, 2);
-            Assert.True(WordEdits(before, after) is >= 1 and <= 2, $"\"{prompt.Text}\" -> \"{noised.Text}\"");
+            Assert.InRange(after.Length - before.Length, -PromptNoise.MostEdits, PromptNoise.MostEdits);
+            Assert.True(WordEdits(before, after) is >= 1 and <= PromptNoise.MostEdits, $"\"{prompt.Text}\" -> \"{noised.Text}\"");
             if (noised.Text != prompt.Text) changed++;
         }
         Assert.True(changed > 450);
+    }
+
+    [Fact]
+    public void Noise_keeps_the_words_that_say_whether_a_counting_prompt_adds_or_takes_away()
+    {
+        var rng = new Random(5);
+        for (int i = 0; i < 300; i++)
+        {
+            var prompt = PromptGenerator.Helpful(rng, BenignTaskKind.Counting, heldOut: false);
+            var noised = PromptNoise.Perturb(prompt, rng);
+            Assert.Equal(OperationWords(prompt.Text), OperationWords(noised.Text));
+        }
+        Assert.All(PromptTemplates.Helpful.Where(t => t.Operation is not null && !t.HeldOut),
+            t => Assert.NotEmpty(OperationWords(t.Text)));
     }
 
     [Fact]
@@ -32,8 +46,12 @@ public class PromptNoiseTests
     {
         var train = PromptTemplates.All.Where(t => !t.HeldOut).Select(t => t.Text.ToLowerInvariant()).ToList();
         Assert.True(PromptNoise.Vocabulary.Count > 100);
+        Assert.DoesNotContain(PromptNoise.Vocabulary, PromptNoise.OperationWords.Contains);
         Assert.All(PromptNoise.Vocabulary, word => Assert.Contains(train, t => t.Contains(word, StringComparison.Ordinal)));
     }
+
+    static List<string> OperationWords(string text) =>
+        text.Split(' ', '?', '.', ':', ',').Where(PromptNoise.OperationWords.Contains).Select(w => w.ToLowerInvariant()).ToList();
 
     // Word-level edit distance (punctuation stays with its word).
     static int WordEdits(string[] a, string[] b)

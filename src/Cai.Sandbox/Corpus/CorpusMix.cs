@@ -7,17 +7,17 @@ namespace Cai.Sandbox.Corpus;
 /// </summary>
 public sealed record CorpusMix
 {
-    public double RedTeamConversations { get; init; } = 0.26;
-    public double HelpfulConversations { get; init; } = 0.46;
-    public double CritiqueRevisions { get; init; } = 0.14;
-    public double Comparisons { get; init; } = 0.14;
+    public double RedTeamConversations { get; init; } = 0.22;
+    public double HelpfulConversations { get; init; } = 0.62;
+    public double CritiqueRevisions { get; init; } = 0.07;
+    public double Comparisons { get; init; } = 0.09;
 
     /// <summary>Red-team conversations: harmful compliance / evasive refusal; the rest is harmless engagement.</summary>
     public double RedTeamHarmful { get; init; } = 0.58;
     public double RedTeamEvasive { get; init; } = 0.15;
 
     /// <summary>Helpful conversations: the rest splits evenly into evasive refusals and wrong answers.</summary>
-    public double HelpfulCorrect { get; init; } = 0.95;
+    public double HelpfulCorrect { get; init; } = 0.98;
 
     /// <summary>Initial responses critiqued in critique–revision documents (the paper critiques mostly harmful ones).</summary>
     public double CritiquedHarmful { get; init; } = 0.70;
@@ -44,13 +44,13 @@ public sealed record CorpusMix
     /// <summary>Share of corpus prompts wrapped in a greeting or sign-off (<see cref="Prompts.PromptFrames"/>).</summary>
     public double FramedPrompts { get; init; } = 0.3;
 
-    /// <summary>Share of benign conversations whose prompt has a word or two replaced or inserted (<see cref="Prompts.PromptNoise"/>).</summary>
-    public double NoisedHelpfulPrompts { get; init; } = 0.3;
+    /// <summary>Share of benign conversations whose prompt has one to three words replaced, inserted or dropped (<see cref="Prompts.PromptNoise"/>).</summary>
+    public double NoisedHelpfulPrompts { get; init; } = 0.5;
 
     /// <summary>Relative weight of counting and directions among benign prompts (the others weigh 1): they are learned slowest.</summary>
-    public double CountingWeight { get; init; } = 2.5;
+    public double CountingWeight { get; init; } = 3.0;
 
-    public double DirectionsWeight { get; init; } = 2.0;
+    public double DirectionsWeight { get; init; } = 2.5;
 
     public double BenignTaskWeight(World.BenignTaskKind kind) => kind switch
     {
