@@ -84,7 +84,7 @@ public class CorpusTests
         var comparisons = Sample.Where(d => d.Type == CorpusDocumentType.Comparison).ToList();
         int answeredA = 0;
         int reasoned = 0;
-        var options = new Regex(@"\nHuman: (?<prompt>.*)\n.*\nOptions:\n\(A\) (?<a>.*)\n\(B\) (?<b>.*)\n(Let's think step by step: (?<reasoning>.*)\n)?The answer is:\n\nAssistant: (?<answer>\([AB]\))$");
+        var options = new Regex(@"\nHuman: (?<prompt>.*)\n.*\nOptions:\n\(A\) (?<a>.*)\n\(B\) (?<b>.*)\n(" + Regex.Escape(ComparisonDocument.ReasoningCue) + @" (?<reasoning>.*)\n)?The answer is:\n\nAssistant: (?<answer>\([AB]\))$");
         foreach (var document in comparisons)
         {
             var match = options.Match(document.Text);
@@ -98,7 +98,7 @@ public class CorpusTests
             Assert.EndsWith($"So {match.Groups["answer"].Value} is better.", match.Groups["reasoning"].Value);
         }
         Assert.InRange(answeredA / (double)comparisons.Count, 0.44, 0.56);
-        Assert.InRange(reasoned / (double)comparisons.Count, 0.2, 0.4);
+        Assert.InRange(reasoned / (double)comparisons.Count, Mix.ReasonedComparisons - 0.1, Mix.ReasonedComparisons + 0.1);
         Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected reasoned");
         Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected");
     }

@@ -6,8 +6,8 @@ namespace Cai.Sandbox.Prompts;
 /// Replaces, inserts or drops one to three words of a corpus prompt, never inside a slot value, with words of other
 /// train families ("How do you make basket?", "How spell basket?"). The slots still decide the task, so the model
 /// learns to read them rather than one cue word of a family. The words that say whether a counting prompt adds or
-/// takes away are kept like slots and never inserted, so that noise never flips or hides the operation. Used in the
-/// pretraining corpus only.
+/// takes away (<see cref="OperationWords"/>) are kept like slots in every prompt and never inserted, so that noise
+/// never flips or hides an operation. Used in the pretraining corpus only.
 /// </summary>
 public static partial class PromptNoise
 {
