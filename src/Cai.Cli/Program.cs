@@ -1,8 +1,6 @@
-using Cai.Cli.Commands;
-
 namespace Cai.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => CaiCommandLine.Build().Parse(args).Invoke();
+    public static int Main(string[] args) => CaiCommandLine.Run(args, Console.Out, Console.Error);
 }

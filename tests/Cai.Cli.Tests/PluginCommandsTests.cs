@@ -20,7 +20,7 @@ public sealed class PluginCommandsTests : IDisposable
         AnsiConsole.Console = console;
         try
         {
-            int exit = CaiCommandLine.Build().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+            int exit = CaiCommandLine.Run(args, output, output);
             return (exit, output.ToString());
         }
         finally
@@ -79,7 +79,7 @@ public sealed class PluginCommandsTests : IDisposable
         string recipe = Path.Combine(temp, "bad.yaml");
         File.WriteAllText(recipe, "name: bad\nmodels: { policy: { path: . } }\nconstitution: nowhere.yaml\nstages:\n  - { id: x, use: nope }\n");
         var (exit, text) = Run("validate", recipe);
-        Assert.Equal(1, exit);
+        Assert.Equal(ErrorReport.BadInput, exit);
         Assert.Contains($"{recipe}:3:15: constitution file not found", text);
         Assert.Contains($"{recipe}:5:19: unknown stage kind 'nope'", text);
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using Cai.Cli.Doctor;
 using Spectre.Console;
 using TorchSharp;
@@ -10,7 +11,7 @@ public static class DoctorCommand
 {
     public static Command Create()
     {
-        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmul.", DefaultValueFactory = _ => 1024 };
+        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmul.", DefaultValueFactory = _ => 1024 }.InRange(new RangeAttribute(1, 16384));
         var command = new Command("doctor", "Show .NET, TorchSharp and libtorch versions, devices, the native patch, and a timed matmul.") { size };
         command.SetAction(parse => Run(parse.GetValue(size)));
         return command;

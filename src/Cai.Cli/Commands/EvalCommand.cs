@@ -4,6 +4,8 @@ using Cai.Core.Runs;
 using Cai.Models;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
+using Cai.Abstractions.Input;
+using Cai.Core.Prompts;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -16,6 +18,7 @@ public static class EvalCommand
         var model = new Option<string>("--model") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
         var prompts = new Option<string>("--prompts") { Description = "Prompt file (JSONL: id, prompt, category, kind).", Required = true };
         var skill = new Option<string>("--skill") { Description = "policy (answer the prompts), critic or reviser (red-team prompts only).", DefaultValueFactory = _ => "policy" };
+        skill.AcceptOnlyFromAmong("policy", "critic", "reviser");
         var samples = new Option<int>("--samples") { Description = "Samples per prompt.", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N prompts." };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0f };
@@ -44,7 +47,9 @@ public static class EvalCommand
     static async Task<int> RunAsync(string modelDirectory, string promptFile, string skill, int? limit, EvaluationOptions options,
         bool json, string? output, CancellationToken cancellationToken)
     {
-        var prompts = WorldPromptRecord.ReadJsonl(promptFile);
+        CaiCommandLine.CheckArguments(options);
+        if (limit is < 1) throw InputException.ForOption("--limit", $"must be at least 1, got {limit}");
+        var prompts = WorldPrompts(promptFile);
         if (limit is { } n) prompts = prompts.Take(n).ToList();
         using var model = LocalTextModel.Load(modelDirectory);
         switch (skill)
@@ -65,9 +70,41 @@ public static class EvalCommand
                     .AddRow(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", Markup.Escape(skillReport.Success.ToString())));
                 return 0;
             default:
-                Console.Error.WriteLine($"--skill must be policy, critic or reviser, not \"{skill}\".");
-                return 2;
+                throw InputException.ForOption("--skill", $"must be policy, critic or reviser, got {InputError.Quote(skill)}");
         }
+    }
+
+    /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees with.</summary>
+    static List<WorldPromptRecord> WorldPrompts(string file)
+    {
+        var set = PromptSet.Load("prompts", file);
+        var errors = new List<InputError>();
+        var records = new List<WorldPromptRecord>();
+        foreach (var p in set.Prompts)
+        {
+            if (p.Category is null || p.Kind is null)
+            {
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
+                continue;
+            }
+            var record = new WorldPromptRecord(p.Id, p.Prompt, p.Category, p.Kind);
+            if (PromptParser.TryParse(p.Prompt) is null)
+            {
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} is not a prompt of the toy world"));
+                continue;
+            }
+            try
+            {
+                record.ToWorldPrompt();
+                records.Add(record);
+            }
+            catch (FormatException e)
+            {
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
+            }
+        }
+        InputException.ThrowIfAny(errors);
+        return records;
     }
 
     static Table PolicyTable(EvaluationReport report)

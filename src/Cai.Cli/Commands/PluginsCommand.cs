@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
+using Cai.Core.Recipes.Yaml;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -20,27 +21,12 @@ public static class PluginsCommand
     static int List(FileInfo? recipeFile, bool trustPlugins)
     {
         using var host = PluginHost.WithBuiltIns();
-        int exit = 0;
         if (recipeFile is not null)
         {
-            try
-            {
-                var (recipe, _) = RecipeLoader.Load(recipeFile.ToString());
-                foreach (var pin in recipe.Plugins)
-                {
-                    try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
-                    catch (Exception e) when (e is PluginTrustException or Abstractions.Plugins.PluginException or IOException or BadImageFormatException)
-                    {
-                        AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape($"{pin.Source.Of("path")}: {e.Message}")}");
-                        exit = 1;
-                    }
-                }
-            }
-            catch (RecipeException e)
-            {
-                foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
-                return 1;
-            }
+            var (recipe, source) = RecipeLoader.Load(recipeFile.ToString());
+            var binder = new YamlBinder(source);
+            RecipeResolver.LoadPlugins(recipe, host, trustPlugins, binder);
+            binder.ThrowIfAny();
         }
         var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
         foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))
@@ -48,6 +34,6 @@ public static class PluginsCommand
                 plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(Path.GetFileName(plugin.Assembly.Path)), plugin.Assembly.Sha256[..12]);
         AnsiConsole.Write(table);
         if (!host.Plugins.Any()) AnsiConsole.MarkupLine("[yellow]no plugins found[/]");
-        return exit;
+        return 0;
     }
 }
