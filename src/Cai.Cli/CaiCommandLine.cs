@@ -36,15 +36,15 @@ public static class CaiCommandLine
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = Build().Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
         try
         {
+            var parse = Build().Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
         {
-            return ErrorReport.Write(e, error, parse.GetValue<bool>(VerboseOption));
+            return ErrorReport.Write(e, error, args.Contains(VerboseOption));
         }
     }
 
@@ -68,7 +68,9 @@ public static class CaiCommandLine
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T? value;
+            try { value = result.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; } // not a number: the parser reports that
             if (!range.IsValid(value))
                 result.AddError($"{OptionProperties.Describe(range)}, got {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}");
         });

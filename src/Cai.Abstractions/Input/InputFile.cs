@@ -70,15 +70,17 @@ public static class InputFile
     public static string ReadAllText(string path, long maxBytes) => Decode(path, ReadAllBytes(path, maxBytes), 1);
 
     /// <summary>
-    /// The lines of a UTF-8 file of any size, read one at a time (\n or \r\n; a byte-order mark is skipped), each at most
-    /// <paramref name="maxLineBytes"/> bytes; a longer line or invalid UTF-8 is an error at its line.
+    /// The lines of a UTF-8 file of at most <paramref name="maxBytes"/> bytes, read one at a time (\n or \r\n; a
+    /// byte-order mark is skipped), each at most <paramref name="maxLineBytes"/> bytes; a longer line or invalid UTF-8 is
+    /// an error at its line.
     /// </summary>
     /// <param name="path">The file as the user named it.</param>
+    /// <param name="maxBytes">Largest accepted size.</param>
     /// <param name="maxLineBytes">Longest accepted line, in bytes.</param>
     /// <returns>Each line with its 1-based number.</returns>
-    public static IEnumerable<(int Number, string Text)> ReadLines(string path, int maxLineBytes)
+    public static IEnumerable<(int Number, string Text)> ReadLines(string path, long maxBytes, int maxLineBytes)
     {
-        using var stream = OpenRead(path, long.MaxValue);
+        using var stream = OpenRead(path, maxBytes);
         long size = stream.Length, total = 0;
         var buffer = new byte[1 << 16];
         var line = new MemoryStream();

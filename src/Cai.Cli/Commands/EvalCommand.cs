@@ -48,6 +48,8 @@ public static class EvalCommand
         bool json, string? output, CancellationToken cancellationToken)
     {
         CaiCommandLine.CheckArguments(options);
+        if (output is not null && Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder && !Directory.Exists(folder))
+            throw InputException.ForOption("--out", $"folder {folder} does not exist");
         if (limit is < 1) throw InputException.ForOption("--limit", $"must be at least 1, got {limit}");
         var prompts = WorldPrompts(promptFile);
         if (limit is { } n) prompts = prompts.Take(n).ToList();

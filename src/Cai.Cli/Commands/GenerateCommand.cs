@@ -121,7 +121,7 @@ public static class GenerateCommand
             _ => torch.ScalarType.Float32,
         };
         CheckpointDirectory.RequireDirectory(arguments.Model);
-        var tokenizer = HasTokenizer(arguments.Model) ? CheckpointDirectory.Load(arguments.Model, () => TextTokenizer.Load(arguments.Model)) : null;
+        var tokenizer = HasTokenizer(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
             throw InputException.ForOption("--prompt", $"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids");
         using var model = CheckpointDirectory.Load(arguments.Model, () => CausalLanguageModelLoader.Load(arguments.Model, device, dtype));

@@ -16,10 +16,13 @@ public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRec
     /// <summary>Most prompts in a set.</summary>
     public const int MaxPrompts = 1_000_000;
 
+    /// <summary>Largest prompt file.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     /// <summary>
     /// Reads a prompt set line by line (a regular file, strict UTF-8, lines of at most <see cref="MaxLineBytes"/>);
     /// throws <see cref="InputException"/> naming file, line and column of every bad line (the first
-    /// <see cref="YamlBinder.MaxErrors"/>).
+    /// <see cref="YamlBinder.MaxErrors"/>, after which it stops reading).
     /// </summary>
     public static PromptSet Load(string name, string path)
     {
@@ -32,8 +35,13 @@ public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRec
         }
         var prompts = new List<PromptRecord>();
         var ids = new HashSet<string>();
-        foreach (var (lineNumber, line) in InputFile.ReadLines(path, MaxLineBytes))
+        foreach (var (lineNumber, line) in InputFile.ReadLines(path, MaxFileBytes, MaxLineBytes))
         {
+            if (errors.Count >= YamlBinder.MaxErrors)
+            {
+                more++; // a file of nothing but bad lines (the wrong file): stop reading, do not count them all
+                break;
+            }
             if (string.IsNullOrWhiteSpace(line)) continue;
             var location = new SourceLocation(path, lineNumber, 1);
             if (prompts.Count >= MaxPrompts) throw new InputException(location, $"more than {MaxPrompts} prompts");

@@ -41,7 +41,9 @@ public static class RecipeLoader
         string resolved = source.ResolvePath(extendsNode, parentPath);
         if (!File.Exists(resolved))
             throw new InputException(at, $"extends: file not found: {resolved}");
-        var parent = LoadMerged(source, Path.GetRelativePath(Directory.GetCurrentDirectory(), resolved), chain, at);
+        // Errors name the parent as the user would: relative to the current folder when it is below it.
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), resolved);
+        var parent = LoadMerged(source, relative.StartsWith("..", StringComparison.Ordinal) ? resolved : relative, chain, at);
         return MergeMappings(source, parent, child);
     }
 

@@ -135,7 +135,11 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
                 continue;
             }
             try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
-            catch (Exception e) when (e is PluginTrustException or PluginException or BadImageFormatException or FileLoadException)
+            catch (BadImageFormatException e)
+            {
+                binder.Error(at, $"plugin assembly {pin.Path} is not a .NET assembly ({e.Message.TrimEnd('.')})");
+            }
+            catch (Exception e) when (e is PluginTrustException or PluginException or FileLoadException)
             {
                 binder.Error(e is PluginTrustException ? pin.Source.Of("sha256") : at, e.Message);
             }

@@ -13,30 +13,62 @@ namespace Cai.Models.Checkpoints;
 /// </summary>
 public static partial class CheckpointDirectory
 {
+    /// <summary>Largest JSON or text file of a checkpoint (config, tokenizer, index).</summary>
+    public const long MaxTextFileBytes = 256 << 20;
+
+    /// <summary>The files a checkpoint may hold that are read whole.</summary>
+    static readonly string[] TextFiles =
+    [
+        ModelConfig.FileName, TokenizerJsonFile.FileName, "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+        "tokenizer.model", CheckpointFiles.IndexFileName, "generation_config.json",
+    ];
+
     /// <summary>Checks what can be checked without building the model: config.json, the weights' headers and the tokenizer.</summary>
     /// <param name="directory">The checkpoint directory.</param>
     /// <param name="tokenizer">Whether a tokenizer must be there.</param>
-    public static void Validate(string directory, bool tokenizer = true) => Load(directory, () =>
+    public static void Validate(string directory, bool tokenizer = true)
     {
-        RequireDirectory(directory);
-        ModelConfig.Load(directory);
-        CheckpointFiles.Open(directory);
-        if (tokenizer) TextTokenizer.Load(directory);
-        return true;
-    });
+        Load(directory, () =>
+        {
+            ModelConfig.Load(directory);
+            return CheckpointFiles.Open(directory);
+        });
+        if (tokenizer) Tokenizer(directory);
+    }
 
-    /// <summary>Throws unless <paramref name="directory"/> is an existing directory.</summary>
+    /// <summary>The checkpoint's tokenizer; any failure to read its files is bad input.</summary>
+    public static TextTokenizer Tokenizer(string directory) => Load(directory, () => TextTokenizer.Load(directory), tokenizer: true);
+
+    /// <summary>Throws unless <paramref name="directory"/> is an existing directory whose files are regular and of sane size.</summary>
     public static void RequireDirectory(string directory)
     {
         if (File.Exists(directory)) throw new InputException(new SourceLocation(directory), "is a file; expected a checkpoint directory");
         if (!Directory.Exists(directory)) throw new InputException(new SourceLocation(directory), "checkpoint directory not found");
+        foreach (string name in TextFiles)
+        {
+            string path = Path.Combine(directory, name);
+            if (!File.Exists(path) && !Directory.Exists(path)) continue;
+            InputFile.RequireRegularFile(path);
+            if (new FileInfo(path).Length > MaxTextFileBytes)
+                throw new InputException(new SourceLocation(path), $"is more than the limit of {InputFile.Size(MaxTextFileBytes)}");
+        }
+        foreach (string weights in Directory.EnumerateFiles(directory, "*.safetensors")) InputFile.RequireRegularFile(weights);
     }
 
-    /// <summary>Runs <paramref name="load"/> on <paramref name="directory"/>, turning its format errors into an <see cref="InputException"/>.</summary>
-    public static T Load<T>(string directory, Func<T> load)
+    /// <summary>
+    /// Checks <paramref name="directory"/> (<see cref="RequireDirectory"/>), then runs <paramref name="load"/>, turning the
+    /// loaders' format errors into an <see cref="InputException"/>. With <paramref name="tokenizer"/>, every failure
+    /// of <paramref name="load"/> is one: it reads only the tokenizer's files.
+    /// </summary>
+    public static T Load<T>(string directory, Func<T> load, bool tokenizer = false)
     {
+        RequireDirectory(directory);
         try { return load(); }
         catch (Exception e) when (AsInput(directory, e) is { } input) { throw input; }
+        catch (Exception e) when (tokenizer && e is ArgumentException or KeyNotFoundException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            throw new InputException(new SourceLocation(directory), $"the tokenizer files cannot be read: {e.Message}");
+        }
     }
 
     /// <summary>The input error an exception of a checkpoint loader stands for, or null when it is not one (a bug, an I/O failure).</summary>
@@ -58,10 +90,13 @@ public static partial class CheckpointDirectory
         foreach (string prefix in new[] { directory, Path.GetFullPath(directory) })
         {
             int colon = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message.IndexOf(": ", prefix.Length, StringComparison.Ordinal) : -1;
-            if (colon > 0 && e.Message.IndexOf('\n', 0, colon) < 0)
-                return Located(e.Message[..colon], e.Message[(colon + 2)..], e as JsonException ?? e.InnerException as JsonException);
+            if (colon <= 0 || e.Message.IndexOf('\n', 0, colon) >= 0) continue;
+            string file = e.Message[..colon];
+            return File.Exists(file)
+                ? Located(file, e.Message[(colon + 2)..], file.EndsWith(".json", StringComparison.Ordinal) ? e as JsonException ?? e.InnerException as JsonException : null)
+                : Located(directory, e.Message[prefix.Length..].TrimStart('/', '\\'), null);
         }
-        return Located(directory, e.Message, e as JsonException ?? e.InnerException as JsonException);
+        return Located(directory, e.Message, null);
     }
 
     static InputException Located(string file, string message, Exception? inner)

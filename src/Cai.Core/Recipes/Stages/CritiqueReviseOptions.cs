@@ -5,6 +5,7 @@ namespace Cai.Core.Recipes.Stages;
 public sealed record CritiqueReviseOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets whose responses (from the latest generate stage) are critiqued and revised.</summary>
+    [MinLength(1)]
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
 
     /// <summary>Critique–revision rounds per response (few-shot examples are an option of the critic and reviser plugins) (the paper uses 4); every round is kept.</summary>

@@ -5,6 +5,7 @@ namespace Cai.Core.Recipes.Stages;
 public sealed record EvaluateOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) to evaluate on.</summary>
+    [MinLength(1)]
     public IReadOnlyList<string> PromptSets { get; init; } = ["eval_red_team", "eval_helpful"];
 
     /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>

@@ -5,6 +5,7 @@ namespace Cai.Core.Recipes.Stages;
 public sealed record GenerateOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) the policy answers.</summary>
+    [MinLength(1)]
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team", "helpful"];
 
     /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>

@@ -5,6 +5,7 @@ namespace Cai.Core.Recipes.Stages;
 public sealed record SamplePairsOptions : StageOptions, IReadsPromptSets
 {
     /// <summary>Prompt sets (names under prompts:) to sample on.</summary>
+    [MinLength(1)]
     public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
 
     /// <summary>Use only the first this-many prompts of each set (all when unset).</summary>

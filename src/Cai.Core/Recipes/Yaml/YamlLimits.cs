@@ -30,6 +30,7 @@ public static class YamlLimits
     /// <summary>Throws <see cref="InputException"/> at the first event past a limit, or at the first YAML syntax error.</summary>
     public static void Check(string text, string path)
     {
+        CheckFlowDepth(text, path);
         var parser = new Parser(new StringReader(text));
         var anchors = new Dictionary<string, (long Nodes, int Depth)>(StringComparer.Ordinal);
         var open = new Stack<Frame>();
@@ -73,6 +74,56 @@ public static class YamlLimits
         catch (YamlException e)
         {
             throw SyntaxError(text, path, e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's own failure on malformed input: still bad input, at the last place it reached.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new InputException(new SourceLocation(path, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column)), $"invalid YAML near here (the YAML reader failed: {e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// Flow collections ([ and {) nested past <see cref="MaxDepth"/>, found in the text itself: YamlDotNet's scanner reads
+    /// ahead of the events and fails on deep flow nesting before the event check could stop it. Quoted text and comments
+    /// are skipped; a bracket inside a plain scalar counts too (harmless: such a recipe is refused either way).
+    /// </summary>
+    static void CheckFlowDepth(string text, string path)
+    {
+        int depth = 0, line = 1, column = 0;
+        char quote = '\0';
+        bool comment = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            column++;
+            if (c == '\n')
+            {
+                (line, column, comment) = (line + 1, 0, false);
+                continue;
+            }
+            if (comment) continue;
+            if (quote != '\0')
+            {
+                if (quote == '"' && c == '\\') { i++; column++; }
+                else if (c == quote) quote = '\0';
+                continue;
+            }
+            switch (c)
+            {
+                case '"' or '\'' when i == 0 || char.IsWhiteSpace(text[i - 1]) || text[i - 1] is '[' or '{' or ',' or ':':
+                    quote = c;
+                    break;
+                case '#' when i == 0 || char.IsWhiteSpace(text[i - 1]):
+                    comment = true;
+                    break;
+                case '[' or '{':
+                    if (++depth > MaxDepth) throw new InputException(new SourceLocation(path, line, column), $"nested deeper than {MaxDepth} levels");
+                    break;
+                case ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+            }
         }
     }
 
