@@ -70,6 +70,13 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Equal(4, (int)rounds["default"]!);
         Assert.Contains("rounds", (string)rounds["description"]!);
         Assert.Equal("auto", (string)schema["properties"]!["device"]!["default"]!);
+        Assert.Equal(1, (int)rounds["minimum"]!);
+        Assert.Equal(64, (int)rounds["maximum"]!);
+        var topP = schema["$defs"]!["GenerateOptions"]!["properties"]!["top_p"]!;
+        Assert.Equal(0, (int)topP["exclusiveMinimum"]!);
+        Assert.Equal(1, (int)topP["maximum"]!);
+        Assert.Equal(1, (int)schema["$defs"]!["trainer:sft"]!["properties"]!["epochs"]!["minimum"]!);
+        Assert.Equal(Cai.Core.Recipes.Recipe.NamePattern, (string)schema["properties"]!["name"]!["pattern"]!);
         Assert.Contains("critique-revise", schema["$defs"]!["StageSpec"]!["properties"]!["use"]!["enum"]!.AsArray().Select(n => (string)n!));
     }
 

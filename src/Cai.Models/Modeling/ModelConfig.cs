@@ -253,7 +253,9 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
                      "summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels", "summary_first_dropout",
                      "task_specific_params" })
             r.Take(key);
-        return new ModelConfig("gpt2", r.Required("vocab_size"), nEmbd, r.Required("n_layer"), r.Int("n_positions") ?? 1024)
+        int vocab = r.Required("vocab_size");
+        int? endOfText = vocab > 50256 ? 50256 : null; // Hugging Face's default, where the vocabulary has it
+        return new ModelConfig("gpt2", vocab, nEmbd, r.Required("n_layer"), r.Int("n_positions") ?? 1024)
         {
             IntermediateSize = r.Int("n_inner") ?? 4 * nEmbd,
             NumAttentionHeads = nHead,
@@ -262,8 +264,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             NormEpsilon = r.Double("layer_norm_epsilon") ?? 1e-5,
             TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? true,
             HiddenAct = "gelu_new",
-            BosTokenId = r.Int("bos_token_id") ?? 50256,
-            EosTokenIds = r.IntList("eos_token_id") is { Count: > 0 } eos ? eos : [50256],
+            BosTokenId = r.Int("bos_token_id") ?? endOfText,
+            EosTokenIds = r.IntList("eos_token_id") is { Count: > 0 } eos ? eos : endOfText is int id ? [id] : [],
             PadTokenId = r.Int("pad_token_id"),
             TorchDtype = r.Dtype(),
         };
