@@ -41,8 +41,9 @@ public class GenerationTests
     {
         var logits = tensor(new float[] { MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.15f), MathF.Log(0.05f) }).unsqueeze(0);
         var counts = new int[4];
-        var g = new torch.Generator(3);
-        for (int i = 0; i < 400; i++) counts[Sampler.Next(logits, new GenerationOptions { TopP = 0.75f }, g).ToInt64()]++;
+        var settings = Sampler.SettingsTensor([new SamplingSettings(TopP: 0.75f)], 4, CPU);
+        for (int i = 0; i < 400; i++)
+            counts[Sampler.Next(logits, tensor(new[] { SamplingSeeds.Uniform(3, i) }), settings, SamplingPaths.Filtered).ToInt64()]++;
         Assert.True(counts[0] > 0 && counts[1] > 0);
         Assert.Equal(0, counts[2] + counts[3]);
     }
@@ -105,7 +106,9 @@ public class GenerationTests
         var generator = new TokenGenerator(model);
         generator.Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 5 });
         Assert.Equal(15, generator.LastStatistics!.GeneratedTokens);
-        Assert.Equal(5, generator.LastStatistics.ForwardPasses);
+        Assert.Equal(6, generator.LastStatistics.ForwardPasses); // one prefill (the prompts but their last token), then a step per token
+        Assert.Equal(5, generator.LastStatistics.DecodeSteps);
+        Assert.Equal(5, generator.LastStatistics.HostTransfers);
         Assert.True(generator.LastStatistics.TokensPerSecond > 0);
     }
 
