@@ -6,7 +6,10 @@ namespace Cai.Models.Modeling;
 /// What every attention layer of one forward pass shares: the mask, the positions' rotary angles and the cache.
 /// Built once per forward pass by <see cref="Create"/>, with no read from the device.
 /// </summary>
-/// <param name="Mask">[batch, 1, seq, past + seq] boolean, true where a query may attend a key; null means causal only.</param>
+/// <param name="Mask">
+/// [batch, 1, seq, keys]: boolean, true where a query may attend a key, or (ragged cache) additive, 0 or -inf; null
+/// means causal only.
+/// </param>
 /// <param name="IsCausal">True when <paramref name="Mask"/> is null and the causal triangle must still be applied.</param>
 /// <param name="PositionIds">[batch, seq] int64 positions.</param>
 /// <param name="Cache">The KV cache to extend, or null.</param>
@@ -91,9 +94,11 @@ public sealed record AttentionContext(Tensor? Mask, bool IsCausal, Tensor Positi
         var device = ids.device;
         var lengths = input.CacheLengths!.unsqueeze(1);                                                // [b, 1]
         var slots = seq == 1 ? lengths : lengths + arange(seq, dtype: ScalarType.Int64, device: device); // [b, s]
-        var mask = arange(keyLength, dtype: ScalarType.Int64, device: device) <= slots.unsqueeze(-1);    // [b, s, keys]
+        // An additive mask in the cache's dtype, built once here rather than converted from booleans in every layer.
+        var hidden = arange(keyLength, dtype: ScalarType.Int64, device: device) > slots.view(batch, 1, seq, 1);   // [b, 1, s, keys]
+        var mask = zeros([batch, 1, seq, keyLength], cache.DType, device).masked_fill_(hidden, double.NegativeInfinity);
         var writes = slots.view(batch, 1, seq, 1).expand(batch, config.NumKeyValueHeads, seq, config.HeadDim);
-        return new AttentionContext(mask.unsqueeze(1), false, input.PositionIds ?? slots, cache)
+        return new AttentionContext(mask, false, input.PositionIds ?? slots, cache)
         {
             CacheWritePositions = writes,
             KeyLength = keyLength,

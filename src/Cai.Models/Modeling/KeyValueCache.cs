@@ -57,6 +57,9 @@ public sealed class KeyValueCache : IDisposable
     /// <summary>Layers of the cache.</summary>
     public int Layers => _keys.Length;
 
+    /// <summary>The element type of the keys and values.</summary>
+    public ScalarType DType => _keys[0].dtype;
+
     /// <summary>
     /// A cache over rows [start, start + count) of this one that shares its storage, with <see cref="Length"/> 0 (for
     /// filling those rows from position 0). Disposing the view frees nothing.
