@@ -139,7 +139,13 @@ public class DecodeBatchTests
     public void NonFiniteLogitsFailTheirSequenceOnly()
     {
         using var inner = TinyModels.Create(TinyModels.LlamaConfig() with { EosTokenIds = [] });
-        var model = new PoisonedModel(inner, poison: 50);
+        // NaN logits wherever the last input token is 50.
+        var model = new WrappedModel(inner, inner.Config, (input, output) =>
+        {
+            long seq = input.InputIds.shape[1];
+            var hit = (input.InputIds.narrow(1, seq - 1, 1) == 50).unsqueeze(-1);   // [b, 1, 1]
+            return output with { Logits = output.Logits.masked_fill(hit, double.NaN) };
+        });
         var healthy = Request(1, Settings[4]);
         var poisoned = new DecodeRequest([1, 9, 50], 7) { MaxNewTokens = 8 };
         using var batch = new DecodeBatch(model, 2, 16, 8);
@@ -186,24 +192,5 @@ public class DecodeBatchTests
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (int i = 0; i < 50; i++) Cycle();
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-    }
-
-    /// <summary>The inner model, with NaN logits wherever the last input token is <c>poison</c>.</summary>
-    private sealed class PoisonedModel(CausalLanguageModel inner, long poison) : CausalLanguageModel("poisoned", inner.Config)
-    {
-        public override CausalLMOutput forward(CausalLMInput input)
-        {
-            using var scope = NewDisposeScope();
-            var output = inner.forward(input);
-            long seq = input.InputIds.shape[1];
-            var hit = (input.InputIds.narrow(1, seq - 1, 1) == poison).unsqueeze(-1);   // [b, 1, 1]
-            var logits = output.Logits.masked_fill(hit, double.NaN);
-            return new CausalLMOutput(logits.MoveToOuterDisposeScope(), output.LastHiddenState.MoveToOuterDisposeScope());
-        }
-
-        public override KeyValueCache CreateCache(int batchSize, int maxLength, Device device, ScalarType dtype) =>
-            inner.CreateCache(batchSize, maxLength, device, dtype);
-
-        public override IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true) => inner.named_parameters(recurse);
     }
 }

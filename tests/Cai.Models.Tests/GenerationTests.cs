@@ -130,7 +130,7 @@ public class GenerationTests
         // Make the first greedy token of prompt 0 the eos token.
         int first = free[0][0].TokenIds[0];
         var config = model.Config with { EosTokenIds = [first] };
-        var withEos = new TokenGenerator(new EosModel(model, config)).Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
+        var withEos = new TokenGenerator(new WrappedModel(model, config)).Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
         Assert.Equal([first], withEos[0][0].TokenIds);
         Assert.Equal(FinishReason.EndOfSequence, withEos[0][0].FinishReason);
         // Other prompts go on until they produce that token or reach the limit, with the same tokens as before.
@@ -191,16 +191,5 @@ public class GenerationTests
         using var model = TinyModels.Create(TinyModels.LlamaConfig());
         var e = Assert.Throws<ArgumentException>(() => new TokenGenerator(model).Generate([[1, 500]], new GenerationOptions()));
         Assert.Contains("outside the vocabulary", e.Message);
-    }
-
-    /// <summary>The same weights under a config with other special tokens.</summary>
-    private sealed class EosModel(CausalLanguageModel inner, ModelConfig config) : CausalLanguageModel("eos", config)
-    {
-        public override CausalLMOutput forward(CausalLMInput input) => inner.forward(input);
-
-        public override KeyValueCache CreateCache(int batchSize, int maxLength, Device device, ScalarType dtype) =>
-            inner.CreateCache(batchSize, maxLength, device, dtype);
-
-        public override IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true) => inner.named_parameters(recurse);
     }
 }
