@@ -36,6 +36,9 @@ public sealed record GenerationOptions
     /// <summary>Generation of a sequence stops after any of these strings (not included in the text).</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
-    /// <summary>Most sequences in one forward batch; larger requests are split.</summary>
+    /// <summary>
+    /// Most sequences decoded together; when one finishes, a waiting one takes its place. Changes speed and memory,
+    /// never the tokens (see <see cref="Seeds"/>).
+    /// </summary>
     public int BatchSize { get; init; } = 16;
 }
