@@ -38,7 +38,7 @@ public sealed record GenerationOptions
 
     /// <summary>
     /// Most sequences decoded together; when one finishes, a waiting one takes its place. Changes speed and memory,
-    /// never the tokens (see <see cref="Seeds"/>).
+    /// not the tokens (see <see cref="Seeds"/>).
     /// </summary>
     public int BatchSize { get; init; } = 16;
 }
