@@ -47,8 +47,14 @@ public class ModelConfigTests
 
     [Theory]
     [InlineData("""{"model_type":"falcon"}""", "model_type")]
-    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"linear","factor":2.0}}""", "rope_scaling")]
-    [InlineData("""{"model_type":"llama","rope_scaling":{"type":"dynamic","factor":2.0}}""", "rope_scaling")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"yarn","factor":4.0}}""", "rope_scaling.rope_type")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"type":"su","short_factor":[1.0],"long_factor":[2.0]}}""", "rope_scaling.type")]
+    [InlineData("""{"model_type":"llama","rope_parameters":{"rope_type":"longrope","rope_theta":10000.0}}""", "rope_parameters.rope_type")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"linear"}}""", "rope_scaling.factor")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"dynamic","factor":0.5}}""", "rope_scaling.factor")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0}}""", "rope_scaling.original_max_position_embeddings")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":4.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192}}""", "rope_scaling.high_freq_factor")]
+    [InlineData("""{"model_type":"llama","partial_rotary_factor":0.5}""", "partial_rotary_factor")]
     [InlineData("""{"model_type":"llama","hidden_act":"gelu"}""", "hidden_act")]
     [InlineData("""{"model_type":"mistral","sliding_window":4096,"max_position_embeddings":32768}""", "sliding_window")]
     [InlineData("""{"model_type":"qwen2","use_sliding_window":true,"sliding_window":4096,"max_position_embeddings":32768}""", "sliding_window")]
@@ -67,7 +73,7 @@ public class ModelConfigTests
     public void RefusalMessageIsClear()
     {
         var e = Assert.Throws<ModelConfigException>(() => Parse("""{"model_type":"llama","rope_scaling":{"rope_type":"yarn","factor":4.0}}"""));
-        Assert.Equal("config.json: \"rope_scaling\" \"yarn\" is not supported: rope scaling is not implemented, remove it or use a model without it.", e.Message);
+        Assert.Equal("config.json: \"rope_scaling.rope_type\" \"yarn\" is not supported (supported: default, linear, dynamic, llama3).", e.Message);
     }
 
     [Fact]

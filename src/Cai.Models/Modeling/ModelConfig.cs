@@ -16,8 +16,9 @@ public enum ModelArchitecture
 
 /// <summary>
 /// A Hugging Face config.json, parsed for the Llama family (model_type llama, mistral, qwen2) and GPT-2. Options that
-/// change the computation but are not implemented (rope_scaling, an active sliding window, other activations, ...)
-/// are refused with a <see cref="ModelConfigException"/> naming the file and the key, never silently ignored.
+/// change the computation but are not implemented (rope scaling other than linear, dynamic and llama3, an active
+/// sliding window, other activations, ...) are refused with a <see cref="ModelConfigException"/> naming the file and
+/// the key, never silently ignored.
 /// Keys this class does not know are kept in <see cref="Extra"/> and written back by <see cref="ToJson"/>.
 /// Dropout probabilities are accepted and not applied (the models have no dropout).
 /// </summary>
@@ -48,6 +49,17 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 
     /// <summary>Rotary base frequency (Llama family).</summary>
     public double RopeTheta { get; init; } = 10000.0;
+
+    /// <summary>Rotary scaling (config rope_scaling or rope_parameters); null for the default rotary embedding.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
+    /// <summary>
+    /// The most positions a forward pass takes: max_position_embeddings, times the factor for linear and dynamic
+    /// rotary scaling (whose max_position_embeddings is the pretraining length).
+    /// </summary>
+    public int ContextLength => RopeScaling is { Type: RopeScaling.Linear or RopeScaling.Dynamic } scaling
+        ? (int)Math.Min(int.MaxValue, MaxPositionEmbeddings * scaling.Factor)
+        : MaxPositionEmbeddings;
 
     /// <summary>Whether lm_head.weight is the embedding matrix itself.</summary>
     public bool TieWordEmbeddings { get; init; }
@@ -169,13 +181,23 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         if (act != "silu") throw r.Refuse("hidden_act", $"\"{act}\" is not supported (only silu).");
 
         double ropeTheta = r.Double("rope_theta") ?? 10000.0;
-        RefuseRopeScaling(r, r.Take("rope_scaling"), "rope_scaling");
-        if (r.Take("rope_parameters") is JsonObject rope)
+        var ropeScaling = r.Take("rope_scaling") switch
         {
-            string type = rope["rope_type"]?.GetValue<string>() ?? rope["type"]?.GetValue<string>() ?? "default";
-            if (type != "default") throw r.Refuse("rope_parameters.rope_type", $"\"{type}\" is not supported (only default rotary embeddings).");
-            if (rope["rope_theta"] is JsonValue theta) ropeTheta = theta.GetValue<double>();
+            null => null,
+            JsonObject legacy => RopeScaling.Parse(legacy, r.Source, "rope_scaling"),
+            _ => throw r.Refuse("rope_scaling", "must be an object or null."),
+        };
+        switch (r.Take("rope_parameters"))
+        {
+            case null: break;
+            case JsonObject rope:
+                ropeScaling = RopeScaling.Parse(rope, r.Source, "rope_parameters") ?? ropeScaling;
+                if (rope["rope_theta"] is JsonValue theta) ropeTheta = theta.GetValue<double>();
+                break;
+            default: throw r.Refuse("rope_parameters", "must be an object or null.");
         }
+        if (r.Double("partial_rotary_factor") is double partial && partial != 1.0)
+            throw r.Refuse("partial_rotary_factor", $"{partial.ToString(CultureInfo.InvariantCulture)} is not supported (only 1: every dimension rotates).");
 
         // Sliding-window attention only differs from full attention past the window: refuse it when it can matter.
         var window = r.Int("sliding_window");
@@ -200,6 +222,7 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             HeadDim = r.Int("head_dim") ?? hidden / Math.Max(1, heads),
             NormEpsilon = r.Double("rms_norm_eps") ?? 1e-6,
             RopeTheta = ropeTheta,
+            RopeScaling = ropeScaling,
             TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? false,
             QkvBias = modelType == "qwen2" || attentionBias,
             OutputProjectionBias = modelType != "qwen2" && attentionBias,
@@ -241,13 +264,6 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             PadTokenId = r.Int("pad_token_id"),
             TorchDtype = r.Dtype(),
         };
-    }
-
-    private static void RefuseRopeScaling(Reader r, JsonNode? scaling, string key)
-    {
-        if (scaling is null) return;
-        string type = scaling is JsonObject o ? (o["rope_type"] ?? o["type"])?.ToJsonString() ?? "(no type)" : scaling.ToJsonString();
-        throw r.Refuse(key, $"{type} is not supported: rope scaling is not implemented, remove it or use a model without it.");
     }
 
     private static ModelConfig Validate(ModelConfig c, string source)
@@ -307,7 +323,7 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             o["hidden_act"] = HiddenAct;
             o["rms_norm_eps"] = NormEpsilon;
             o["rope_theta"] = RopeTheta;
-            o["rope_scaling"] = null;
+            o["rope_scaling"] = RopeScaling?.ToJson();
             if (ModelType != "qwen2") o["attention_bias"] = QkvBias;
             o["mlp_bias"] = MlpBias;
         }
@@ -337,6 +353,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     private sealed class Reader(JsonObject json, string source)
     {
         public JsonObject Rest => json;
+
+        public string Source => source;
 
         public JsonNode? Take(string key)
         {

@@ -30,7 +30,7 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(inputIds);
-        var (cos, sin) = RotaryEmbedding.Angles(context.PositionIds, _config.HeadDim, _config.RopeTheta, x.dtype);
+        var (cos, sin) = RotaryEmbedding.Angles(context.PositionIds, _config, x.dtype);
         context = context with { Cos = cos, Sin = sin };
         foreach (var layer in layers) x = layer.forward(x, context);
         return norm.forward(x).MoveToOuterDisposeScope();
