@@ -8,21 +8,21 @@ namespace Cai.Models.Modeling;
 /// <summary>The architectures this library implements.</summary>
 public enum ModelArchitecture
 {
-    /// <summary>LlamaForCausalLM and its relatives (Mistral, Qwen2, SmolLM, TinyLlama).</summary>
+    /// <summary>LlamaForCausalLM and its relatives (Mistral, Qwen2, SmolLM, TinyLlama, Gemma, Phi-3).</summary>
     Llama,
     /// <summary>GPT2LMHeadModel.</summary>
     Gpt2,
 }
 
 /// <summary>
-/// A Hugging Face config.json, parsed for the Llama family (model_type llama, mistral, qwen2) and GPT-2. Options that
+/// A Hugging Face config.json, parsed for the Llama family (model_type llama, mistral, qwen2, gemma, phi3) and GPT-2. Options that
 /// change the computation but are not implemented (rope scaling other than linear, dynamic and llama3, an active
 /// sliding window, other activations, ...) are refused with a <see cref="ModelConfigException"/> naming the file and
 /// the key, never silently ignored.
 /// Keys this class does not know are kept in <see cref="Extra"/> and written back by <see cref="ToJson"/>.
 /// Dropout probabilities are accepted and not applied (the models have no dropout).
 /// </summary>
-/// <param name="ModelType">config.json "model_type": llama, mistral, qwen2 or gpt2.</param>
+/// <param name="ModelType">config.json "model_type": llama, mistral, qwen2, gemma, phi3 or gpt2.</param>
 /// <param name="VocabSize">Rows of the embedding and of the LM head.</param>
 /// <param name="HiddenSize">Width of the residual stream (GPT-2: n_embd).</param>
 /// <param name="NumHiddenLayers">Decoder layers (GPT-2: n_layer).</param>
@@ -55,11 +55,11 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 
     /// <summary>
     /// The most positions a forward pass takes: max_position_embeddings, times the factor for linear and dynamic
-    /// rotary scaling (whose max_position_embeddings is the pretraining length).
+    /// rotary scaling (whose max_position_embeddings is the pretraining length), at most <see cref="SlidingWindow"/>.
     /// </summary>
-    public int ContextLength => RopeScaling is { Type: RopeScaling.Linear or RopeScaling.Dynamic } scaling
+    public int ContextLength => Math.Min(SlidingWindow ?? int.MaxValue, RopeScaling is { Type: RopeScaling.Linear or RopeScaling.Dynamic } scaling
         ? (int)Math.Min(int.MaxValue, MaxPositionEmbeddings * scaling.Factor)
-        : MaxPositionEmbeddings;
+        : MaxPositionEmbeddings);
 
     /// <summary>Whether lm_head.weight is the embedding matrix itself.</summary>
     public bool TieWordEmbeddings { get; init; }
@@ -73,8 +73,20 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     /// <summary>Bias on the MLP projections (Llama mlp_bias).</summary>
     public bool MlpBias { get; init; }
 
-    /// <summary>The MLP activation: "silu" (Llama) or "gelu_new" (GPT-2's tanh GELU).</summary>
+    /// <summary>The MLP activation: "silu" (Llama), "gelu_pytorch_tanh" (Gemma) or "gelu_new" (GPT-2); both GELUs are the tanh approximation.</summary>
     public string HiddenAct { get; init; } = "silu";
+
+    /// <summary>
+    /// Phi-3's "sliding_window": keys further back than this are not attended to. Sequences are limited to it (see
+    /// <see cref="ContextLength"/>), where sliding-window attention is full attention. Null for none.
+    /// </summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Gemma: embeddings are multiplied by sqrt(hidden_size) and RMSNorm weights are offsets from 1 (x * (1 + weight)).</summary>
+    public bool IsGemma => ModelType == "gemma";
+
+    /// <summary>Phi-3: q/k/v and gate/up projections are fused into qkv_proj and gate_up_proj.</summary>
+    public bool FusedProjections => ModelType == "phi3";
 
     /// <summary>Beginning-of-sequence token id, when the config names one.</summary>
     public int? BosTokenId { get; init; }
@@ -111,6 +123,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         "gpt2" => "GPT2LMHeadModel",
         "mistral" => "MistralForCausalLM",
         "qwen2" => "Qwen2ForCausalLM",
+        "gemma" => "GemmaForCausalLM",
+        "phi3" => "Phi3ForCausalLM",
         _ => "LlamaForCausalLM",
     };
 
@@ -127,7 +141,7 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             RopeTheta = ropeTheta,
             TieWordEmbeddings = tieWordEmbeddings,
             QkvBias = modelType == "qwen2",
-            HiddenAct = "silu",
+            HiddenAct = modelType == "gemma" ? "gelu_pytorch_tanh" : "silu",
         }, "(code)");
 
     /// <summary>A GPT-2 config with Hugging Face's defaults for anything not given.</summary>
@@ -162,10 +176,13 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         string modelType = r.String("model_type") ?? throw new ModelConfigException(source, "model_type", "is missing.");
         var config = modelType switch
         {
-            "llama" or "mistral" or "qwen2" => ParseLlama(r, modelType),
+            "llama" or "mistral" or "qwen2" or "gemma" or "phi3" => ParseLlama(r, modelType),
             "gpt2" => ParseGpt2(r),
+            "gemma2" => throw new ModelConfigException(source, "model_type",
+                "\"gemma2\" is not supported: Gemma 2's attention and final logit soft-capping, alternating sliding-window layers "
+                + "and extra feed-forward norms are not implemented (Gemma is)."),
             _ => throw new ModelConfigException(source, "model_type",
-                $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gpt2)."),
+                $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gemma, phi3, gpt2)."),
         };
         r.Take("architectures");
         return Validate(config with { Extra = r.Rest }, source);
@@ -176,9 +193,24 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         int hidden = r.Int("hidden_size") ?? 4096;
         int heads = r.Int("num_attention_heads") ?? 32;
         int kvHeads = r.Int("num_key_value_heads") ?? heads;
-        int maxPos = r.Int("max_position_embeddings") ?? (modelType == "llama" ? 2048 : 32768);
-        string act = r.String("hidden_act") ?? "silu";
-        if (act != "silu") throw r.Refuse("hidden_act", $"\"{act}\" is not supported (only silu).");
+        int maxPos = r.Int("max_position_embeddings") ?? modelType switch { "llama" => 2048, "phi3" => 4096, "gemma" => 8192, _ => 32768 };
+        string act;
+        if (modelType == "gemma")
+        {
+            // transformers reads Gemma's activation from hidden_activation (tanh GELU when absent), never hidden_act.
+            r.Take("hidden_act");
+            act = r.String("hidden_activation") ?? "gelu_pytorch_tanh";
+            if (act is not ("gelu_pytorch_tanh" or "gelu_new"))
+                throw r.Refuse("hidden_activation", $"\"{act}\" is not supported (only gelu_pytorch_tanh).");
+            foreach (string key in new[] { "attn_logit_softcapping", "final_logit_softcapping", "query_pre_attn_scalar" })
+                if (r.Take(key) is JsonNode value)
+                    throw r.Refuse(key, $"{value.ToJsonString()} is not supported (a Gemma 2 option).");
+        }
+        else
+        {
+            act = r.String("hidden_act") ?? "silu";
+            if (act != "silu") throw r.Refuse("hidden_act", $"\"{act}\" is not supported (only silu).");
+        }
 
         double ropeTheta = r.Double("rope_theta") ?? 10000.0;
         var ropeScaling = r.Take("rope_scaling") switch
@@ -200,11 +232,13 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             throw r.Refuse("partial_rotary_factor", $"{partial.ToString(CultureInfo.InvariantCulture)} is not supported (only 1: every dimension rotates).");
 
         // Sliding-window attention only differs from full attention past the window: refuse it when it can matter.
+        // Phi-3 (whose 4k models have a window of 2047) is limited to sequences within its window instead.
         var window = r.Int("sliding_window");
-        bool useWindow = modelType == "mistral" ? window is not null : (r.Bool("use_sliding_window") ?? false);
+        bool useWindow = modelType is "mistral" or "phi3" ? window is not null : (r.Bool("use_sliding_window") ?? false);
         if (modelType == "qwen2") r.Take("max_window_layers");
-        if (useWindow && window is int w && w < maxPos)
+        if (modelType != "phi3" && useWindow && window is int w && w < maxPos)
             throw r.Refuse("sliding_window", $"{w} is smaller than max_position_embeddings {maxPos}: sliding-window attention is not supported.");
+        if (window is < 1) throw r.Refuse("sliding_window", "must be positive.");
 
         int pretrainingTp = r.Int("pretraining_tp") ?? 1;
         if (pretrainingTp < 1) throw r.Refuse("pretraining_tp", "must be at least 1.");
@@ -223,11 +257,12 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             NormEpsilon = r.Double("rms_norm_eps") ?? 1e-6,
             RopeTheta = ropeTheta,
             RopeScaling = ropeScaling,
-            TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? false,
+            TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? modelType == "gemma",
             QkvBias = modelType == "qwen2" || attentionBias,
             OutputProjectionBias = modelType != "qwen2" && attentionBias,
             MlpBias = mlpBias,
             HiddenAct = act,
+            SlidingWindow = modelType == "phi3" ? window : null,
             BosTokenId = r.Int("bos_token_id"),
             EosTokenIds = r.IntList("eos_token_id"),
             PadTokenId = r.Int("pad_token_id"),
@@ -321,6 +356,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             o["head_dim"] = HeadDim;
             o["max_position_embeddings"] = MaxPositionEmbeddings;
             o["hidden_act"] = HiddenAct;
+            if (IsGemma) o["hidden_activation"] = HiddenAct;
+            if (SlidingWindow is int window) o["sliding_window"] = window;
             o["rms_norm_eps"] = NormEpsilon;
             o["rope_theta"] = RopeTheta;
             o["rope_scaling"] = RopeScaling?.ToJson();

@@ -18,7 +18,7 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
         _config = config;
         embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i)).ToArray());
-        norm = new RmsNorm(config.HiddenSize, config.NormEpsilon);
+        norm = new RmsNorm(config.HiddenSize, config.NormEpsilon, config.IsGemma);
         RegisterComponents();
     }
 
@@ -30,6 +30,7 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(inputIds);
+        if (_config.IsGemma) x = x * tensor(Math.Sqrt(_config.HiddenSize), x.dtype, x.device); // sqrt(hidden) rounded to x's type, as Gemma does
         var (cos, sin) = RotaryEmbedding.Angles(context.PositionIds, _config, x.dtype);
         context = context with { Cos = cos, Sin = sin };
         foreach (var layer in layers) x = layer.forward(x, context);

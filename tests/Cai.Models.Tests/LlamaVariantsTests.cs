@@ -7,14 +7,16 @@ using static TorchSharp.torch;
 namespace Cai.Models.Tests;
 
 /// <summary>
-/// Rotary scaling (linear, dynamic, llama3; rope_scaling or rope_parameters) gives the logits of a plain-PyTorch
-/// implementation of transformers' Llama and rope init functions (Fixtures/reference_rope_scaling.py).
+/// The Llama module's variants give the logits of a plain-PyTorch implementation of transformers' modeling code
+/// (Fixtures/reference_llama_variants.py): rotary scaling (linear, dynamic, llama3; rope_scaling or rope_parameters),
+/// Gemma (scaled embeddings, 1 + weight norms, tanh GELU, explicit head_dim, tied embeddings) and Phi-3 (fused
+/// qkv_proj and gate_up_proj).
 /// </summary>
-public class RopeScalingTests
+public class LlamaVariantsTests
 {
-    static string FixtureDirectory => Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "rope_scaling");
+    static string FixtureDirectory => Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "llama_variants");
 
-    public static TheoryData<string> Cases => ["llama3", "llama3_rope_parameters", "linear", "dynamic"];
+    public static TheoryData<string> Cases => ["default", "llama3", "llama3_rope_parameters", "linear", "dynamic", "gemma", "phi3"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -28,13 +30,13 @@ public class RopeScalingTests
         using var dir = new ScratchDirectory();
         var start = new ProcessStartInfo(python)
         {
-            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_rope_scaling.py"), dir.Path },
+            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_llama_variants.py"), dir.Path },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
         string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "reference_rope_scaling.py took over two minutes");
+        Assert.True(process.WaitForExit(120_000), "reference_llama_variants.py took over two minutes");
         Assert.True(process.ExitCode == 0, stdout + stderr);
         foreach (string name in Cases) AssertMatchesReference(dir.Path, name);
     }
@@ -73,17 +75,51 @@ public class RopeScalingTests
         Assert.Equal(1234.0, plain.RopeTheta);
     }
 
+    [Theory]
+    [InlineData("gemma")]
+    [InlineData("phi3")]
+    public void HuggingFaceCheckpointsSaveBackToTheSameTensors(string name)
+    {
+        var item = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "cases.json")))!["cases"]![name]!;
+        using var dir = new ScratchDirectory();
+        Directory.CreateDirectory(dir.Sub("hf"));
+        File.WriteAllText(Path.Combine(dir.Sub("hf"), "config.json"), item["config"]!.ToJsonString());
+        string weights = Path.Combine(FixtureDirectory, item["weights"]!.GetValue<string>());
+        File.Copy(weights, Path.Combine(dir.Sub("hf"), "model.safetensors"));
+
+        using var scope = NewDisposeScope();
+        using var model = CausalLanguageModelLoader.Load(dir.Sub("hf"));
+        CheckpointWriter.Save(model, dir.Sub("saved"), options: new CheckpointWriteOptions { DType = ScalarType.BFloat16 });
+        var original = SafeTensors.Load(weights);
+        var saved = SafeTensors.Load(Path.Combine(dir.Sub("saved"), "model.safetensors"));
+        Assert.Equal(original.Keys.Order(), saved.Keys.Order());
+        foreach (var (key, tensor) in original) Assert.True(tensor.allclose(saved[key], rtol: 0, atol: 0), key);
+        Assert.Contains(saved.Keys, k => k.EndsWith(name == "phi3" ? "self_attn.qkv_proj.weight" : "self_attn.q_proj.weight", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Phi3RefusesSequencesBeyondItsWindow()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.Create(TinyModels.ConfigFor("phi3") with { SlidingWindow = 8 });
+        Assert.Equal(8, model.Config.ContextLength);
+        Assert.Equal([1, 8, 97], model.forward(new CausalLMInput(zeros(1, 8, dtype: ScalarType.Int64))).Logits.shape);
+        var e = Assert.Throws<ArgumentException>(() => model.forward(new CausalLMInput(zeros(1, 9, dtype: ScalarType.Int64))));
+        Assert.Contains("9 positions", e.Message);
+    }
+
     static void AssertMatchesReference(string directory, string name)
     {
         var fixture = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "cases.json")))!;
         long[] ids = [.. fixture["input_ids"]!.AsArray().Select(n => n!.GetValue<long>())];
+        var item = fixture["cases"]![name]!;
         using var dir = new ScratchDirectory();
-        File.WriteAllText(dir.Sub("config.json"), fixture["cases"]![name]!.ToJsonString());
-        File.Copy(Path.Combine(directory, "model.safetensors"), dir.Sub("model.safetensors"));
+        File.WriteAllText(dir.Sub("config.json"), item["config"]!.ToJsonString());
+        File.Copy(Path.Combine(directory, item["weights"]!.GetValue<string>()), dir.Sub("model.safetensors"));
 
         using var scope = NewDisposeScope();
         using var model = CausalLanguageModelLoader.Load(dir.Path);
-        Assert.NotNull(model.Config.RopeScaling);
+        Assert.Equal(item["config"]!["model_type"]!.GetValue<string>(), model.Config.ModelType);
         using var noGrad = no_grad();
         var logits = model.forward(new CausalLMInput(tensor(ids).unsqueeze(0))).Logits[0];
         var expected = SafeTensors.Load(Path.Combine(directory, "expected_logits.safetensors"))[name];
