@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cai.Models.Checkpoints;
 using Cai.Models.Modeling;
@@ -14,7 +13,7 @@ namespace Cai.Models.Tests;
 /// </summary>
 public class LlamaVariantsTests
 {
-    static string FixtureDirectory => Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "llama_variants");
+    static string FixtureDirectory => FixtureScripts.Path("llama_variants");
 
     public static TheoryData<string> Cases => ["default", "llama3", "llama3_rope_parameters", "linear", "dynamic", "gemma", "phi3"];
 
@@ -26,18 +25,8 @@ public class LlamaVariantsTests
     public void ThePythonScriptAgreesWhenRerun()
     {
         // The committed fixture is what the other tests use; this reruns the reference when torch is installed.
-        string python = Cai.Tests.Shared.Requirements.RequirePython("torch");
         using var dir = new ScratchDirectory();
-        var start = new ProcessStartInfo(python)
-        {
-            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_llama_variants.py"), dir.Path },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "reference_llama_variants.py took over two minutes");
-        Assert.True(process.ExitCode == 0, stdout + stderr);
+        FixtureScripts.Run("reference_llama_variants.py", dir.Path, "torch");
         foreach (string name in Cases) AssertMatchesReference(dir.Path, name);
     }
 

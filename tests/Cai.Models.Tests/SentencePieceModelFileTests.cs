@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cai.Models.Tokenization;
 
@@ -10,7 +9,7 @@ namespace Cai.Models.Tests;
 /// </summary>
 public class SentencePieceModelFileTests
 {
-    static string FixtureDirectory => Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "sentencepiece");
+    static string FixtureDirectory => FixtureScripts.Path("sentencepiece");
 
     public static TheoryData<string> SupportedModels => ["bpe_byte_fallback.model", "bpe.model", "unigram.model"];
 
@@ -22,18 +21,8 @@ public class SentencePieceModelFileTests
     public void ThePythonScriptsModelsEncodeAsItsSentencePiece()
     {
         // The committed fixture is what the other tests use; this reruns sentencepiece itself when it is installed.
-        string python = Cai.Tests.Shared.Requirements.RequirePython("sentencepiece");
         using var dir = new ScratchDirectory();
-        var start = new ProcessStartInfo(python)
-        {
-            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_sentencepiece.py"), dir.Path },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "reference_sentencepiece.py took over two minutes");
-        Assert.True(process.ExitCode == 0, stdout + stderr);
+        FixtureScripts.Run("reference_sentencepiece.py", dir.Path, "sentencepiece");
         foreach (string model in SupportedModels) AssertMatchesReference(dir.Path, model);
     }
 
