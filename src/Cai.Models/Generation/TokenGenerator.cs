@@ -39,7 +39,7 @@ public sealed class TokenGenerator
     /// Generates <see cref="GenerationOptions.NumReturnSequences"/> continuations of each prompt:
     /// result[i][j] is sample j of prompts[i]. Prompts are processed in batches of <see cref="GenerationOptions.BatchSize"/>
     /// sequences, longest first (so similar lengths share a batch). A batch whose longest prompt leaves fewer than
-    /// MaxNewTokens of the model's max_position_embeddings generates only as many (finish reason Length).
+    /// MaxNewTokens of the model's positions (ModelConfig.ContextLength) generates only as many (finish reason Length).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<GeneratedSequence>> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
@@ -105,7 +105,7 @@ public sealed class TokenGenerator
         var device = _model.Device;
         int batch = prompts.Count;
         int promptLength = prompts.Max(p => p.Count);
-        int maxPositions = _model.Config.MaxPositionEmbeddings;
+        int maxPositions = _model.Config.ContextLength;
         if (promptLength >= maxPositions && options.MaxNewTokens > 0)
             throw new ArgumentException($"A prompt of {promptLength} tokens leaves no room in the model's {maxPositions} positions.");
         int maxNew = Math.Min(options.MaxNewTokens, maxPositions - promptLength);

@@ -31,7 +31,7 @@ public sealed record AttentionContext(Tensor? Mask, bool IsCausal, Tensor Positi
         long past = input.PastKeyValues?.Length ?? 0;
         long total = past + seq;
         if (total > maxPositions)
-            throw new ArgumentException($"The sequence needs {total} positions; the model has {maxPositions} (max_position_embeddings).");
+            throw new ArgumentException($"The sequence needs {total} positions; the model has {maxPositions} (ModelConfig.ContextLength).");
         var device = ids.device;
         var mask = input.AttentionMask;
         if (mask is not null && (mask.dim() != 2 || mask.shape[0] != batch || mask.shape[1] != total))

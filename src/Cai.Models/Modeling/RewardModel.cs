@@ -90,7 +90,7 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
     public override Tensor forward(CausalLMInput input)
     {
         using var scope = NewDisposeScope();
-        var context = AttentionContext.Create(input, Config.MaxPositionEmbeddings);
+        var context = AttentionContext.Create(input, Config.ContextLength);
         var hidden = _backbone.forward(input.InputIds, context);                      // [b, s, h]
         long batch = hidden.shape[0], seq = hidden.shape[1];
         var last = input.AttentionMask is null
