@@ -120,9 +120,9 @@ public static class GenerateCommand
             "bfloat16" => torch.ScalarType.BFloat16,
             _ => throw new ArgumentException($"--dtype {arguments.DType} is not float32, float16 or bfloat16."),
         };
-        var tokenizer = HasTokenizer(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
+        var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids.");
+            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
         using var model = CausalLanguageModelLoader.Load(arguments.Model, device, dtype);
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
@@ -180,7 +180,4 @@ public static class GenerateCommand
         return 0;
     }
 
-    private static bool HasTokenizer(string directory) =>
-        File.Exists(Path.Combine(directory, "tokenizer.json"))
-        || (File.Exists(Path.Combine(directory, "vocab.json")) && File.Exists(Path.Combine(directory, "merges.txt")));
 }
