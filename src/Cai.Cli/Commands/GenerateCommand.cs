@@ -43,7 +43,7 @@ public sealed record GenerateArguments
 /// `cai generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3)`: loads a checkpoint and generates. --batch B
 /// generates B sequences per prompt in one batch. With --json it prints one JSON object per sequence with the prompt
 /// and new token ids, the text, and the run's generated tokens, seconds and tokens/s (measured in-process, after
-/// loading).
+/// loading), decode steps, host transfers and the seconds of prefill, decode forward passes and sampling.
 /// </summary>
 public static class GenerateCommand
 {
@@ -121,9 +121,9 @@ public static class GenerateCommand
             _ => torch.ScalarType.Float32,
         };
         CheckpointDirectory.RequireDirectory(arguments.Model);
-        var tokenizer = HasTokenizer(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
+        var tokenizer = TextTokenizer.Exists(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw InputException.ForOption("--prompt", $"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids");
+            throw InputException.ForOption("--prompt", $"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids");
         using var model = CheckpointDirectory.Load(arguments.Model, () => CausalLanguageModelLoader.Load(arguments.Model, device, dtype));
         if (arguments.PromptIds?.FirstOrDefault(id => id >= model.Config.VocabSize, -1) is int outside and >= 0)
             throw InputException.ForOption("--prompt-ids", $"{outside} is not a token id of the model (vocab_size {model.Config.VocabSize})");
@@ -143,6 +143,7 @@ public static class GenerateCommand
         var watch = Stopwatch.StartNew();
         var results = generator.Generate(prompts, options);
         double seconds = watch.Elapsed.TotalSeconds;
+        var statistics = generator.LastStatistics!;
         long generated = results.Sum(r => r.Sum(s => (long)s.TokenIds.Count));
         double perSecond = seconds > 0 ? generated / seconds : 0;
 
@@ -164,6 +165,11 @@ public static class GenerateCommand
                     ["generated_tokens"] = generated,
                     ["seconds"] = Math.Round(seconds, 6),
                     ["tokens_per_second"] = Math.Round(perSecond, 3),
+                    ["decode_steps"] = statistics.DecodeSteps,
+                    ["host_transfers"] = statistics.HostTransfers,
+                    ["prefill_seconds"] = Math.Round(statistics.PrefillSeconds, 6),
+                    ["decode_seconds"] = Math.Round(statistics.DecodeSeconds, 6),
+                    ["sampling_seconds"] = Math.Round(statistics.SamplingSeconds, 6),
                 };
                 output.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             }
@@ -177,7 +183,4 @@ public static class GenerateCommand
         return 0;
     }
 
-    private static bool HasTokenizer(string directory) =>
-        File.Exists(Path.Combine(directory, "tokenizer.json"))
-        || (File.Exists(Path.Combine(directory, "vocab.json")) && File.Exists(Path.Combine(directory, "merges.txt")));
 }
