@@ -10,13 +10,11 @@ namespace Cai.Models.Chat;
 /// </summary>
 internal sealed class JinjaEvaluator
 {
-    /// <summary>The global functions of Hugging Face's environment that this interpreter provides.</summary>
-    public static readonly HashSet<string> GlobalNames = ["range", "dict", "namespace", "raise_exception", "strftime_now"];
-
     /// <summary>Python's sandbox refuses ranges longer than this (jinja2.sandbox.MAX_RANGE).</summary>
     private const int MaxRange = 100_000;
 
     private readonly JinjaOptions _limits;
+    private readonly IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> _undefinedAtEntry;
     private readonly Func<DateTime> _now;
     private readonly StringBuilder _root = new();
     private StringBuilder _output;
@@ -26,9 +24,10 @@ internal sealed class JinjaEvaluator
 
     private enum Flow { Normal, Break, Continue }
 
-    private JinjaEvaluator(JinjaOptions limits, Func<DateTime> now, bool trackGeneration)
+    private JinjaEvaluator(JinjaOptions limits, IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> undefinedAtEntry, Func<DateTime> now, bool trackGeneration)
     {
         _limits = limits;
+        _undefinedAtEntry = undefinedAtEntry;
         _now = now;
         _output = _root;
         _generationSpans = trackGeneration ? [] : null;
@@ -38,32 +37,48 @@ internal sealed class JinjaEvaluator
 
     /// <summary>Renders <paramref name="body"/>; with <paramref name="trackGeneration"/>, also the spans of the output
     /// that <c>generation</c> blocks wrote.</summary>
-    public static (string Text, IReadOnlyList<(int Start, int Length)> GenerationSpans) Render(
-        IReadOnlyList<Stmt> body, IReadOnlyDictionary<string, object?> variables, JinjaOptions options, bool trackGeneration)
+    public static (string Text, IReadOnlyList<(int Start, int Length)> GenerationSpans) Render(IReadOnlyList<Stmt> body,
+        IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> undefinedAtEntry, IReadOnlyDictionary<string, object?> variables, JinjaOptions options, bool trackGeneration)
     {
-        var evaluator = new JinjaEvaluator(options, options.Clock, trackGeneration);
-        var scope = new Scope(null);
-        foreach (var (name, value) in variables) scope.Set(name, PythonValue.FromClr(value));
-        evaluator.ExecBody(body, scope);
+        var evaluator = new JinjaEvaluator(options, undefinedAtEntry, options.Clock, trackGeneration);
+        var context = new Scope(null);
+        foreach (var (name, value) in variables) context.Set(name, PythonValue.FromClr(value));
+        evaluator.ExecBody(body, evaluator.Frame(context, body));
         return (evaluator._root.ToString(), evaluator._generationSpans ?? []);
     }
 
     /// <summary>Variables visible at one point; lookups fall through to enclosing scopes.</summary>
     internal sealed class Scope(Scope? parent)
     {
+        private static readonly object NotYetAssigned = new();
         private readonly Dictionary<string, object?> _variables = [];
+        private readonly Scope? _parent = parent;
 
         public bool TryGet(string name, out object? value)
         {
             for (var scope = this; scope is not null; scope = scope._parent)
-                if (scope._variables.TryGetValue(name, out value)) return true;
+                if (scope._variables.TryGetValue(name, out value))
+                {
+                    if (value == NotYetAssigned) value = Undefined.Named(name);
+                    return true;
+                }
             value = null;
             return false;
         }
 
         public void Set(string name, object? value) => _variables[name] = value;
 
-        private readonly Scope? _parent = parent;
+        /// <summary>Hides outer variables of this name until the frame assigns it (see <see cref="JinjaScopes"/>).</summary>
+        public void DeclareUnassigned(string name) => _variables[name] = NotYetAssigned;
+    }
+
+    /// <summary>A new frame (jinja2's scope of a template, loop iteration, macro call or block body).</summary>
+    private Scope Frame(Scope parent, IReadOnlyList<Stmt> body)
+    {
+        var scope = new Scope(parent);
+        if (_undefinedAtEntry.TryGetValue(body, out var names))
+            foreach (var name in names) scope.DeclareUnassigned(name);
+        return scope;
     }
 
     // ---- Output ----
@@ -75,15 +90,16 @@ internal sealed class JinjaEvaluator
         _output.Append(text);
     }
 
-    /// <summary>Runs a body into a fresh buffer (block set, filter block, macro) and returns what it wrote.</summary>
-    private string Capture(IReadOnlyList<Stmt> body, Scope scope)
+    /// <summary>Runs a body into a fresh buffer (block set, filter block, macro) and returns what it wrote; a break or
+    /// continue inside leaves the enclosing loop and the text is dropped, as in jinja2's compiled code.</summary>
+    private (string Text, Flow Flow) Capture(IReadOnlyList<Stmt> body, Scope scope)
     {
         var saved = _output;
         _output = new StringBuilder();
         try
         {
-            ExecBody(body, scope);
-            return _output.ToString();
+            var flow = ExecBody(body, scope);
+            return (_output.ToString(), flow);
         }
         finally
         {
@@ -145,9 +161,9 @@ internal sealed class JinjaEvaluator
                 Assign(set.Target, Eval(set.Value, scope), scope);
                 return Flow.Normal;
             case SetBlockStmt setBlock:
-                object? captured = Capture(setBlock.Body, scope);
-                if (setBlock.Filter is not null) captured = ApplyFilter(setBlock.Filter, captured, scope);
-                Assign(setBlock.Target, captured, scope);
+                var (captured, setFlow) = Capture(setBlock.Body, Frame(scope, setBlock.Body));
+                if (setFlow != Flow.Normal) return setFlow;
+                Assign(setBlock.Target, setBlock.Filter is null ? captured : ApplyFilter(setBlock.Filter, captured, scope), scope);
                 return Flow.Normal;
             case MacroStmt macro:
                 scope.Set(macro.Macro.Name, new Macro(macro.Macro, scope));
@@ -158,10 +174,12 @@ internal sealed class JinjaEvaluator
                 Write(PythonValue.Str(Call(Eval(callBlock.Call.Callee, scope), arguments)));
                 return Flow.Normal;
             case FilterBlockStmt filterBlock:
-                Write(PythonValue.Str(ApplyFilter(filterBlock.Filter, Capture(filterBlock.Body, scope), scope)));
+                var (filtered, filterFlow) = Capture(filterBlock.Body, Frame(scope, filterBlock.Body));
+                if (filterFlow != Flow.Normal) return filterFlow;
+                Write(PythonValue.Str(ApplyFilter(filterBlock.Filter, filtered, scope)));
                 return Flow.Normal;
             case WithStmt with:
-                var inner = new Scope(scope);
+                var inner = Frame(scope, with.Body);
                 foreach (var (target, value) in with.Assignments) Assign(target, Eval(value, scope), inner);
                 return ExecBody(with.Body, inner);
             case BreakStmt:
@@ -190,31 +208,39 @@ internal sealed class JinjaEvaluator
             }
             items = kept;
         }
-        if (items.Count == 0)
-        {
-            ExecBody(forStmt.Else, new Scope(scope));
-            return;
-        }
         var loop = new LoopContext(items);
+        // jinja2 runs the else block unless some iteration reached the end of the body: an empty loop, but also one
+        // whose every iteration ended in continue, or whose first one broke out.
+        bool completed = false;
         for (int i = 0; i < items.Count; i++)
         {
             Step();
             loop.Index0 = i;
-            var iteration = new Scope(scope);
+            var iteration = Frame(scope, forStmt.Body);
             Assign(forStmt.Target, items[i], iteration);
             iteration.Set("loop", loop);
-            if (ExecBody(forStmt.Body, iteration) == Flow.Break) break;
+            var flow = ExecBody(forStmt.Body, iteration);
+            if (flow == Flow.Break) break;
+            completed |= flow == Flow.Normal;
         }
+        if (!completed) ExecBody(forStmt.Else, Frame(scope, forStmt.Else));
     }
 
-    /// <summary>Hugging Face's AssistantTracker: the span is where the block's output lands in the final text; only
-    /// blocks that write straight to the output (not inside a macro or block set) are tracked.</summary>
+    /// <summary>
+    /// Hugging Face's AssistantTracker: the block's body renders into its own buffer (it is a call block's caller in
+    /// jinja2) and the span starts at the length of the output written so far, as transformers measures it. That is
+    /// where the text lands when the block writes straight to the output, the usual case.
+    /// </summary>
     private Flow ExecGeneration(GenerationStmt generation, Scope scope)
     {
-        bool tracked = _generationSpans is not null && ReferenceEquals(_output, _root);
-        int start = _root.Length;
-        var flow = ExecBody(generation.Body, scope);
-        if (tracked) _generationSpans!.Add((start, _root.Length - start));
+        var frame = Frame(scope, generation.Body);
+        // As a caller macro, the body has its own (empty) varargs, kwargs and caller.
+        frame.Set("varargs", JinjaSequence.Tuple());
+        frame.Set("kwargs", new JinjaDict());
+        frame.Set("caller", new Undefined("No caller defined"));
+        var (text, flow) = Capture(generation.Body, frame);
+        _generationSpans?.Add((_root.Length, text.Length));
+        Write(text);
         return flow;
     }
 
@@ -494,7 +520,7 @@ internal sealed class JinjaEvaluator
         Step();
         if (_callDepth >= _limits.MaxCallDepth)
             throw new JinjaRuntimeError($"macro calls nest deeper than {_limits.MaxCallDepth}", JinjaErrorKind.Limit);
-        var scope = new Scope(closure);
+        var scope = Frame(closure, macro.Body);
         var parameters = macro.Parameters;
         if (arguments.Positional.Count > parameters.Count && !macro.CatchesVarargs)
             throw new JinjaRuntimeError($"TypeError: macro '{macro.Name}' takes not more than {parameters.Count} argument(s)");
@@ -502,7 +528,7 @@ internal sealed class JinjaEvaluator
         Array.Fill(given, Arguments.Missing);
         for (int i = 0; i < Math.Min(parameters.Count, arguments.Positional.Count); i++) given[i] = arguments.Positional[i];
         var kwargs = new JinjaDict();
-        object? caller = Undefined.Named("caller");
+        object? caller = new Undefined("No caller defined");
         foreach (var (name, value) in arguments.Named)
         {
             int i = parameters.ToList().IndexOf(name);
@@ -513,6 +539,7 @@ internal sealed class JinjaEvaluator
             }
             else if (name == "caller" && macro.CatchesCaller) caller = value;
             else if (macro.CatchesKwargs) kwargs.Set(name, value);
+            else if (name == "caller") throw new JinjaRuntimeError($"TypeError: macro '{macro.Name}' was invoked with two values for the special caller argument");
             else throw new JinjaRuntimeError($"TypeError: macro '{macro.Name}' takes no keyword argument '{name}'");
         }
         for (int i = 0; i < parameters.Count; i++)
@@ -529,7 +556,7 @@ internal sealed class JinjaEvaluator
         _callDepth++;
         try
         {
-            return Capture(macro.Body, scope);
+            return Capture(macro.Body, scope).Text;
         }
         finally
         {

@@ -16,28 +16,28 @@ internal static partial class JinjaFilters
 
     private static readonly Dictionary<string, FilterFunction> Filters = new()
     {
-        ["abs"] = (_, v, a) => { a.Bind("abs", 0); return Abs(v); },
+        ["abs"] = FilterOf("abs", v => Abs(v)),
         ["attr"] = (_, v, a) => Attr(v, a.Bind("attr", 1, "name")[0]),
-        ["capitalize"] = (_, v, a) => { a.Bind("capitalize", 0); return PythonText.Capitalize(PythonValue.Str(v)); },
+        ["capitalize"] = FilterOf("capitalize", v => PythonText.Capitalize(PythonValue.Str(v))),
         ["center"] = (_, v, a) => PythonText.Center(PythonValue.Str(v), Long(a.Bind("center", 0, "width")[0], 80)),
-        ["count"] = (_, v, a) => { a.Bind("count", 0); return PythonValue.Length(v); },
+        ["count"] = FilterOf("count", v => PythonValue.Length(v)),
         ["default"] = Default,
         ["d"] = Default,
         ["dictsort"] = DictSort,
-        ["escape"] = (_, v, a) => { a.Bind("escape", 0); return HtmlEscape(PythonValue.Str(v)); },
-        ["e"] = (_, v, a) => { a.Bind("e", 0); return HtmlEscape(PythonValue.Str(v)); },
-        ["forceescape"] = (_, v, a) => { a.Bind("forceescape", 0); return HtmlEscape(PythonValue.Str(v)); },
-        ["first"] = (_, v, a) => { a.Bind("first", 0); var items = PythonValue.Iterate(v); return items.Count > 0 ? items[0] : new Undefined("No first item, sequence was empty."); },
-        ["float"] = (_, v, a) => ToFloat(v) ?? Fallback(a.Bind("float", 0, "default")[0], 0.0),
+        ["escape"] = FilterOf("escape", v => HtmlEscape(PythonValue.Str(v))),
+        ["e"] = FilterOf("e", v => HtmlEscape(PythonValue.Str(v))),
+        ["forceescape"] = FilterOf("forceescape", v => HtmlEscape(PythonValue.Str(v))),
+        ["first"] = FilterOf("first", v => { var items = PythonValue.Iterate(v); return items.Count > 0 ? items[0] : new Undefined("No first item, sequence was empty."); }),
+        ["float"] = (_, v, a) => v is Undefined u ? throw u.Fail() : ToFloat(v) ?? Fallback(a.Bind("float", 0, "default")[0], 0.0),
         ["format"] = (_, v, a) => a.Named.Count > 0 ? throw new JinjaRuntimeError("the format filter with keyword arguments is not supported") : JinjaMethods.PercentFormat(PythonValue.Str(v), a.Positional),
         ["indent"] = Indent,
         ["int"] = ToInt,
         ["items"] = Items,
         ["join"] = Join,
         ["last"] = Last,
-        ["length"] = (_, v, a) => { a.Bind("length", 0); return PythonValue.Length(v); },
-        ["list"] = (_, v, a) => { a.Bind("list", 0); return new JinjaSequence(PythonValue.Iterate(v).ToList()); },
-        ["lower"] = (_, v, a) => { a.Bind("lower", 0); return PythonValue.Str(v).ToLowerInvariant(); },
+        ["length"] = FilterOf("length", v => PythonValue.Length(v)),
+        ["list"] = FilterOf("list", v => new JinjaSequence(PythonValue.Iterate(v).ToList())),
+        ["lower"] = FilterOf("lower", v => PythonText.Lower(PythonValue.Str(v))),
         ["map"] = Map,
         ["max"] = (e, v, a) => MinOrMax(v, a, "max"),
         ["min"] = (e, v, a) => MinOrMax(v, a, "min"),
@@ -46,64 +46,79 @@ internal static partial class JinjaFilters
         ["replace"] = Replace,
         ["reverse"] = Reverse,
         ["round"] = Round,
-        ["safe"] = (_, v, a) => { a.Bind("safe", 0); return PythonValue.Str(v); },
+        ["safe"] = FilterOf("safe", v => PythonValue.Str(v)),
         ["select"] = (e, v, a) => Select(e, v, a, attribute: false, keep: true),
         ["selectattr"] = (e, v, a) => Select(e, v, a, attribute: true, keep: true),
         ["sort"] = Sort,
-        ["string"] = (_, v, a) => { a.Bind("string", 0); return PythonValue.Str(v); },
+        ["string"] = FilterOf("string", v => PythonValue.Str(v)),
         ["sum"] = Sum,
-        ["title"] = (_, v, a) => { a.Bind("title", 0); return Title(PythonValue.Str(v)); },
+        ["title"] = FilterOf("title", v => Title(PythonValue.Str(v))),
         ["tojson"] = ToJson,
         ["trim"] = (_, v, a) => PythonText.Strip(PythonValue.Str(v), a.Bind("trim", 0, "chars")[0] as string),
         ["unique"] = Unique,
-        ["upper"] = (_, v, a) => { a.Bind("upper", 0); return PythonValue.Str(v).ToUpperInvariant(); },
-        ["wordcount"] = (_, v, a) => { a.Bind("wordcount", 0); return (long)WordPattern().Count(PythonValue.Str(v)); },
+        ["upper"] = FilterOf("upper", v => PythonText.Upper(PythonValue.Str(v))),
+        ["wordcount"] = FilterOf("wordcount", v => (long)WordPattern().Count(PythonValue.Str(v))),
     };
 
     private delegate bool TestFunction(object? value, Arguments arguments);
 
     private static readonly Dictionary<string, TestFunction> Tests = new()
     {
-        ["defined"] = (v, _) => v is not Undefined,
-        ["undefined"] = (v, _) => v is Undefined,
-        ["none"] = (v, _) => v is null,
-        ["boolean"] = (v, _) => v is bool,
-        ["true"] = (v, _) => v is true,
-        ["false"] = (v, _) => v is false,
-        ["integer"] = (v, _) => v is long,
-        ["float"] = (v, _) => v is double,
-        ["number"] = (v, _) => PythonValue.IsNumber(v),
-        ["string"] = (v, _) => v is string,
-        ["mapping"] = (v, _) => v is JinjaDict,
+        ["defined"] = TestOf("defined", v => v is not Undefined),
+        ["undefined"] = TestOf("undefined", v => v is Undefined),
+        ["none"] = TestOf("none", v => v is null),
+        ["boolean"] = TestOf("boolean", v => v is bool),
+        ["true"] = TestOf("true", v => v is true),
+        ["false"] = TestOf("false", v => v is false),
+        ["integer"] = TestOf("integer", v => v is long),
+        ["float"] = TestOf("float", v => v is double),
+        ["number"] = TestOf("number", v => PythonValue.IsNumber(v)),
+        ["string"] = TestOf("string", v => v is string),
+        ["mapping"] = TestOf("mapping", v => v is JinjaDict),
         // Python: len() and __getitem__ exist (jinja2's Undefined has both).
-        ["sequence"] = (v, _) => v is string or JinjaDict or Undefined or JinjaSequence { IsSubscriptable: true },
-        ["iterable"] = (v, _) => v is string or JinjaDict or Undefined or JinjaSequence,
-        ["callable"] = (v, _) => v is JinjaCallable or Undefined,
-        ["odd"] = (v, _) => PythonValue.Equal(PythonOperators.Binary("%", v, 2L, int.MaxValue), 1L),
-        ["even"] = (v, _) => PythonValue.Equal(PythonOperators.Binary("%", v, 2L, int.MaxValue), 0L),
+        ["sequence"] = TestOf("sequence", v => v is string or JinjaDict or Undefined or JinjaSequence { IsSubscriptable: true }),
+        ["iterable"] = TestOf("iterable", v => v is string or JinjaDict or Undefined or JinjaSequence),
+        ["callable"] = TestOf("callable", v => v is JinjaCallable or Undefined),
+        ["odd"] = TestOf("odd", v => PythonValue.Equal(PythonOperators.Binary("%", v, 2L, int.MaxValue), 1L)),
+        ["even"] = TestOf("even", v => PythonValue.Equal(PythonOperators.Binary("%", v, 2L, int.MaxValue), 0L)),
         ["divisibleby"] = (v, a) => PythonValue.Equal(PythonOperators.Binary("%", v, a.Bind("divisibleby", 1, "num")[0], int.MaxValue), 0L),
-        ["eq"] = (v, a) => PythonOperators.Compare("==", v, a.Bind("eq", 1, "other")[0]),
-        ["equalto"] = (v, a) => PythonOperators.Compare("==", v, a.Bind("equalto", 1, "other")[0]),
-        ["=="] = (v, a) => PythonOperators.Compare("==", v, a.Bind("==", 1, "other")[0]),
-        ["ne"] = (v, a) => PythonOperators.Compare("!=", v, a.Bind("ne", 1, "other")[0]),
-        ["!="] = (v, a) => PythonOperators.Compare("!=", v, a.Bind("!=", 1, "other")[0]),
-        ["lt"] = (v, a) => PythonOperators.Compare("<", v, a.Bind("lt", 1, "other")[0]),
-        ["lessthan"] = (v, a) => PythonOperators.Compare("<", v, a.Bind("lessthan", 1, "other")[0]),
-        ["<"] = (v, a) => PythonOperators.Compare("<", v, a.Bind("<", 1, "other")[0]),
-        ["le"] = (v, a) => PythonOperators.Compare("<=", v, a.Bind("le", 1, "other")[0]),
-        ["<="] = (v, a) => PythonOperators.Compare("<=", v, a.Bind("<=", 1, "other")[0]),
-        ["gt"] = (v, a) => PythonOperators.Compare(">", v, a.Bind("gt", 1, "other")[0]),
-        ["greaterthan"] = (v, a) => PythonOperators.Compare(">", v, a.Bind("greaterthan", 1, "other")[0]),
-        [">"] = (v, a) => PythonOperators.Compare(">", v, a.Bind(">", 1, "other")[0]),
-        ["ge"] = (v, a) => PythonOperators.Compare(">=", v, a.Bind("ge", 1, "other")[0]),
-        [">="] = (v, a) => PythonOperators.Compare(">=", v, a.Bind(">=", 1, "other")[0]),
+        ["eq"] = Comparison("eq", "=="),
+        ["equalto"] = Comparison("equalto", "=="),
+        ["=="] = Comparison("==", "=="),
+        ["ne"] = Comparison("ne", "!="),
+        ["!="] = Comparison("!=", "!="),
+        ["lt"] = Comparison("lt", "<"),
+        ["lessthan"] = Comparison("lessthan", "<"),
+        ["<"] = Comparison("<", "<"),
+        ["le"] = Comparison("le", "<="),
+        ["<="] = Comparison("<=", "<="),
+        ["gt"] = Comparison("gt", ">"),
+        ["greaterthan"] = Comparison("greaterthan", ">"),
+        [">"] = Comparison(">", ">"),
+        ["ge"] = Comparison("ge", ">="),
+        [">="] = Comparison(">=", ">="),
         ["in"] = (v, a) => PythonOperators.Compare("in", v, a.Bind("in", 1, "seq")[0]),
-        ["lower"] = (v, _) => PythonText.IsLower(PythonValue.Str(v)),
-        ["upper"] = (v, _) => PythonText.IsUpper(PythonValue.Str(v)),
+        ["lower"] = TestOf("lower", v => PythonText.IsLower(PythonValue.Str(v))),
+        ["upper"] = TestOf("upper", v => PythonText.IsUpper(PythonValue.Str(v))),
         ["sameas"] = (v, a) => SameAs(v, a.Bind("sameas", 1, "other")[0]),
-        ["escaped"] = (_, _) => false,
-        ["filter"] = (v, _) => v is string name && Filters.ContainsKey(name),
-        ["test"] = (v, _) => v is string name && Tests!.ContainsKey(name),
+        ["escaped"] = TestOf("escaped", _ => false), // no Markup strings here
+        ["filter"] = TestOf("filter", v => v is string name && Filters.ContainsKey(name)),
+        ["test"] = TestOf("test", v => v is string name && Tests!.ContainsKey(name)),
+    };
+
+    /// <summary>A test or filter that takes no arguments beyond the value.</summary>
+    private static TestFunction TestOf(string name, Func<object?, bool> test) => (v, a) =>
+    {
+        a.Bind(name, 0);
+        return test(v);
+    };
+
+    private static TestFunction Comparison(string name, string op) => (v, a) => PythonOperators.Compare(op, v, a.Bind(name, 1, "other")[0]);
+
+    private static FilterFunction FilterOf(string name, Func<object?, object?> filter) => (_, v, a) =>
+    {
+        a.Bind(name, 0);
+        return filter(v);
     };
 
     /// <summary>Filter names a template may use (checked when it is parsed).</summary>
@@ -145,12 +160,33 @@ internal static partial class JinjaFilters
                 item = JinjaEvaluator.GetItem(item, part);
                 if (fallback is not null && item is Undefined) item = fallback;
             }
-            return ignoreCase && item is string s ? s.ToLowerInvariant() : item;
+            return ignoreCase && item is string s ? PythonText.Lower(s) : item;
         };
     }
 
-    /// <summary>Python's sorted() order on template values.</summary>
-    private static readonly Comparer<object?> PythonOrder = Comparer<object?>.Create((a, b) => PythonValue.Equal(a, b) ? 0 : PythonValue.Compare(a, b, "<"));
+    /// <summary>Python's sorted(items, key=key, reverse=descending): a stable merge sort that compares only with
+    /// &lt; (so incomparable values raise Python's TypeError, and equal ones keep their order either way).</summary>
+    private static List<T> Sorted<T>(IEnumerable<T> items, Func<T, object?> key, bool descending)
+    {
+        var keyed = items.Select(item => (Item: item, Key: key(item))).ToArray();
+        bool Less(object? a, object? b) => PythonValue.Compare(a, b, "<") < 0;
+        // Take the right element first only when it must come strictly before the left one.
+        bool RightFirst((T Item, object? Key) left, (T Item, object? Key) right) => descending ? Less(left.Key, right.Key) : Less(right.Key, left.Key);
+        var buffer = new (T Item, object? Key)[keyed.Length];
+        for (int width = 1; width < keyed.Length; width *= 2)
+        {
+            for (int start = 0; start < keyed.Length; start += 2 * width)
+            {
+                int middle = Math.Min(start + width, keyed.Length), end = Math.Min(start + 2 * width, keyed.Length);
+                int i = start, j = middle, k = start;
+                while (i < middle && j < end) buffer[k++] = RightFirst(keyed[i], keyed[j]) ? keyed[j++] : keyed[i++];
+                while (i < middle) buffer[k++] = keyed[i++];
+                while (j < end) buffer[k++] = keyed[j++];
+            }
+            (keyed, buffer) = (buffer, keyed);
+        }
+        return keyed.Select(e => e.Item).ToList();
+    }
 
     // ---- Filters ----
 
@@ -189,10 +225,9 @@ internal static partial class JinjaFilters
         object? Key(KeyValuePair<object?, object?> e)
         {
             var k = position == 0 ? e.Key : e.Value;
-            return !caseSensitive && k is string s ? s.ToLowerInvariant() : k;
+            return !caseSensitive && k is string s ? PythonText.Lower(s) : k;
         }
-        var sorted = Flag(args[2]) ? dict.Entries.OrderByDescending(Key, PythonOrder) : dict.Entries.OrderBy(Key, PythonOrder);
-        return new JinjaSequence(sorted.Select(e => (object?)JinjaSequence.Tuple(e.Key, e.Value)).ToList());
+        return new JinjaSequence(Sorted(dict.Entries, Key, Flag(args[2])).Select(e => (object?)JinjaSequence.Tuple(e.Key, e.Value)).ToList());
     }
 
     private static string HtmlEscape(string s) =>
@@ -203,7 +238,9 @@ internal static partial class JinjaFilters
     {
         var args = a.Bind("indent", 0, "width", "first", "blank");
         string indentation = args[0] is string text ? text : new string(' ', (int)Math.Max(0, Long(args[0], 4)));
-        var lines = PythonText.SplitLines(PythonValue.Str(v) + "\n");
+        if (v is Undefined u) throw u.Fail();
+        if (v is not string s) throw new JinjaRuntimeError($"TypeError: unsupported operand type(s) for +=: '{PythonValue.TypeName(v)}' and 'str'");
+        var lines = PythonText.SplitLines(s + "\n");
         string result;
         if (Flag(args[2])) result = string.Join("\n" + indentation, lines);
         else
@@ -219,6 +256,7 @@ internal static partial class JinjaFilters
     private static object? ToInt(JinjaEvaluator _, object? v, Arguments a)
     {
         var args = a.Bind("int", 0, "default", "base");
+        if (v is Undefined u) throw u.Fail();
         long numberBase = Long(args[1], 10);
         long? parsed = v switch
         {
@@ -263,7 +301,7 @@ internal static partial class JinjaFilters
             case bool or long or double: return PythonValue.AsDouble(v);
             case string text:
                 string s = PythonText.Strip(text, null);
-                string lower = s.ToLowerInvariant().TrimStart('+', '-');
+                string lower = PythonText.Lower(s).TrimStart('+', '-');
                 if (lower is "inf" or "infinity" or "nan")
                 {
                     double special = lower == "nan" ? double.NaN : double.PositiveInfinity;
@@ -327,8 +365,7 @@ internal static partial class JinjaFilters
         var best = items[0];
         foreach (var item in items.Skip(1))
         {
-            int order = PythonOrder.Compare(key(item), key(best));
-            if (which == "min" ? order < 0 : order > 0) best = item;
+            if (which == "min" ? PythonValue.Compare(key(item), key(best), "<") < 0 : PythonValue.Compare(key(item), key(best), ">") > 0) best = item;
         }
         return best;
     }
@@ -422,8 +459,7 @@ internal static partial class JinjaFilters
         var getters = attribute is string s ? s.Split(',').Select(p => AttributeGetter(p, ignoreCase: ignoreCase)).ToArray() : [AttributeGetter(attribute, ignoreCase: ignoreCase)];
         object? Key(object? item) => getters.Length == 1 ? getters[0](item) : JinjaSequence.Tuple(getters.Select(g => g(item)).ToArray());
         var items = PythonValue.Iterate(v);
-        var sorted = Flag(args[0]) ? items.OrderByDescending(Key, PythonOrder) : items.OrderBy(Key, PythonOrder);
-        return new JinjaSequence(sorted.ToList());
+        return new JinjaSequence(Sorted(items, Key, Flag(args[0])));
     }
 
     private static object? Sum(JinjaEvaluator evaluator, object? v, Arguments a)
@@ -443,7 +479,7 @@ internal static partial class JinjaFilters
     /// <summary>jinja2's title filter (not str.title): each word, after "-", whitespace or an opening bracket, gets its
     /// first character upper-cased and the rest lower-cased.</summary>
     private static string Title(string s) =>
-        string.Concat(WordBeginning().Split(s).Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()));
+        string.Concat(WordBeginning().Split(s).Where(p => p.Length > 0).Select(p => PythonText.Upper(p[..1]) + PythonText.Lower(p[1..])));
 
     private static object Unique(JinjaEvaluator _, object? v, Arguments a)
     {
@@ -509,7 +545,7 @@ internal static partial class JinjaFilters
                 WriteJsonContainer(json, '[', ']', seq.Items, style, level, (item, l) => WriteJson(json, item, style, l));
                 return;
             case JinjaDict dict:
-                var entries = style.SortKeys ? dict.Entries.OrderBy(e => e.Key, PythonOrder).ToList() : dict.Entries;
+                var entries = style.SortKeys ? Sorted(dict.Entries, e => e.Key, descending: false) : dict.Entries;
                 WriteJsonContainer(json, '{', '}', entries, style, level, (entry, l) =>
                 {
                     WriteJsonString(json, JsonKey(entry.Key), style.EnsureAscii);
@@ -574,7 +610,7 @@ internal static partial class JinjaFilters
     [GeneratedRegex(@"\w+")]
     private static partial Regex WordPattern();
 
-    [GeneratedRegex(@"([-\s({\[<]+)")]
+    [GeneratedRegex(@"([-\s\x1c-\x1f({\[<]+)")]
     private static partial Regex WordBeginning();
 
     [GeneratedRegex(@"^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$")]

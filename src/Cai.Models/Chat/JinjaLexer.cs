@@ -256,13 +256,15 @@ internal sealed class JinjaLexer
         }
         SkipDigits();
         bool isFloat = false;
-        if (_pos + 1 < _source.Length && _source[_pos] == '.' && char.IsAsciiDigit(_source[_pos + 1]))
+        // As jinja2's float pattern (?<!\.): after a dot, "x.0.1" is items 0 and 1, not the float 0.1.
+        bool afterDot = start > 0 && _source[start - 1] == '.';
+        if (!afterDot && _pos + 1 < _source.Length && _source[_pos] == '.' && char.IsAsciiDigit(_source[_pos + 1]))
         {
             isFloat = true;
             _pos++;
             SkipDigits();
         }
-        if (_pos < _source.Length && _source[_pos] is 'e' or 'E')
+        if (!afterDot && _pos < _source.Length && _source[_pos] is 'e' or 'E')
         {
             int e = _pos + 1;
             if (e < _source.Length && _source[e] is '+' or '-') e++;

@@ -111,8 +111,8 @@ internal static class JinjaMethods
             case "splitlines":
                 a.Bind(name, 0);
                 return new JinjaSequence(PythonText.SplitLines(s).Cast<object?>().ToList());
-            case "upper": a.Bind(name, 0); return s.ToUpperInvariant();
-            case "lower": a.Bind(name, 0); return s.ToLowerInvariant();
+            case "upper": a.Bind(name, 0); return PythonText.Upper(s);
+            case "lower": a.Bind(name, 0); return PythonText.Lower(s);
             case "title": a.Bind(name, 0); return PythonText.Title(s);
             case "capitalize": a.Bind(name, 0); return PythonText.Capitalize(s);
             case "center":
@@ -134,6 +134,7 @@ internal static class JinjaMethods
                     if (i is null) return fallback;
                     return (int)Math.Clamp(i < 0 ? i.Value + chars.Count : i.Value, 0, chars.Count);
                 }
+                if (OptionalNullableLong(args[1]) > chars.Count) return name.EndsWith("find") ? -1L : throw new JinjaRuntimeError("ValueError: substring not found");
                 int from = Clamp(args[1], 0), to = Math.Max(from, Clamp(args[2], chars.Count));
                 string window = string.Concat(chars.Skip(from).Take(to - from));
                 int found = name.StartsWith('r') ? window.LastIndexOf(sub, StringComparison.Ordinal) : window.IndexOf(sub, StringComparison.Ordinal);
@@ -238,7 +239,7 @@ internal static class JinjaMethods
     }
 
     /// <summary>printf-style <c>text % values</c> with %s, %r, %d, %i, %f (and %.Nf) and %%.</summary>
-    public static string PercentFormat(string format, IReadOnlyList<object?> values)
+    public static string PercentFormat(string format, IReadOnlyList<object?> values, bool allowUnused = false)
     {
         var result = new StringBuilder();
         int next = 0;
@@ -274,7 +275,7 @@ internal static class JinjaMethods
                     throw new JinjaRuntimeError($"the format directive '%{format[i]}' is not supported");
             }
         }
-        if (next < values.Count) throw new JinjaRuntimeError("TypeError: not all arguments converted during string formatting");
+        if (next < values.Count && !allowUnused) throw new JinjaRuntimeError("TypeError: not all arguments converted during string formatting");
         return result.ToString();
     }
 

@@ -11,13 +11,17 @@ internal sealed class JinjaParser
     /// <summary>Jinja tags this interpreter leaves out (they need template loaders or autoescaping).</summary>
     private static readonly HashSet<string> UnsupportedTags = ["block", "extends", "include", "import", "from", "autoescape", "raw"];
 
+    /// <summary>jinja2 globals this interpreter leaves out. Calls to other unknown names fail only when they run, as
+    /// in jinja2 (the name is undefined), so that <c>f() if f is defined</c> still works.</summary>
+    private static readonly HashSet<string> UnsupportedGlobals = ["lipsum", "cycler", "joiner"];
+
     private readonly SourceText _text;
     private readonly List<Token> _tokens;
     private readonly int _maxDepth;
     private int _index;
     private int _depth;
     private int _loopDepth;
-    // Names a template assigns anywhere (set, for, with, macro and its parameters): calls to other names must be globals.
+    // Names a template assigns anywhere (set, for, with, macro and its parameters), which may shadow a global.
     private readonly HashSet<string> _assignedNames = [];
     private readonly List<(string Name, int Position)> _calledNames = [];
     // Names referenced inside the macro bodies being parsed (to know which accept varargs, kwargs and caller).
@@ -37,7 +41,7 @@ internal sealed class JinjaParser
         var parser = new JinjaParser(text, JinjaLexer.Tokenize(text), maxDepth);
         var body = parser.Subparse(null);
         foreach (var (name, position) in parser._calledNames)
-            if (!parser._assignedNames.Contains(name) && !JinjaEvaluator.GlobalNames.Contains(name) && name != "caller")
+            if (UnsupportedGlobals.Contains(name) && !parser._assignedNames.Contains(name))
                 throw text.Error(position, $"unsupported function '{name}'", JinjaErrorKind.Unsupported);
         return (body, parser.HasGenerationBlocks);
     }
@@ -158,7 +162,12 @@ internal sealed class JinjaParser
             case "generation":
                 _index++;
                 HasGenerationBlocks = true;
-                return [new GenerationStmt(ParseBody(true, "endgeneration"), token.Position)];
+                // The body is a function in jinja2 (a call block), so break and continue cannot reach an outer loop.
+                int loopDepth = _loopDepth;
+                _loopDepth = 0;
+                var body = ParseBody(true, "endgeneration");
+                _loopDepth = loopDepth;
+                return [new GenerationStmt(body, token.Position)];
             case "break" or "continue":
                 _index++;
                 if (_loopDepth == 0) throw Fail($"'{token.Text}' outside of a loop", token.Position);
@@ -526,7 +535,8 @@ internal sealed class JinjaParser
 
     private NameExpr NameReference(Token t)
     {
-        if (_macroNames.TryPeek(out var names)) names.Add(t.Text);
+        // jinja2 looks for varargs, kwargs and caller in nested macros and call blocks too.
+        foreach (var names in _macroNames) names.Add(t.Text);
         return new NameExpr(t.Text, t.Position);
     }
 

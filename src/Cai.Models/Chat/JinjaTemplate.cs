@@ -11,6 +11,7 @@ namespace Cai.Models.Chat;
 public sealed class JinjaTemplate
 {
     private readonly IReadOnlyList<Stmt> _body;
+    private readonly IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> _undefinedAtEntry;
     private readonly JinjaOptions _options;
     private readonly SourceText _text;
 
@@ -18,6 +19,7 @@ public sealed class JinjaTemplate
     {
         _text = text;
         _body = body;
+        _undefinedAtEntry = JinjaScopes.Analyze(body);
         HasGenerationBlocks = hasGenerationBlocks;
         _options = options;
     }
@@ -64,7 +66,7 @@ public sealed class JinjaTemplate
         ArgumentNullException.ThrowIfNull(variables);
         try
         {
-            return JinjaEvaluator.Render(_body, variables, _options, trackGeneration);
+            return JinjaEvaluator.Render(_body, _undefinedAtEntry, variables, _options, trackGeneration);
         }
         catch (JinjaRuntimeError e)
         {

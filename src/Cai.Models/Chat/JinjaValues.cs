@@ -258,7 +258,7 @@ internal static class PythonValue
         JinjaSequence s => SequenceRepr(s),
         Namespace n => "<Namespace " + Repr(DictOf(n.Attributes)) + ">",
         LoopContext l => $"<LoopContext {l.Index0 + 1}/{l.Length}>",
-        JinjaEvaluator.Macro m => $"<Macro '{m.Name}'>",
+        JinjaEvaluator.Macro m => m.Name == "caller" ? "<Macro anonymous>" : $"<Macro '{m.Name}'>",
         JinjaCallable c => $"<function {c.Name}>",
         _ => value.ToString() ?? "",
     };
@@ -414,7 +414,7 @@ internal static class PythonValue
         JinjaDict d => d.ContainsKey(item),
         JinjaSequence { Kind: SequenceKind.DictItems or SequenceKind.DictKeys or SequenceKind.DictValues or SequenceKind.List or SequenceKind.Tuple or SequenceKind.Range or SequenceKind.Generator } s
             => s.Items.Any(x => Equal(x, item)),
-        Undefined u => throw u.Fail(),
+        Undefined => false, // iterates as empty
         _ => throw new JinjaRuntimeError($"TypeError: argument of type '{TypeName(container)}' is not iterable"),
     };
 

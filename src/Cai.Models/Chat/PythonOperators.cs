@@ -23,6 +23,11 @@ internal static class PythonOperators
     public static object? Binary(string op, object? left, object? right, int maxLength)
     {
         if (left is Undefined u) throw u.Fail();
+        // str % x formats; a mapping-like x (list, dict, Undefined) may go unused, as in Python.
+        if (op == "%" && left is string format)
+            return right is JinjaSequence { Kind: SequenceKind.Tuple } tuple
+                ? JinjaMethods.PercentFormat(format, tuple.Items)
+                : JinjaMethods.PercentFormat(format, [right], allowUnused: right is JinjaDict or Undefined or JinjaSequence { IsSubscriptable: true });
         if (right is Undefined v) throw v.Fail();
         if (PythonValue.IsNumber(left) && PythonValue.IsNumber(right))
             return PythonValue.AsLong(left) is long a && PythonValue.AsLong(right) is long b ? IntegerArithmetic(op, a, b) : FloatArithmetic(op, PythonValue.AsDouble(left), PythonValue.AsDouble(right));
@@ -37,8 +42,6 @@ internal static class PythonOperators
                 return Repeat(left, n, maxLength);
             case ("*", _, _) when Repeatable(right) && PythonValue.AsLong(left) is long n:
                 return Repeat(right, n, maxLength);
-            case ("%", string, _):
-                return JinjaMethods.PercentFormat((string)left!, right is JinjaSequence { Kind: SequenceKind.Tuple } t ? t.Items : [right]);
             case ("+", string, _):
                 throw new JinjaRuntimeError($"TypeError: can only concatenate str (not \"{PythonValue.TypeName(right)}\") to str");
             case ("+", JinjaSequence { Kind: SequenceKind.List or SequenceKind.Tuple } seq, _):

@@ -69,7 +69,7 @@ internal static class PythonText
             {
                 while (i < s.Length && IsWhitespace(s[i])) i++;
                 if (i == s.Length) break;
-                if (parts.Count == maxSplit) { parts.Add(TrimEnd(s[i..])); break; }
+                if (parts.Count == maxSplit) { parts.Add(s[i..]); break; }
                 int start = i;
                 while (i < s.Length && !IsWhitespace(s[i])) i++;
                 parts.Add(s[start..i]);
@@ -81,7 +81,7 @@ internal static class PythonText
         {
             while (j > 0 && IsWhitespace(s[j - 1])) j--;
             if (j == 0) break;
-            if (parts.Count == maxSplit) { parts.Add(Strip(s[..j], null, right: false)); break; }
+            if (parts.Count == maxSplit) { parts.Add(s[..j]); break; }
             int end = j;
             while (j > 0 && !IsWhitespace(s[j - 1])) j--;
             parts.Add(s[j..end]);
@@ -107,6 +107,30 @@ internal static class PythonText
         return lines;
     }
 
+    // Python's full case mappings where they differ from .NET's one-to-one mappings (SpecialCasing.txt's
+    // unconditional entries for Latin; Greek final sigma and the rest are left to .NET).
+    private static readonly Dictionary<char, string> SpecialUpper = new()
+    {
+        ['ß'] = "SS", ['ﬀ'] = "FF", ['ﬁ'] = "FI", ['ﬂ'] = "FL", ['ﬃ'] = "FFI", ['ﬄ'] = "FFL", ['ﬅ'] = "ST", ['ﬆ'] = "ST", ['ŉ'] = "ʼN",
+    };
+
+    private static readonly Dictionary<char, string> SpecialTitle = new()
+    {
+        ['ß'] = "Ss", ['ﬀ'] = "Ff", ['ﬁ'] = "Fi", ['ﬂ'] = "Fl", ['ﬃ'] = "Ffi", ['ﬄ'] = "Ffl", ['ﬅ'] = "St", ['ﬆ'] = "St", ['ŉ'] = "ʼN",
+        ['Ǆ'] = "ǅ", ['ǅ'] = "ǅ", ['ǆ'] = "ǅ", ['Ǉ'] = "ǈ", ['ǈ'] = "ǈ", ['ǉ'] = "ǈ", ['Ǌ'] = "ǋ", ['ǋ'] = "ǋ", ['ǌ'] = "ǋ", ['Ǳ'] = "ǲ", ['ǲ'] = "ǲ", ['ǳ'] = "ǲ",
+    };
+
+    private static string UpperChar(char c) => SpecialUpper.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
+    private static string TitleChar(char c) => SpecialTitle.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
+    private static string LowerChar(char c) => c == 'İ' ? "i\u0307" : char.ToLowerInvariant(c).ToString();
+
+    /// <summary>str.upper().</summary>
+    public static string Upper(string s) => s.Any(SpecialUpper.ContainsKey) ? string.Concat(s.Select(UpperChar)) : s.ToUpperInvariant();
+
+    /// <summary>str.lower().</summary>
+    public static string Lower(string s) => s.Contains('İ') ? string.Concat(s.Select(LowerChar)) : s.ToLowerInvariant();
+
+
     private static bool IsCased(char c) => char.IsUpper(c) || char.IsLower(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter;
 
     /// <summary>str.title(): a cased character after an uncased one is upper-cased, the others lower-cased.</summary>
@@ -116,15 +140,14 @@ internal static class PythonText
         bool previousCased = false;
         foreach (char c in s)
         {
-            result.Append(previousCased ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
+            result.Append(previousCased ? LowerChar(c) : TitleChar(c));
             previousCased = IsCased(c);
         }
         return result.ToString();
     }
 
     /// <summary>str.capitalize(): the first character upper-cased, the rest lower-cased.</summary>
-    public static string Capitalize(string s) =>
-        s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
+    public static string Capitalize(string s) => s.Length == 0 ? s : TitleChar(s[0]) + Lower(s[1..]);
 
     /// <summary>str.islower() / str.isupper(): some cased character, and all cased characters in that case.</summary>
     public static bool IsLower(string s) => s.Any(IsCased) && !s.Any(c => char.IsUpper(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter);
