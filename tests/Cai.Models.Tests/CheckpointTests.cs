@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Cai.Models.Checkpoints;
 using Cai.Models.Modeling;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using TorchSharp;
 using static TorchSharp.torch;
 

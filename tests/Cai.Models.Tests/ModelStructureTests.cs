@@ -1,7 +1,7 @@
 using Cai.Models.Modeling;
 using Cai.Models.Modeling.Gpt2;
 using Cai.Models.Modeling.Llama;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -50,8 +50,8 @@ public class ReferenceLlamaTests
     [Fact]
     public void ThePythonScriptRegeneratesTheCommittedFixture()
     {
-        string? python = FindPython();
-        if (python is null) return; // python3 is optional: the committed fixture is what the other tests use.
+        // python3 is optional: the committed fixture is what the other tests use.
+        string python = Cai.Tests.Shared.Requirements.RequirePython();
         using var dir = new ScratchDirectory();
         var start = new ProcessStartInfo(python)
         {
@@ -66,9 +66,4 @@ public class ReferenceLlamaTests
         foreach (string file in new[] { "config.json", "model.safetensors", "expected_tokens.json" })
             Assert.True(File.ReadAllBytes(Path.Combine(dir.Path, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(FixtureDirectory, file))), file);
     }
-
-    private static string? FindPython() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(p => Path.Combine(p, "python3"))
-            .FirstOrDefault(File.Exists);
 }

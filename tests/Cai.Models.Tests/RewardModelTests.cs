@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Cai.Models.Checkpoints;
 using Cai.Models.Modeling;
 using Cai.Models.Training;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -4,7 +4,6 @@ using Cai.Sandbox.Prompts;
 using Cai.Sandbox.Responses;
 using Cai.Sandbox.World;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Cai.Sandbox.Tests;
 

@@ -2,7 +2,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Recipes.Stages;
-using Snapshooter.Xunit;
+using Snapshooter.Xunit3;
 
 namespace Cai.Core.Tests.Recipes;
 
