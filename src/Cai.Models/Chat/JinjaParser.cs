@@ -636,8 +636,7 @@ internal sealed class JinjaParser
             case AttributeExpr attribute when !JinjaMethods.Names.Contains(attribute.Name):
                 throw Unsupported($"method '{attribute.Name}'", attribute.Position);
         }
-        int position = Current.Position;
-        return new CallExpr(callee, ParseCallArguments(), position);
+        return new CallExpr(callee, ParseCallArguments(), callee.Position);
     }
 
     private CallArguments ParseCallArguments()
