@@ -4,16 +4,17 @@ using System.Text;
 namespace Cai.Models.Chat;
 
 /// <summary>
-/// Walks the syntax tree and writes the output, with jinja2's scoping: a for loop's body gets a fresh scope per
-/// iteration (a <c>set</c> inside a loop does not leak out, hence <c>namespace()</c>), <c>if</c> does not open a
-/// scope, macros see the scope they were defined in as it is when they are called.
+/// Walks the syntax tree and writes the output. Scoping is jinja2's: each loop iteration, macro call and block body
+/// is a frame of its own (a <c>set</c> inside a loop does not leak out, hence <c>namespace()</c>), <c>if</c> is not,
+/// a macro sees the frame it was defined in as it is when called, and <see cref="JinjaScopes"/> says which names a
+/// frame starts with as undefined.
 /// </summary>
 internal sealed class JinjaEvaluator
 {
     /// <summary>Python's sandbox refuses ranges longer than this (jinja2.sandbox.MAX_RANGE).</summary>
     private const int MaxRange = 100_000;
 
-    private readonly JinjaOptions _limits;
+    private readonly JinjaOptions _options;
     private readonly IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> _undefinedAtEntry;
     private readonly Func<DateTime> _now;
     private readonly StringBuilder _root = new();
@@ -24,16 +25,16 @@ internal sealed class JinjaEvaluator
 
     private enum Flow { Normal, Break, Continue }
 
-    private JinjaEvaluator(JinjaOptions limits, IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> undefinedAtEntry, Func<DateTime> now, bool trackGeneration)
+    private JinjaEvaluator(JinjaOptions options, IReadOnlyDictionary<IReadOnlyList<Stmt>, string[]> undefinedAtEntry, Func<DateTime> now, bool trackGeneration)
     {
-        _limits = limits;
+        _options = options;
         _undefinedAtEntry = undefinedAtEntry;
         _now = now;
         _output = _root;
         _generationSpans = trackGeneration ? [] : null;
     }
 
-    public int MaxStringLength => _limits.MaxOutputLength;
+    public int MaxStringLength => _options.MaxOutputLength;
 
     /// <summary>Renders <paramref name="body"/>; with <paramref name="trackGeneration"/>, also the spans of the output
     /// that <c>generation</c> blocks wrote.</summary>
@@ -85,8 +86,8 @@ internal sealed class JinjaEvaluator
 
     private void Write(string text)
     {
-        if (_output.Length + (long)text.Length > _limits.MaxOutputLength)
-            throw new JinjaRuntimeError($"the output exceeds the limit of {_limits.MaxOutputLength} characters", JinjaErrorKind.Limit);
+        if (_output.Length + (long)text.Length > _options.MaxOutputLength)
+            throw new JinjaRuntimeError($"the output exceeds the limit of {_options.MaxOutputLength} characters", JinjaErrorKind.Limit);
         _output.Append(text);
     }
 
@@ -109,8 +110,8 @@ internal sealed class JinjaEvaluator
 
     private void Step()
     {
-        if (++_steps > _limits.MaxSteps)
-            throw new JinjaRuntimeError($"the template ran more than {_limits.MaxSteps} loop iterations and macro calls", JinjaErrorKind.Limit);
+        if (++_steps > _options.MaxSteps)
+            throw new JinjaRuntimeError($"the template ran more than {_options.MaxSteps} loop iterations and macro calls", JinjaErrorKind.Limit);
     }
 
     private static void EnsureStack()
@@ -271,7 +272,7 @@ internal sealed class JinjaEvaluator
 
     // ---- Expressions ----
 
-    public object? Eval(Expr expr, Scope scope)
+    private object? Eval(Expr expr, Scope scope)
     {
         EnsureStack();
         try
@@ -317,7 +318,7 @@ internal sealed class JinjaEvaluator
             case FilterExpr filter:
                 return ApplyFilter(filter, null, scope);
             case TestExpr test:
-                return JinjaFilters.Test(this, test.Name, Eval(test.Value, scope), EvalArguments(test.Arguments, scope));
+                return JinjaFilters.Test(test.Name, Eval(test.Value, scope), EvalArguments(test.Arguments, scope));
             case UnaryExpr unary:
                 var operand = Eval(unary.Operand, scope);
                 return unary.Operator == "not" ? !PythonValue.IsTrue(operand) : PythonOperators.Unary(unary.Operator, operand);
@@ -328,9 +329,9 @@ internal sealed class JinjaEvaluator
                 var first = Eval(or.Left, scope);
                 return PythonValue.IsTrue(first) ? first : Eval(or.Right, scope);
             case BinaryExpr binary:
-                return PythonOperators.Binary(binary.Operator, Eval(binary.Left, scope), Eval(binary.Right, scope), _limits.MaxOutputLength);
+                return PythonOperators.Binary(binary.Operator, Eval(binary.Left, scope), Eval(binary.Right, scope), _options.MaxOutputLength);
             case ConcatExpr concat:
-                return PythonValue.Join(concat.Items.Select(i => Eval(i, scope)), "", _limits.MaxOutputLength);
+                return PythonValue.Join(concat.Items.Select(i => Eval(i, scope)), "", _options.MaxOutputLength);
             case CompareExpr compare:
                 return EvalCompare(compare, scope);
             case ConditionalExpr conditional:
@@ -391,7 +392,7 @@ internal sealed class JinjaEvaluator
         return new Arguments(positional, named);
     }
 
-    public object? Call(object? callee, Arguments arguments)
+    private object? Call(object? callee, Arguments arguments)
     {
         return callee switch
         {
@@ -518,8 +519,8 @@ internal sealed class JinjaEvaluator
     private string CallMacro(MacroDefinition macro, Scope closure, Arguments arguments)
     {
         Step();
-        if (_callDepth >= _limits.MaxCallDepth)
-            throw new JinjaRuntimeError($"macro calls nest deeper than {_limits.MaxCallDepth}", JinjaErrorKind.Limit);
+        if (_callDepth >= _options.MaxCallDepth)
+            throw new JinjaRuntimeError($"macro calls nest deeper than {_options.MaxCallDepth}", JinjaErrorKind.Limit);
         var scope = Frame(closure, macro.Body);
         var parameters = macro.Parameters;
         if (arguments.Positional.Count > parameters.Count && !macro.CatchesVarargs)

@@ -130,7 +130,7 @@ internal static partial class JinjaFilters
     public static object? Apply(JinjaEvaluator evaluator, string name, object? value, Arguments arguments) =>
         Filters.TryGetValue(name, out var filter) ? filter(evaluator, value, arguments) : throw new JinjaRuntimeError($"unsupported filter '{name}'", JinjaErrorKind.Unsupported);
 
-    public static bool Test(JinjaEvaluator evaluator, string name, object? value, Arguments arguments) =>
+    public static bool Test(string name, object? value, Arguments arguments) =>
         Tests.TryGetValue(name, out var test) ? test(value, arguments) : throw new JinjaRuntimeError($"unsupported test '{name}'", JinjaErrorKind.Unsupported);
 
     // ---- Helpers shared by filters ----
@@ -383,7 +383,7 @@ internal static partial class JinjaFilters
         {
             string testName = a.Positional[offset] as string ?? throw new JinjaRuntimeError("the test name must be a string");
             var rest = new Arguments(a.Positional.Skip(offset + 1).ToList(), a.Named);
-            predicate = x => Test(evaluator, testName, x, rest);
+            predicate = x => Test(testName, x, rest);
         }
         return Generator(PythonValue.Iterate(v).Where(item => predicate(getter(item)) == keep));
     }

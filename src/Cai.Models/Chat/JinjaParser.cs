@@ -9,7 +9,7 @@ namespace Cai.Models.Chat;
 internal sealed class JinjaParser
 {
     /// <summary>Jinja tags this interpreter leaves out (they need template loaders or autoescaping).</summary>
-    private static readonly HashSet<string> UnsupportedTags = ["block", "extends", "include", "import", "from", "autoescape", "raw"];
+    private static readonly HashSet<string> UnsupportedTags = ["block", "extends", "include", "import", "from", "autoescape"];
 
     /// <summary>jinja2 globals this interpreter leaves out. Calls to other unknown names fail only when they run, as
     /// in jinja2 (the name is undefined), so that <c>f() if f is defined</c> still works.</summary>
