@@ -450,12 +450,22 @@ internal sealed class JinjaEvaluator
             return v is null ? null : PythonValue.AsLong(v) ?? throw new JinjaRuntimeError("TypeError: slice indices must be integers or None");
         }
         long? start = Bound(slice.Start), stop = Bound(slice.Stop), step = Bound(slice.Step);
+        if (target is JinjaSequence { Kind: SequenceKind.Range } range)
+        {
+            // A slice of a range is a range: range(r.start + i*r.step, r.start + j*r.step, r.step*k) for the bounds i:j:k.
+            var (i, j, k) = PythonText.SliceBounds(range.Count, start, stop, step);
+            var (rStart, _, rStep) = range.RangeArguments;
+            return new JinjaSequence(PythonText.SliceIndices(range.Count, start, stop, step).Select(x => range[x]).ToList(), SequenceKind.Range)
+            {
+                RangeArguments = (rStart + i * rStep, rStart + j * rStep, rStep * k),
+            };
+        }
         return target switch
         {
             string s => PythonText.Slice(s, start, stop, step),
             JinjaSequence { IsSubscriptable: true } sequence => new JinjaSequence(
                 PythonText.SliceIndices(sequence.Count, start, stop, step).Select(i => sequence[i]).ToList(),
-                sequence.Kind == SequenceKind.Tuple ? SequenceKind.Tuple : SequenceKind.List),
+                sequence.Kind),
             Undefined u => throw u.Fail(),
             _ => new Undefined($"{PythonValue.TypeName(target)} object has no element slice"),
         };

@@ -241,6 +241,13 @@ internal static class PythonText
     /// <summary>The indices a Python slice selects from a sequence of <paramref name="length"/> items.</summary>
     public static IEnumerable<int> SliceIndices(int length, long? start, long? stop, long? step)
     {
+        var (from, to, by) = SliceBounds(length, start, stop, step);
+        for (long i = from; by > 0 ? i < to : i > to; i += by) yield return (int)i;
+    }
+
+    /// <summary>Python's slice(start, stop, step).indices(length): the bounds clamped to the sequence.</summary>
+    public static (long Start, long Stop, long Step) SliceBounds(int length, long? start, long? stop, long? step)
+    {
         long s = step ?? 1;
         if (s == 0) throw new JinjaRuntimeError("ValueError: slice step cannot be zero");
         long Clamp(long? index, long fallback, long low, long high)
@@ -249,15 +256,8 @@ internal static class PythonText
             if (i < 0) i += length;
             return Math.Clamp(i, low, high);
         }
-        if (s > 0)
-        {
-            long from = Clamp(start, 0, 0, length), to = Clamp(stop, length, 0, length);
-            for (long i = from; i < to; i += s) yield return (int)i;
-        }
-        else
-        {
-            long from = Clamp(start, length - 1, -1, length - 1), to = Clamp(stop, -1, -1, length - 1);
-            for (long i = from; i > to; i += s) yield return (int)i;
-        }
+        return s > 0
+            ? (Clamp(start, 0, 0, length), Clamp(stop, length, 0, length), s)
+            : (Clamp(start, length - 1, -1, length - 1), Clamp(stop, -1, -1, length - 1), s);
     }
 }
