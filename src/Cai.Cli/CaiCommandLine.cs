@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text.Json;
 using Cai.Cli.Commands;
 using Cai.Abstractions.Input;
@@ -59,11 +60,15 @@ public static class CaiCommandLine
             if (OptionProperties.Check(property, property.Info.GetValue(arguments)) is { } problem)
                 errors.Add(new InputError(SourceLocation.Option(OptionName(property.Info)), problem));
         foreach (var (property, problem) in OptionProperties.CheckObject(arguments))
-            errors.Add(new InputError(property is null ? null : SourceLocation.Option(OptionName(arguments.GetType().GetProperty(property)!)), problem));
+        {
+            var option = property is null ? null : SourceLocation.Option(OptionName(arguments.GetType().GetProperty(property)!));
+            errors.Add(new InputError(option, problem));
+        }
         InputException.ThrowIfAny(errors);
     }
 
-    /// <summary>Refuses a value of <paramref name="option"/> outside <paramref name="range"/> as a parse error, in the words of the recipe ranges.</summary>
+    /// <summary>Refuses a value of <paramref name="option"/> outside <paramref name="range"/> as a parse error, in the words of the recipe
+    /// ranges.</summary>
     public static Option<T> InRange<T>(this Option<T> option, RangeAttribute range)
     {
         option.Validators.Add(result =>
@@ -72,7 +77,7 @@ public static class CaiCommandLine
             try { value = result.GetValueOrDefault<T>(); }
             catch (InvalidOperationException) { return; } // not a number: the parser reports that
             if (!range.IsValid(value))
-                result.AddError($"{OptionProperties.Describe(range)}, got {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}");
+                result.AddError($"{OptionProperties.Describe(range)}, got {Convert.ToString(value, CultureInfo.InvariantCulture)}");
         });
         return option;
     }

@@ -85,12 +85,14 @@ public static partial class ErrorReport
         _ => e,
     };
 
-    /// <summary>A failure in one line: the message (libtorch's first line, without its C++ frames), with the exception's type where it says something.</summary>
+    /// <summary>A failure in one line: the message (libtorch's first line, without its C++ frames), with the exception's type where it says
+    /// something.</summary>
     static string Describe(Exception e)
     {
         string message = e.Message.Split('\n')[0].Trim();
         if (e is System.Runtime.InteropServices.ExternalException) return $"libtorch: {message}";
-        return e is Abstractions.Plugins.PluginException or IOException or UnauthorizedAccessException ? message : $"{e.GetType().Name}: {message}";
+        return e is Abstractions.Plugins.PluginException or IOException or UnauthorizedAccessException ? message
+            : $"{e.GetType().Name}: {message}";
     }
 
     static string Where(SymbolResult? result, ParseResult parse) => result switch
@@ -126,6 +128,7 @@ public static partial class ErrorReport
         _ => "a valid value",
     };
 
-    [GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command|argument) '.*' as expected type '([\w.`]+)'\.?$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command|argument) '.*' as expected type '([\w.`]+)'\.?$",
+        RegexOptions.Singleline)]
     private static partial Regex CannotParse();
 }

@@ -101,6 +101,7 @@ public sealed record PpoOptions : PluginOptions, IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MiniBatchSize > RolloutBatchSize)
-            yield return new ValidationResult($"must be at most rollout_batch_size ({RolloutBatchSize}), got {MiniBatchSize}", [nameof(MiniBatchSize)]);
+            yield return new ValidationResult($"must be at most rollout_batch_size ({RolloutBatchSize}), got {MiniBatchSize}",
+                [nameof(MiniBatchSize)]);
     }
 }

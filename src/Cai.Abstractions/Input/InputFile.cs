@@ -11,8 +11,8 @@ namespace Cai.Abstractions.Input;
 /// </summary>
 public static class InputFile
 {
-    static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
+    static readonly UTF8Encoding _strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    static readonly byte[] _bom = [0xEF, 0xBB, 0xBF];
 
     /// <summary>Throws unless <paramref name="path"/> is an existing regular file (symbolic links are followed).</summary>
     /// <param name="path">The file as the user named it.</param>
@@ -124,7 +124,7 @@ public static class InputFile
     static string DecodeLine(string path, MemoryStream line, int number, ref bool first)
     {
         var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
-        if (first && bytes.StartsWith(Bom)) bytes = bytes[3..];
+        if (first && bytes.StartsWith(_bom)) bytes = bytes[3..];
         first = false;
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         return Decode(path, bytes.ToArray(), number);
@@ -132,8 +132,8 @@ public static class InputFile
 
     static string Decode(string path, byte[] bytes, int firstLine)
     {
-        int offset = bytes.AsSpan().StartsWith(Bom) ? 3 : 0;
-        try { return Strict.GetString(bytes, offset, bytes.Length - offset); }
+        int offset = bytes.AsSpan().StartsWith(_bom) ? 3 : 0;
+        try { return _strict.GetString(bytes, offset, bytes.Length - offset); }
         catch (DecoderFallbackException e)
         {
             int bad = offset + Math.Max(0, e.Index);

@@ -24,6 +24,7 @@ public sealed class CaiPluginAttribute(string name) : Attribute
     /// </summary>
     public string[] Reads { get; init; } = [];
 
-    /// <summary>Model roles the plugin needs besides the policy, e.g. "reward" (PPO); validation checks that the recipe gives or trains each.</summary>
+    /// <summary>Model roles the plugin needs besides the policy, e.g. "reward" (PPO); validation checks that the recipe gives or trains
+    /// each.</summary>
     public string[] Models { get; init; } = [];
 }

@@ -11,7 +11,8 @@ public static class DoctorCommand
 {
     public static Command Create()
     {
-        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmul.", DefaultValueFactory = _ => 1024 }.InRange(new RangeAttribute(1, 16384));
+        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmul.", DefaultValueFactory = _ => 1024 }
+            .InRange(new RangeAttribute(1, 16384));
         var command = new Command("doctor", "Show .NET, TorchSharp and libtorch versions, devices, the native patch, and a timed matmul.") { size };
         command.SetAction(parse => Run(parse.GetValue(size)));
         return command;

@@ -76,7 +76,8 @@ public static class EvalCommand
         }
     }
 
-    /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees with.</summary>
+    /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees
+    /// with.</summary>
     static List<WorldPromptRecord> WorldPrompts(string file)
     {
         var set = PromptSet.Load("prompts", file);
@@ -86,7 +87,8 @@ public static class EvalCommand
         {
             if (p.Category is null || p.Kind is null)
             {
-                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
+                errors.Add(new InputError(new SourceLocation(file),
+                    $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
                 continue;
             }
             var record = new WorldPromptRecord(p.Id, p.Prompt, p.Category, p.Kind);

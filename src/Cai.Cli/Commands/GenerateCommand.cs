@@ -113,7 +113,10 @@ public static class GenerateCommand
         if (arguments.Threads is int n) torch.set_num_threads(n);
         torch.Device device;
         try { device = torch.device(arguments.Device); }
-        catch (ArgumentException) { throw InputException.ForOption("--device", $"{InputError.Quote(arguments.Device)} is not a device (cpu, cuda or cuda:N)"); }
+        catch (ArgumentException)
+        {
+            throw InputException.ForOption("--device", $"{InputError.Quote(arguments.Device)} is not a device (cpu, cuda or cuda:N)");
+        }
         var dtype = arguments.DType switch
         {
             "float16" => torch.ScalarType.Float16,
@@ -123,10 +126,12 @@ public static class GenerateCommand
         CheckpointDirectory.RequireDirectory(arguments.Model);
         var tokenizer = TextTokenizer.Exists(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw InputException.ForOption("--prompt", $"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids");
+            throw InputException.ForOption("--prompt",
+                $"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids");
         using var model = CheckpointDirectory.Load(arguments.Model, () => CausalLanguageModelLoader.Load(arguments.Model, device, dtype));
         if (arguments.PromptIds?.FirstOrDefault(id => id >= model.Config.VocabSize, -1) is int outside and >= 0)
-            throw InputException.ForOption("--prompt-ids", $"{outside} is not a token id of the model (vocab_size {model.Config.VocabSize})");
+            throw InputException.ForOption("--prompt-ids",
+                $"{outside} is not a token id of the model (vocab_size {model.Config.VocabSize})");
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
         var options = new GenerationOptions

@@ -17,7 +17,8 @@ public static class NewPluginCommand
         name.Validators.Add(result =>
         {
             string? value = result.GetValueOrDefault<string>();
-            if (value is null || !IsIdentifier(value)) result.AddError($"must be a C# identifier (letters, digits, underscore; not starting with a digit), got '{value}'");
+            if (value is null || !IsIdentifier(value))
+                result.AddError($"must be a C# identifier (letters, digits, underscore; not starting with a digit), got '{value}'");
         });
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Parent directory of the new project (default: the current directory)." };
         var plugin = new Command("plugin", "Create a plugin project: csproj, options record and plugin class.") { kind, name, output };

@@ -29,8 +29,9 @@ public static class ValidateCommand
             table.AddRow(Markup.Escape(stage.Id), stage.Kind.Name,
                 Markup.Escape(string.Join(", ", stage.Plugins.Select(p => $"{p.Key.Key()}: {p.Value.Name}"))),
                 Markup.Escape(stage.Options.ToString()));
-        AnsiConsole.MarkupLine($"[green]valid[/]: recipe [bold]{Markup.Escape(recipe.Recipe.Name)}[/], seed {recipe.Recipe.Seed}, " +
-                               $"{recipe.Constitution.Principles.Count} principles, {recipe.Prompts.Count} prompt sets, {recipe.Stages.Count} stages");
+        AnsiConsole.MarkupLine($"[green]valid[/]: recipe [bold]{Markup.Escape(recipe.Recipe.Name)}[/], seed {recipe.Recipe.Seed}, "
+                               + $"{recipe.Constitution.Principles.Count} principles, {recipe.Prompts.Count} prompt sets, "
+                               + $"{recipe.Stages.Count} stages");
         AnsiConsole.Write(table);
         return 0;
     }

@@ -18,7 +18,8 @@ public sealed record ConstitutionFile : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
         Principles.GroupBy(p => p.Id).Where(g => g.Count() > 1)
-            .Select(g => new ValidationResult($"has the principle id {Cai.Abstractions.Input.InputError.Quote(g.Key)} {g.Count()} times", [nameof(Principles)]));
+            .Select(g => new ValidationResult($"has the principle id {Cai.Abstractions.Input.InputError.Quote(g.Key)} {g.Count()} times",
+                [nameof(Principles)]));
 
     public ConstitutionDocument ToDocument() => new(Name,
         Principles.Select(p => new Principle(p.Id, p.CritiqueRequest, p.RevisionRequest, p.ComparisonQuestion)).ToList(),

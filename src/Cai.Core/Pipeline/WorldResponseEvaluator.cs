@@ -19,10 +19,13 @@ public sealed class WorldResponseEvaluator : IResponseEvaluator
         return ResponseClassifier.Classify(world, a).Rank.CompareTo(ResponseClassifier.Classify(world, b).Rank);
     }
 
-    public string? Refuses(PromptRecord prompt) =>
-        PromptParser.TryParse(prompt.Prompt) is null ? $"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it" : null;
+    public string? Refuses(PromptRecord prompt) => Refusal(prompt);
+
+    static string? Refusal(PromptRecord prompt) =>
+        PromptParser.TryParse(prompt.Prompt) is null
+            ? $"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it" : null;
 
     static WorldPrompt Parse(PromptRecord prompt) =>
         PromptParser.TryParse(prompt.Prompt)
-        ?? throw new InvalidDataException($"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it: {InputError.Quote(prompt.Prompt)}");
+        ?? throw new InvalidDataException($"{Refusal(prompt)}: {InputError.Quote(prompt.Prompt)}");
 }

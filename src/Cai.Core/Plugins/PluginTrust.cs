@@ -13,7 +13,8 @@ public static class PluginTrust
         string full = Path.GetFullPath(path);
         var allowed = folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) + Path.DirectorySeparatorChar).ToList();
         return allowed.Any(f => full.StartsWith(f, StringComparison.Ordinal)) ? null
-            : $"plugin assembly {path} is outside the recipe's folder and the tool's plugins folder ({string.Join(", ", allowed)}): move it there, or pass --trust-plugins";
+            : $"plugin assembly {path} is outside the recipe's folder and the tool's plugins folder ({string.Join(", ", allowed)}): "
+              + "move it there, or pass --trust-plugins";
     }
 
     /// <summary>Why the file may not load, or null when it may.</summary>

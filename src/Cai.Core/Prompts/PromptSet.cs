@@ -54,17 +54,23 @@ public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRec
             }
             using (json)
             {
-                if (json.RootElement.ValueKind != JsonValueKind.Object) { Error(location, "expected a JSON object {\"id\": ..., \"prompt\": ...}"); continue; }
+                if (json.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    Error(location, "expected a JSON object {\"id\": ..., \"prompt\": ...}");
+                    continue;
+                }
                 foreach (var property in json.RootElement.EnumerateObject().Where(p => !Known.Contains(p.Name)))
                     Error(location, $"unknown key {InputError.Quote(property.Name)} (expected: id, prompt, category, kind)");
                 string? id = Text(json.RootElement, "id", location, Error, required: true);
                 string? prompt = Text(json.RootElement, "prompt", location, Error, required: true);
                 if (id is null || prompt is null) continue;
                 if (!ids.Add(id)) Error(location, $"duplicate id {InputError.Quote(id)}");
-                prompts.Add(new PromptRecord(id, prompt, Text(json.RootElement, "category", location, Error), Text(json.RootElement, "kind", location, Error)));
+                string? category = Text(json.RootElement, "category", location, Error), kind = Text(json.RootElement, "kind", location, Error);
+                prompts.Add(new PromptRecord(id, prompt, category, kind));
             }
         }
-        if (prompts.Count == 0 && errors.Count == 0) Error(new SourceLocation(path), "the prompt set is empty: expected one JSON object per line");
+        if (prompts.Count == 0 && errors.Count == 0)
+            Error(new SourceLocation(path), "the prompt set is empty: expected one JSON object per line");
         InputException.ThrowIfAny(errors, more);
         return new PromptSet(name, path, prompts);
     }

@@ -23,7 +23,7 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
         new RecipeResolver(host, trustPlugins).Resolve(path);
 
     /// <summary>Stage ids that name the run folder's own files.</summary>
-    static readonly string[] ReservedIds = ["plots", "run.json", "report.md"];
+    static readonly string[] _reservedIds = ["plots", "run.json", "report.md"];
 
     public ResolvedRecipe Resolve(string path)
     {
@@ -40,7 +40,9 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
         foreach (var spec in recipe.Stages)
         {
             if (stages.Any(s => s.Id == spec.Id)) binder.Error(spec.Source.Of("id"), $"duplicate stage id '{spec.Id}'");
-            if (ReservedIds.Contains(spec.Id)) binder.Error(spec.Source.Of("id"), $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", ReservedIds)})");
+            if (_reservedIds.Contains(spec.Id))
+                binder.Error(spec.Source.Of("id"),
+                    $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", _reservedIds)})");
             if (new StageResolver(host, binder, recipe, stages).Resolve(spec) is { } stage) stages.Add(stage);
         }
         binder.ThrowIfAny();
@@ -80,14 +82,16 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
                          && target.Members.All(m => m.Path is not null))
                     paths.AddRange(target.Members.Select(m => m.Path!));
                 else
-                    binder.Error(member.Location, $"model role {InputError.Quote(member.Role)} must name another role given by path (roles: {string.Join(", ", recipe.Models.Keys)})");
+                    binder.Error(member.Location, $"model role {InputError.Quote(member.Role)} must name another role given by path "
+                                                  + $"(roles: {string.Join(", ", recipe.Models.Keys)})");
             }
             resolved[role] = paths;
         }
         return resolved;
     }
 
-    /// <summary>An error inside a file the recipe names, with the file's path shortened to its name under <paramref name="directory"/>.</summary>
+    /// <summary>An error inside a file the recipe names, with the file's path shortened to its name under <paramref
+    /// name="directory"/>.</summary>
     static string Relative(InputError error, string directory)
     {
         if (error.Location is not { } at) return error.Message;

@@ -75,7 +75,8 @@ public static class RecipeSchema
         return result;
     }
 
-    /// <summary>A property's declared valid values as JSON Schema keywords: minimum/maximum (exclusive ones too), enum, pattern, minItems.</summary>
+    /// <summary>A property's declared valid values as JSON Schema keywords: minimum/maximum (exclusive ones too), enum, pattern,
+    /// minItems.</summary>
     static void AddRule(JsonObject schema, ValidationAttribute rule)
     {
         switch (rule)
@@ -97,7 +98,8 @@ public static class RecipeSchema
         }
     }
 
-    static JsonNode Number(double value) => value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
+    static JsonNode Number(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
 
     static JsonObject TypeSchema(Type type, JsonObject defs)
     {

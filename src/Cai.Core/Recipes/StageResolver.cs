@@ -92,17 +92,21 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
                 if (!TrainingDatasets.MadeBy.TryGetValue(dataset, out var makers)) continue;
                 if (makers.Count > 0) RequireEarlier(spec, kind, makers, $"{dataset} (for its {plugin.Kind.Key()} '{plugin.Name}')");
                 else if (!recipe.Prompts.Keys.Any(TrainingDatasets.IsTrainingSet))
-                    binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs {dataset} (for its {plugin.Kind.Key()} '{plugin.Name}'), " +
-                                                       "made from the training prompt sets, but prompts: declares none (names not starting with eval)");
+                    binder.Error(spec.Source.Location,
+                        $"stage '{spec.Id}' ({kind.Name}) needs {dataset} (for its {plugin.Kind.Key()} '{plugin.Name}'), " +
+                        "made from the training prompt sets, but prompts: declares none (names not starting with eval)");
             }
             foreach (string role in plugin.Models)
-                if (!recipe.Models.ContainsKey(role) && !earlier.Any(s => s.Options is TrainOptions { OutputRole: var output } && output == role))
-                    binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs a '{role}' model (for its {plugin.Kind.Key()} '{plugin.Name}'): " +
-                                                       $"give one under models: or train one earlier (a train stage with output_role: {role})");
+                if (!recipe.Models.ContainsKey(role) && !earlier.Any(s => s.Options is TrainOptions { OutputRole: var output }
+                    && output == role))
+                    binder.Error(spec.Source.Location,
+                        $"stage '{spec.Id}' ({kind.Name}) needs a '{role}' model (for its {plugin.Kind.Key()} '{plugin.Name}'): " +
+                        $"give one under models: or train one earlier (a train stage with output_role: {role})");
         }
     }
 
-    /// <summary>An error unless a stage of one of <paramref name="kinds"/> comes before <paramref name="spec"/>, naming one that comes after.</summary>
+    /// <summary>An error unless a stage of one of <paramref name="kinds"/> comes before <paramref name="spec"/>, naming one that comes
+    /// after.</summary>
     void RequireEarlier(StageSpec spec, StageKind kind, IReadOnlyList<string> kinds, string what)
     {
         if (earlier.Any(s => kinds.Contains(s.Kind.Name))) return;
@@ -110,7 +114,8 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         var later = recipe.Stages.SkipWhile(s => !ReferenceEquals(s, spec)).Skip(1).FirstOrDefault(s => kinds.Contains(s.Use));
         binder.Error(spec.Source.Of("use"), later is null
             ? $"stage '{spec.Id}' ({kind.Name}) reads {what}, but no {wanted} stage comes before it"
-            : $"stage '{spec.Id}' ({kind.Name}) reads {what}, but stage '{later.Id}' ({later.Use}) comes after it: move it before '{spec.Id}'");
+            : $"stage '{spec.Id}' ({kind.Name}) reads {what}, but stage '{later.Id}' ({later.Use}) comes after it: "
+              + $"move it before '{spec.Id}'");
     }
 
     PluginBinding Bind(PluginDescriptor descriptor, YamlMappingNode with)

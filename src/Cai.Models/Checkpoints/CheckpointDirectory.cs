@@ -17,7 +17,7 @@ public static partial class CheckpointDirectory
     public const long MaxTextFileBytes = 256 << 20;
 
     /// <summary>The files a checkpoint may hold that are read whole.</summary>
-    static readonly string[] TextFiles =
+    static readonly string[] _textFiles =
     [
         ModelConfig.FileName, TokenizerJsonFile.FileName, "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
         "tokenizer.model", CheckpointFiles.IndexFileName, "generation_config.json",
@@ -44,7 +44,7 @@ public static partial class CheckpointDirectory
     {
         if (File.Exists(directory)) throw new InputException(new SourceLocation(directory), "is a file; expected a checkpoint directory");
         if (!Directory.Exists(directory)) throw new InputException(new SourceLocation(directory), "checkpoint directory not found");
-        foreach (string name in TextFiles)
+        foreach (string name in _textFiles)
         {
             string path = Path.Combine(directory, name);
             if (!File.Exists(path) && !Directory.Exists(path)) continue;
@@ -65,19 +65,25 @@ public static partial class CheckpointDirectory
         RequireDirectory(directory);
         try { return load(); }
         catch (Exception e) when (AsInput(directory, e) is { } input) { throw input; }
-        catch (Exception e) when (tokenizer && e is ArgumentException or KeyNotFoundException or IndexOutOfRangeException or InvalidOperationException)
+        catch (Exception e) when (tokenizer && IsTokenizerFailure(e))
         {
             throw new InputException(new SourceLocation(directory), $"the tokenizer files cannot be read: {e.Message}");
         }
     }
 
-    /// <summary>The input error an exception of a checkpoint loader stands for, or null when it is not one (a bug, an I/O failure).</summary>
+    static bool IsTokenizerFailure(Exception e) =>
+        e is ArgumentException or KeyNotFoundException or IndexOutOfRangeException or InvalidOperationException;
+
+    /// <summary>
+    /// The input error an exception of a checkpoint loader stands for, or null when it is not one (a bug, an I/O failure).
+    /// </summary>
     public static InputException? AsInput(string directory, Exception e) => e switch
     {
         InputException input => input,
         ModelConfigException config => Located(config.File, StripPrefix(config.Message, config.File), config.InnerException),
         CheckpointMismatchException mismatch => new InputException(Mismatch(mismatch)),
-        FileNotFoundException missing => Located(missing.FileName ?? directory, missing.FileName is null ? missing.Message : "file not found", null),
+        FileNotFoundException { FileName: { } file } => Located(file, "file not found", null),
+        FileNotFoundException missing => Located(directory, missing.Message, null),
         DirectoryNotFoundException => Located(directory, "checkpoint directory not found", null),
         EndOfStreamException => Located(directory, "a weights file is shorter than its header says (truncated?)", null),
         FormatException or NotSupportedException or InvalidDataException or JsonException => FromMessage(directory, e),
@@ -87,38 +93,46 @@ public static partial class CheckpointDirectory
     static InputException FromMessage(string directory, Exception e)
     {
         // Loader messages start with the file they are about: "<directory>/tokenizer.json: problem".
+        string message = e.Message;
+        var json = e as JsonException ?? e.InnerException as JsonException;
         foreach (string prefix in new[] { directory, Path.GetFullPath(directory) })
         {
-            int colon = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message.IndexOf(": ", prefix.Length, StringComparison.Ordinal) : -1;
-            if (colon <= 0 || e.Message.IndexOf('\n', 0, colon) >= 0) continue;
-            string file = e.Message[..colon];
-            return File.Exists(file)
-                ? Located(file, e.Message[(colon + 2)..], file.EndsWith(".json", StringComparison.Ordinal) ? e as JsonException ?? e.InnerException as JsonException : null)
-                : Located(directory, e.Message[prefix.Length..].TrimStart('/', '\\'), null);
+            if (!message.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            int colon = message.IndexOf(": ", prefix.Length, StringComparison.Ordinal);
+            if (colon <= 0 || message.IndexOf('\n', 0, colon) >= 0) continue;
+            string file = message[..colon];
+            if (!File.Exists(file)) return Located(directory, message[prefix.Length..].TrimStart('/', '\\'), null);
+            // A JSON position is the file's only in a JSON file (a safetensors header's is inside the header).
+            return Located(file, message[(colon + 2)..], file.EndsWith(".json", StringComparison.Ordinal) ? json : null);
         }
-        return Located(directory, e.Message, null);
+        return Located(directory, message, null);
     }
 
     static InputException Located(string file, string message, Exception? inner)
     {
-        var json = inner as JsonException;
-        var location = json?.LineNumber is long line ? new SourceLocation(file, (int)line + 1, (int)(json.BytePositionInLine ?? 0) + 1) : new SourceLocation(file);
-        message = JsonPosition().Replace(message, "").Trim().TrimEnd('.');
-        return new InputException(location, message);
+        var location = inner is JsonException { LineNumber: long line } json
+            ? new SourceLocation(file, (int)line + 1, (int)(json.BytePositionInLine ?? 0) + 1)
+            : new SourceLocation(file);
+        return new InputException(location, JsonPosition().Replace(message, "").Trim().TrimEnd('.'));
     }
 
-    static string StripPrefix(string message, string file) => message.StartsWith(file + ": ", StringComparison.Ordinal) ? message[(file.Length + 2)..] : message;
+    static string StripPrefix(string message, string file) =>
+        message.StartsWith(file + ": ", StringComparison.Ordinal) ? message[(file.Length + 2)..] : message;
 
     static List<InputError> Mismatch(CheckpointMismatchException e)
     {
         var at = new SourceLocation(e.Checkpoint);
         const int shown = 8;
-        string List(IReadOnlyList<string> names) => string.Join(", ", names.Take(shown)) + (names.Count > shown ? $" … and {names.Count - shown} more" : "");
+        string List(IReadOnlyList<string> names) =>
+            string.Join(", ", names.Take(shown)) + (names.Count > shown ? $" … and {names.Count - shown} more" : "");
+        string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
         var errors = new List<InputError>();
-        if (e.Missing.Count > 0) errors.Add(new(at, $"the weights lack {e.Missing.Count} parameter(s) of the model: {List(e.Missing)}"));
-        if (e.Unexpected.Count > 0) errors.Add(new(at, $"the weights hold {e.Unexpected.Count} tensor(s) the model does not have: {List(e.Unexpected)}"));
+        if (e.Missing.Count > 0)
+            errors.Add(new(at, $"the weights lack {e.Missing.Count} parameter(s) of the model: {List(e.Missing)}"));
+        if (e.Unexpected.Count > 0)
+            errors.Add(new(at, $"the weights hold {e.Unexpected.Count} tensor(s) the model does not have: {List(e.Unexpected)}"));
         foreach (var m in e.Mismatched.Take(shown))
-            errors.Add(new(at, $"tensor {m.Name} is [{string.Join(", ", m.Found)}] in the weights; config.json makes it [{string.Join(", ", m.Expected)}]"));
+            errors.Add(new(at, $"tensor {m.Name} is {Shape(m.Found)} in the weights; config.json makes it {Shape(m.Expected)}"));
         return errors;
     }
 

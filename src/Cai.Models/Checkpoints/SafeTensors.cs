@@ -93,7 +93,8 @@ public static class SafeTensors
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         List<KeyValuePair<string, JsonNode?>> header;
-        try { header = (JsonNode.Parse(headerBytes) as JsonObject ?? throw new FormatException($"{file}: the header is not a JSON object.")).ToList(); }
+        try { header = (JsonNode.Parse(headerBytes) as JsonObject
+            ?? throw new FormatException($"{file}: the header is not a JSON object.")).ToList(); }
         catch (JsonException e) { throw new FormatException($"{file}: the header is not valid JSON: {e.Message}", e); }
         catch (ArgumentException e) { throw new FormatException($"{file}: the header names a tensor twice ({e.Message})", e); }
 
@@ -115,7 +116,8 @@ public static class SafeTensors
         foreach (var entry in tensors.Values.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
         {
             if (previous is not null && entry.Begin < previous.End)
-                throw new FormatException($"{file}: tensors \"{previous.Name}\" [{previous.Begin}, {previous.End}) and \"{entry.Name}\" [{entry.Begin}, {entry.End}) overlap.");
+                throw new FormatException($"{file}: tensors \"{previous.Name}\" [{previous.Begin}, {previous.End}) "
+                                          + $"and \"{entry.Name}\" [{entry.Begin}, {entry.End}) overlap.");
             previous = entry;
         }
         return new SafeTensorsHeader(file, 8 + headerLength, tensors, metadata);
@@ -131,7 +133,8 @@ public static class SafeTensors
             throw new FormatException(Bad("has no \"dtype\" string."));
         var type = ScalarTypeOf(dtype, file);
         long[] Longs(string key) => o[key] is JsonArray array
-            ? array.Select(d => d is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x : throw new FormatException(Bad($"has a \"{key}\" entry that is not a non-negative integer."))).ToArray()
+            ? array.Select(d => d is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x
+                : throw new FormatException(Bad($"has a \"{key}\" entry that is not a non-negative integer."))).ToArray()
             : throw new FormatException(Bad($"has no \"{key}\" array."));
         long[] shape = Longs("shape"), offsets = Longs("data_offsets");
         if (offsets.Length != 2) throw new FormatException(Bad($"has {offsets.Length} data_offsets; expected [begin, end]."));
@@ -140,9 +143,11 @@ public static class SafeTensors
         catch (OverflowException) { throw new FormatException(Bad($"has shape [{string.Join(", ", shape)}], too large.")); }
         var entry = new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]);
         if (entry.End < entry.Begin || entry.End > dataLength)
-            throw new FormatException(Bad($"has data_offsets [{entry.Begin}, {entry.End}] outside the data section of {dataLength} bytes."));
+            throw new FormatException(Bad(
+                $"has data_offsets [{entry.Begin}, {entry.End}] outside the data section of {dataLength} bytes."));
         if (entry.End - entry.Begin != bytes)
-            throw new FormatException(Bad($"has data_offsets [{entry.Begin}, {entry.End}] ({entry.End - entry.Begin} bytes), but dtype {dtype} and shape [{string.Join(", ", shape)}] need {bytes} bytes."));
+            throw new FormatException(Bad($"has data_offsets [{entry.Begin}, {entry.End}] ({entry.End - entry.Begin} bytes), "
+                                          + $"but dtype {dtype} and shape [{string.Join(", ", shape)}] need {bytes} bytes."));
         return entry;
     }
 

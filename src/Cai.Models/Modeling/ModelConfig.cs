@@ -208,7 +208,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             throw new ModelConfigException(source, null, $"has a value of the wrong type ({e.Message}).");
         }
         if (r.Missing.Count > 0)
-            throw new ModelConfigException(source, r.Missing[0], $"is missing (required{(r.Missing.Count > 1 ? $", as are {string.Join(", ", r.Missing.Skip(1))}" : "")}).");
+            throw new ModelConfigException(source, r.Missing[0],
+                $"is missing (required{(r.Missing.Count > 1 ? $", as are {string.Join(", ", r.Missing.Skip(1))}" : "")}).");
         r.Take("architectures");
         return Validate(config with { Extra = r.Rest }, source);
     }
@@ -250,7 +251,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             case JsonObject rope:
                 ropeScaling = RopeScaling.Parse(rope, r.Source, "rope_parameters") ?? ropeScaling;
                 if (rope["rope_theta"] is JsonValue theta)
-                    ropeTheta = theta.TryGetValue(out double value) ? value : throw r.Refuse("rope_parameters.rope_theta", "must be a number.");
+                    ropeTheta = theta.TryGetValue(out double value) ? value : throw r.Refuse("rope_parameters.rope_theta",
+                        "must be a number.");
                 break;
             default: throw r.Refuse("rope_parameters", "must be an object or null.");
         }
@@ -347,12 +349,14 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         Positive(c.NumAttentionHeads, c.Architecture == ModelArchitecture.Gpt2 ? "n_head" : "num_attention_heads");
         Positive(c.NumKeyValueHeads, "num_key_value_heads");
         Positive(c.IntermediateSize, c.Architecture == ModelArchitecture.Gpt2 ? "n_inner" : "intermediate_size");
-        Positive(c.MaxPositionEmbeddings, c.Architecture == ModelArchitecture.Gpt2 ? "n_positions" : "max_position_embeddings", MaxPositions);
+        Positive(c.MaxPositionEmbeddings, c.Architecture == ModelArchitecture.Gpt2 ? "n_positions" : "max_position_embeddings",
+            MaxPositions);
         if (c.NumAttentionHeads > c.HiddenSize)
             throw new ModelConfigException(source, c.Architecture == ModelArchitecture.Gpt2 ? "n_head" : "num_attention_heads",
                 $"{c.NumAttentionHeads} is more than the hidden size {c.HiddenSize}.");
         if (!(c.NormEpsilon > 0 && c.NormEpsilon < 1))
-            throw new ModelConfigException(source, c.Architecture == ModelArchitecture.Gpt2 ? "layer_norm_epsilon" : "rms_norm_eps", $"{c.NormEpsilon} must be in (0, 1).");
+            throw new ModelConfigException(source, c.Architecture == ModelArchitecture.Gpt2 ? "layer_norm_epsilon" : "rms_norm_eps",
+                $"{c.NormEpsilon} must be in (0, 1).");
         if (!(c.RopeTheta > 0 && double.IsFinite(c.RopeTheta)))
             throw new ModelConfigException(source, "rope_theta", $"{c.RopeTheta} must be a positive number.");
         TokenId(c.BosTokenId, "bos_token_id");

@@ -160,7 +160,8 @@ public sealed class TrainingLoop<TBatch>
         foreach (var p in parameters)
             if (!p.isfinite().all().item<bool>())
                 throw new TrainingDivergedException(
-                    $"Training diverged: the weights hold NaN or infinite values after step {step}. Lower the learning rate or check the data.");
+                    $"Training diverged: the weights hold NaN or infinite values after step {step}. "
+                    + "Lower the learning rate or check the data.");
     }
 
     private sealed class LogWindow

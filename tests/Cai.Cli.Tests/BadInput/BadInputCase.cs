@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -18,8 +19,8 @@ namespace Cai.Cli.Tests.BadInput;
 /// </code>
 /// Modes: (none) the text as written; <c>escaped</c> with \t \r \n \0 \\ \xHH; <c>repeat N</c> the body N times on one
 /// line, <c>lines N</c> on N lines ({{n}} is the repetition's number); <c>fifo</c> a named pipe;
-/// <c>safetensors N [HEX]</c> an 8-byte header length, the body as header, N bytes of data (zeros, or HEX repeated); <c>copy SRC</c> a copy;
-/// <c>links SRC</c> a folder of symbolic links to SRC's files (a later section replaces a link, never writes through it);
+/// <c>safetensors N [HEX]</c> an 8-byte header length, the body as header, N bytes of data (zeros, or HEX repeated);
+/// <c>copy SRC</c> a copy; <c>links SRC</c> a folder of symbolic links to SRC's files (a later section replaces a link, never writes through it);
 /// <c>link TARGET</c> a symbolic link. Variables: $DIR (the case's folder), $REPO, $MODEL (the embedded default
 /// checkpoint), $RECIPES, $HEAD (four lines: name, models, constitution and the four prompt sets of the shipped recipes).
 /// </summary>
@@ -28,7 +29,12 @@ public sealed partial record BadInputCase(string File, string Name, string Args,
 {
     public sealed record Expectation(string Class, string Location, string Fragment)
     {
-        public int ExitCode => Class switch { "input" => ErrorReport.BadInput, "run" => ErrorReport.FailedRun, _ => throw new FormatException($"class {Class}") };
+        public int ExitCode => Class switch
+        {
+            "input" => ErrorReport.BadInput,
+            "run" => ErrorReport.FailedRun,
+            _ => throw new FormatException($"class {Class}"),
+        };
     }
 
     public sealed record Section(string Path, string Mode, string Body);
@@ -88,7 +94,8 @@ public sealed partial record BadInputCase(string File, string Name, string Args,
             {
                 var parts = ExpectPattern().Match(raw[7..].Trim());
                 if (!parts.Success) throw new FormatException($"{file}: cannot read '{raw}' of case {name}");
-                expect.Add(new Expectation(parts.Groups[1].Value, parts.Groups[2].Success ? parts.Groups[2].Value : parts.Groups[3].Value, parts.Groups[4].Value));
+                string location = parts.Groups[2].Success ? parts.Groups[2].Value : parts.Groups[3].Value;
+                expect.Add(new Expectation(parts.Groups[1].Value, location, parts.Groups[4].Value));
             }
             else if (raw.StartsWith("reject:", StringComparison.Ordinal)) reject.Add(raw[7..].Trim());
             else throw new FormatException($"{file}: cannot read line '{raw}' of case {name}");
@@ -118,7 +125,10 @@ public sealed partial record BadInputCase(string File, string Name, string Args,
                     int times = int.Parse(mode[1], CultureInfo.InvariantCulture);
                     var text = new StringBuilder(body.Length * times);
                     for (int i = 0; i < times; i++)
-                        text.Append(body.TrimEnd('\n').Replace("{{n}}", i.ToString(CultureInfo.InvariantCulture))).Append(mode[0] == "lines" ? "\n" : "");
+                    {
+                        text.Append(body.TrimEnd('\n').Replace("{{n}}", i.ToString(CultureInfo.InvariantCulture)));
+                        if (mode[0] == "lines") text.Append('\n');
+                    }
                     System.IO.File.WriteAllText(path, text.ToString());
                     break;
                 case "fifo":
@@ -159,15 +169,15 @@ public sealed partial record BadInputCase(string File, string Name, string Args,
         .Replace("$RECIPES", Path.Combine(Repo, "recipes"))
         .Replace("$REPO", Repo);
 
-    static string Head => """
-        name: t
-        models: { policy: { path: $MODEL } }
-        constitution: $RECIPES/constitutions/harmless.yaml
-        prompts: { red_team: $RECIPES/prompts/red-team.train.jsonl, helpful: $RECIPES/prompts/helpful.train.jsonl, eval_red_team: $RECIPES/prompts/red-team.eval.jsonl, eval_helpful: $RECIPES/prompts/helpful.eval.jsonl }
-        """;
+    static string Head => string.Join('\n',
+        "name: t",
+        "models: { policy: { path: $MODEL } }",
+        "constitution: $RECIPES/constitutions/harmless.yaml",
+        "prompts: { red_team: $RECIPES/prompts/red-team.train.jsonl, helpful: $RECIPES/prompts/helpful.train.jsonl, "
+        + "eval_red_team: $RECIPES/prompts/red-team.eval.jsonl, eval_helpful: $RECIPES/prompts/helpful.eval.jsonl }");
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
-    static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
+    [DllImport("libc", EntryPoint = "mkfifo")]
+    static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     static string[] SplitArgs(string line) =>
         ArgPattern().Matches(line).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToArray();
@@ -196,7 +206,15 @@ public sealed partial record BadInputCase(string File, string Name, string Args,
                 i += 2;
                 continue;
             }
-            bytes.Add(c switch { 't' => (byte)'\t', 'r' => (byte)'\r', 'n' => (byte)'\n', '0' => 0, '\\' => (byte)'\\', _ => throw new FormatException($"escape \\{c}") });
+            bytes.Add(c switch
+            {
+                't' => (byte)'\t',
+                'r' => (byte)'\r',
+                'n' => (byte)'\n',
+                '0' => 0,
+                '\\' => (byte)'\\',
+                _ => throw new FormatException($"escape \\{c}"),
+            });
         }
         return bytes.ToArray();
     }

@@ -12,28 +12,29 @@ namespace Cai.Cli.Tests.BadInput;
 [Collection(GlobalConsoleCollection.Name)]
 public sealed partial class BadInputCorpusTests : IDisposable
 {
-    static readonly Lazy<IReadOnlyList<BadInputCase>> Corpus = new(BadInputCase.All);
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    readonly string temp = Directory.CreateTempSubdirectory("cai-bad-input-").FullName;
-    readonly IAnsiConsole console = AnsiConsole.Console;
+    static readonly Lazy<IReadOnlyList<BadInputCase>> _corpus = new(BadInputCase.All);
+    static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-bad-input-").FullName;
+    readonly IAnsiConsole _console = AnsiConsole.Console;
 
     // A case that wrongly succeeded would draw its table into the test output.
-    public BadInputCorpusTests() => AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
+    public BadInputCorpusTests() =>
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
 
-    public static TheoryData<string> Cases => new(Corpus.Value.Select(c => c.ToString()));
+    public static TheoryData<string> Cases => new(_corpus.Value.Select(c => c.ToString()));
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task EndsInClearErrors(string id)
     {
-        var c = Corpus.Value.Single(x => x.ToString() == id);
-        string dir = Path.Combine(temp, "case");
+        var c = _corpus.Value.Single(x => x.ToString() == id);
+        string dir = Path.Combine(_temp, "case");
         Directory.CreateDirectory(dir);
         string[] args = c.Prepare(dir);
         var output = new StringWriter();
         var error = new StringWriter();
         var run = Task.Run(() => CaiCommandLine.Run(args, output, error));
-        Assert.True(await Task.WhenAny(run, Task.Delay(Timeout)) == run, $"{id}: no answer within {Timeout.TotalSeconds} s");
+        Assert.True(await Task.WhenAny(run, Task.Delay(_timeout)) == run, $"{id}: no answer within {_timeout.TotalSeconds} s");
 
         Check(c, dir, await run, error.ToString());
     }
@@ -49,8 +50,8 @@ public sealed partial class BadInputCorpusTests : IDisposable
     [InlineData("checkpoints/nan-weights")]
     public async Task EndsInClearErrorsAsAProcess(string id)
     {
-        var c = Corpus.Value.Single(x => x.ToString() == id);
-        string dir = Path.Combine(temp, "case");
+        var c = _corpus.Value.Single(x => x.ToString() == id);
+        string dir = Path.Combine(_temp, "case");
         Directory.CreateDirectory(dir);
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), .. c.Prepare(dir)])
         {
@@ -61,12 +62,12 @@ public sealed partial class BadInputCorpusTests : IDisposable
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         try { await process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{id}: the process did not exit within {Timeout.TotalSeconds} s");
+            Assert.Fail($"{id}: the process did not exit within {_timeout.TotalSeconds} s");
         }
         Check(c, dir, process.ExitCode, await stderr + await stdout);
     }
@@ -74,13 +75,15 @@ public sealed partial class BadInputCorpusTests : IDisposable
     [Fact]
     public void TheCorpusCoversEveryInputAndCommand()
     {
-        var cases = Corpus.Value;
+        var cases = _corpus.Value;
         Assert.True(cases.Count >= 100, $"only {cases.Count} cases");
         Assert.Equal(cases.Count, cases.Select(c => c.ToString()).Distinct().Count());
         var files = cases.Select(c => Path.GetFileNameWithoutExtension(c.File)).ToHashSet();
-        Assert.Superset(new HashSet<string> { "recipes-yaml", "recipes-binding", "recipes-stages", "constitutions", "prompts", "checkpoints", "tokenizers", "options" }, files);
+        Assert.Superset(new HashSet<string> { "recipes-yaml", "recipes-binding", "recipes-stages", "constitutions", "prompts",
+            "checkpoints", "tokenizers", "options" }, files);
         var commands = cases.Select(c => c.Args.Split(' ')[0]).ToHashSet();
-        Assert.Superset(new HashSet<string> { "run", "validate", "schema", "generate", "eval", "plugins", "new", "world", "doctor" }, commands);
+        Assert.Superset(new HashSet<string> { "run", "validate", "schema", "generate", "eval", "plugins", "new", "world", "doctor" },
+            commands);
     }
 
     static void Check(BadInputCase c, string dir, int exit, string text)
@@ -90,8 +93,10 @@ public sealed partial class BadInputCorpusTests : IDisposable
         Assert.True(exit == c.Expect[0].ExitCode, context);
         Assert.False(StackFrame().IsMatch(text), $"stack trace in {context}");
         Assert.DoesNotContain("Unhandled exception", text);
-        Assert.All(lines, l => Assert.True(l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("run 'cai", StringComparison.Ordinal)
-                                         || l.StartsWith("  ", StringComparison.Ordinal) || l.StartsWith("finished stages", StringComparison.Ordinal), $"stray line '{l}' in {context}"));
+        Assert.All(lines, l => Assert.True(l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("run 'cai",
+            StringComparison.Ordinal)
+                                         || l.StartsWith("  ", StringComparison.Ordinal) || l.StartsWith("finished stages",
+                                             StringComparison.Ordinal), $"stray line '{l}' in {context}"));
         Assert.True(lines.Count <= ErrorReport.MaxShown + 6, $"too many lines in {context}");
         foreach (var expected in c.Expect)
         {
@@ -109,7 +114,7 @@ public sealed partial class BadInputCorpusTests : IDisposable
 
     public void Dispose()
     {
-        AnsiConsole.Console = console;
-        Directory.Delete(temp, recursive: true);
+        AnsiConsole.Console = _console;
+        Directory.Delete(_temp, recursive: true);
     }
 }

@@ -13,24 +13,26 @@ namespace Cai.Cli.Tests.BadInput;
 public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
 {
     // CAI_FUZZ_SEED and CAI_FUZZ_SECONDS explore further by hand; CI runs the fixed seed for 20 s.
-    static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("CAI_FUZZ_SEED"), out int seed) ? seed : 20_251_129;
-    static readonly TimeSpan Budget = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("CAI_FUZZ_SECONDS"), out int s) ? s : 20);
-    static readonly TimeSpan PerCase = TimeSpan.FromSeconds(30);
+    static readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("CAI_FUZZ_SEED"), out int seed) ? seed : 20_251_129;
+    static readonly TimeSpan _budget = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("CAI_FUZZ_SECONDS"), out int s)
+        ? s : 20);
+    static readonly TimeSpan _perCase = TimeSpan.FromSeconds(30);
 
-    readonly string temp = Directory.CreateTempSubdirectory("cai-fuzz-").FullName;
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-fuzz-").FullName;
 
-    static readonly string[] Tokens =
+    static readonly string[] _tokens =
     [
         "[", "]", "{", "}", ":", ": ", ",", "- ", "&a ", "*a", "*b", "!!str ", "!!binary ", "!custom ", "|", ">-", "'", "\"", "#", "\t",
-        "\n", "  ", "~", "null", "-1", "0", "1e309", "NaN", ".inf", "-.inf", "\u00e9", "\uffff", "? ", "<<: *a", "%YAML 1.1\n", "---\n", "...\n",
-        "@", "`", "\\", "\r", "\u2028", "&a [1, *a]", "0x10", "1_000", "+12", "99999999999999999999", "\"\\u0000\"",
+        "\n", "  ", "~", "null", "-1", "0", "1e309", "NaN", ".inf", "-.inf", "\u00e9", "\uffff", "? ", "<<: *a", "%YAML 1.1\n",
+        "---\n", "...\n", "@", "`", "\\", "\r", "\u2028", "&a [1, *a]", "0x10", "1_000", "+12", "99999999999999999999", "\"\\u0000\"",
     ];
 
-    static readonly string[] Values =
+    static readonly string[] _values =
     [
-        "", "~", "-1", "0", "1", "1e9", "-0.5", "abc", "[]", "{}", "[~]", "{ a: 1 }", "../../x", "/x", "/dev/zero", "/etc/passwd", ".", "..",
-        "NaN", ".nan", "true", "yes", "\"\"", "' '", "policy", "label", "generate", "sample-pairs", "critique-revise", "train", "reward", "dpo",
-        new string('x', 5000), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        "", "~", "-1", "0", "1", "1e9", "-0.5", "abc", "[]", "{}", "[~]", "{ a: 1 }", "../../x", "/x", "/dev/zero", "/etc/passwd",
+        ".", "..", "NaN", ".nan", "true", "yes", "\"\"", "' '", "policy", "label", "generate", "sample-pairs", "critique-revise",
+        "train", "reward", "dpo",
+        new string('x', 5000), new string('[', 70) + new string(']', 70),
         "*a", "&a x", "\"\\xff\"", "models/none", "2147483648", "0.0000001",
     ];
 
@@ -42,7 +44,7 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
             .Append(Path.Combine(recipes, "constitutions", "harmless.yaml"))
             .Select(f => (Path: f, Text: File.ReadAllText(f))).ToList();
         string recipe = Path.Combine(recipes, "fuzz.yaml"), constitution = Path.Combine(recipes, "fuzz-constitution.yaml");
-        var random = new Random(Seed);
+        var random = new Random(_seed);
         var previous = AnsiConsole.Console;
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         int iterations = 0, valid = 0;
@@ -50,7 +52,7 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            while (watch.Elapsed < Budget)
+            while (watch.Elapsed < _budget)
             {
                 var (path, text) = documents[random.Next(documents.Count)];
                 byte[] mutated = Mutate(text, random);
@@ -66,15 +68,16 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
                 var error = new StringWriter();
                 var run = Task.Run(() => CaiCommandLine.Run(["validate", recipe], output, error));
                 string input = Encoding.UTF8.GetString(mutated);
-                if (await Task.WhenAny(run, Task.Delay(PerCase)) != run)
-                    Assert.Fail($"iteration {iterations}: validate did not answer within {PerCase.TotalSeconds} s for ({Path.GetFileName(path)}):\n{input}");
+                if (await Task.WhenAny(run, Task.Delay(_perCase)) != run)
+                    Assert.Fail($"iteration {iterations} ({Path.GetFileName(path)}): no answer within {_perCase.TotalSeconds} s:\n{input}");
                 int exit = await run;
                 string errors = error.ToString();
                 string context = $"iteration {iterations} ({Path.GetFileName(path)}), exit {exit}:\n{errors}\ninput:\n{Shorten(input)}";
                 Assert.True(exit is 0 or ErrorReport.BadInput, context);
                 Assert.DoesNotContain("   at ", errors);
                 Assert.All(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries),
-                    l => Assert.True(l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("  ", StringComparison.Ordinal), context));
+                    l => Assert.True(l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("  ", StringComparison.Ordinal),
+                        context));
                 if (exit == 0) valid++;
                 else Assert.StartsWith("error: ", errors);
                 exits[exit] = exits.GetValueOrDefault(exit) + 1;
@@ -85,8 +88,9 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
         {
             AnsiConsole.Console = previous;
         }
-        log.WriteLine($"seed {Seed}: {iterations} mutated recipes in {watch.Elapsed.TotalSeconds:F1} s: {valid} valid, {iterations - valid} refused");
-        Assert.True(iterations >= 20, $"only {iterations} iterations in {Budget.TotalSeconds} s");
+        log.WriteLine($"seed {_seed}: {iterations} mutated recipes in {watch.Elapsed.TotalSeconds:F1} s: " +
+                      $"{valid} valid, {iterations - valid} refused");
+        Assert.True(iterations >= 20, $"only {iterations} iterations in {_budget.TotalSeconds} s");
         Assert.True(iterations - valid > 0 && valid < iterations, "the mutations never produced a refusal");
     }
 
@@ -106,7 +110,7 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
                     lines = Split(joined.Remove(at, Math.Min(random.Next(1, 20), joined.Length - at)));
                     break;
                 case 1: // insert a token
-                    lines = Split(joined.Insert(at, Tokens[random.Next(Tokens.Length)]));
+                    lines = Split(joined.Insert(at, _tokens[random.Next(_tokens.Length)]));
                     break;
                 case 2: // duplicate a line
                     lines.Insert(line, lines[line]);
@@ -120,7 +124,7 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
                     break;
                 case 5: // replace a value
                     int colon = lines[line].IndexOf(": ", StringComparison.Ordinal);
-                    if (colon >= 0) lines[line] = lines[line][..(colon + 2)] + Values[random.Next(Values.Length)];
+                    if (colon >= 0) lines[line] = lines[line][..(colon + 2)] + _values[random.Next(_values.Length)];
                     break;
                 case 6: // shift indentation
                     lines[line] = random.Next(2) == 0 ? new string(' ', random.Next(1, 4)) + lines[line] : lines[line].TrimStart();
@@ -131,7 +135,8 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
                 case 8: // nest a value deeply
                     int depth = random.Next(1, 120);
                     int c = lines[line].IndexOf(": ", StringComparison.Ordinal);
-                    if (c >= 0) lines[line] = lines[line][..(c + 2)] + new string('[', depth) + lines[line][(c + 2)..] + new string(']', random.Next(depth + 1));
+                    if (c >= 0) lines[line] = lines[line][..(c + 2)] + new string('[', depth) + lines[line][(c + 2)..] + new string(']',
+                        random.Next(depth + 1));
                     break;
                 default: // an anchor on one value and aliases to it elsewhere
                     int v = lines[line].IndexOf(": ", StringComparison.Ordinal);
@@ -156,18 +161,18 @@ public sealed class RecipeFuzzTests(ITestOutputHelper log) : IDisposable
     string Layout()
     {
         string source = Path.Combine(BadInputCase.Repo, "recipes");
-        string recipes = Path.Combine(temp, "recipes");
+        string recipes = Path.Combine(_temp, "recipes");
         Directory.CreateDirectory(Path.Combine(recipes, "constitutions"));
         Directory.CreateDirectory(Path.Combine(recipes, "prompts"));
-        Directory.CreateDirectory(Path.Combine(temp, "models", "cai-tiny-base"));
+        Directory.CreateDirectory(Path.Combine(_temp, "models", "cai-tiny-base"));
         foreach (string file in Directory.GetFiles(source, "*.yaml")) File.Copy(file, Path.Combine(recipes, Path.GetFileName(file)));
         File.Copy(Path.Combine(source, "constitutions", "harmless.yaml"), Path.Combine(recipes, "constitutions", "harmless.yaml"));
         foreach (string file in Directory.GetFiles(Path.Combine(source, "prompts")))
             File.CreateSymbolicLink(Path.Combine(recipes, "prompts", Path.GetFileName(file)), file);
         foreach (string file in Directory.GetFiles(Path.Combine(BadInputCase.Repo, "models", "cai-tiny-base")))
-            File.CreateSymbolicLink(Path.Combine(temp, "models", "cai-tiny-base", Path.GetFileName(file)), file);
+            File.CreateSymbolicLink(Path.Combine(_temp, "models", "cai-tiny-base", Path.GetFileName(file)), file);
         return recipes;
     }
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
 }

@@ -19,8 +19,9 @@ public sealed class EvaluateStage(IResponseEvaluator? evaluator) : IStage
         var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);
         // Before sampling anything: a prompt the evaluator cannot label would fail the stage after the work.
         InputException.ThrowIfAny(prompts
-            .Select(p => evaluator.Refuses(p.Prompt) is { } why ? new InputError(new SourceLocation(context.Recipe.Prompts[p.Set].Path), why) : null)
-            .OfType<InputError>().ToList());
+            .Where(p => evaluator.Refuses(p.Prompt) is not null)
+            .Select(p => new InputError(new SourceLocation(context.Recipe.Prompts[p.Set].Path), evaluator.Refuses(p.Prompt)!))
+            .ToList());
         var model = context.Models.Get("policy");
         var store = JsonlRowStore.Open(context.Layout);
         context.Observer.StageStarted(context.Stage.Id, "evaluate", prompts.Count);

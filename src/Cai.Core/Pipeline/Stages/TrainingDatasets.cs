@@ -17,7 +17,8 @@ public static class TrainingDatasets
     public const string Preferences = "preferences.jsonl";
     public const string Prompts = "prompts.jsonl";
 
-    /// <summary>The stage kinds whose rows make each dataset (any one of them); prompts.jsonl comes from the recipe's training prompt sets.</summary>
+    /// <summary>The stage kinds whose rows make each dataset (any one of them); prompts.jsonl comes from the recipe's training prompt
+    /// sets.</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> MadeBy = new Dictionary<string, IReadOnlyList<string>>
     {
         [Sft] = ["critique-revise", "generate"],

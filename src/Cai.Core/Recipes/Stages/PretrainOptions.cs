@@ -81,12 +81,17 @@ public sealed record PretrainOptions : StageOptions, IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (HiddenSize % NumAttentionHeads != 0)
-            yield return new ValidationResult($"({HiddenSize}) must be a multiple of num_attention_heads ({NumAttentionHeads})", [nameof(HiddenSize)]);
+            yield return new ValidationResult($"({HiddenSize}) must be a multiple of num_attention_heads ({NumAttentionHeads})",
+                [nameof(HiddenSize)]);
         else if (HiddenSize / NumAttentionHeads % 2 != 0)
-            yield return new ValidationResult($"({HiddenSize}) / num_attention_heads ({NumAttentionHeads}) must be even (rotary embeddings rotate pairs)", [nameof(HiddenSize)]);
+            yield return new ValidationResult(
+                $"({HiddenSize}) / num_attention_heads ({NumAttentionHeads}) must be even (rotary embeddings rotate pairs)",
+                [nameof(HiddenSize)]);
         if (NumAttentionHeads % NumKeyValueHeads != 0)
-            yield return new ValidationResult($"({NumKeyValueHeads}) must divide num_attention_heads ({NumAttentionHeads})", [nameof(NumKeyValueHeads)]);
+            yield return new ValidationResult($"({NumKeyValueHeads}) must divide num_attention_heads ({NumAttentionHeads})",
+                [nameof(NumKeyValueHeads)]);
         if (BlockSize > MaxPositionEmbeddings)
-            yield return new ValidationResult($"({BlockSize}) must be at most max_position_embeddings ({MaxPositionEmbeddings})", [nameof(BlockSize)]);
+            yield return new ValidationResult($"({BlockSize}) must be at most max_position_embeddings ({MaxPositionEmbeddings})",
+                [nameof(BlockSize)]);
     }
 }

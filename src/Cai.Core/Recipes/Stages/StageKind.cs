@@ -11,7 +11,8 @@ public sealed record StageKind(string Name, Type OptionsType, IReadOnlyList<Plug
     public static readonly IReadOnlyList<StageKind> All =
     [
         new("generate", typeof(GenerateOptions), [], "The policy answers prompts."),
-        new("critique-revise", typeof(CritiqueReviseOptions), [PluginKind.Critic, PluginKind.Reviser], "Critique and revise responses for R rounds (SL-CAI).")
+        new("critique-revise", typeof(CritiqueReviseOptions), [PluginKind.Critic, PluginKind.Reviser],
+            "Critique and revise responses for R rounds (SL-CAI).")
             { Reads = "generate" },
         new("train", typeof(TrainOptions), [PluginKind.Trainer], "Train with a trainer plugin (sft, reward, ppo, dpo, ...)."),
         new("sample-pairs", typeof(SamplePairsOptions), [], "Sample several responses per prompt (RL-CAI)."),

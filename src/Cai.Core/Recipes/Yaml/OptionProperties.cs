@@ -20,9 +20,10 @@ public static class OptionProperties
     /// <param name="IsPath">A <see cref="RecipePathAttribute"/> path.</param>
     /// <param name="AllowsNull">Its type admits null (a nullable value type or a nullable reference).</param>
     /// <param name="Rules">Its validation attributes.</param>
-    public sealed record Property(string Key, PropertyInfo Info, bool Required, bool IsPath, bool AllowsNull, IReadOnlyList<ValidationAttribute> Rules);
+    public sealed record Property(string Key, PropertyInfo Info, bool Required, bool IsPath, bool AllowsNull,
+        IReadOnlyList<ValidationAttribute> Rules);
 
-    static readonly NullabilityInfoContext Nullability = new();
+    static readonly NullabilityInfoContext _nullability = new();
 
     public static string KeyOf(string propertyName) => JsonNamingPolicy.SnakeCaseLower.ConvertName(propertyName);
 
@@ -41,13 +42,14 @@ public static class OptionProperties
 
     static bool AllowsNull(PropertyInfo p) =>
         p.PropertyType.IsValueType ? Nullable.GetUnderlyingType(p.PropertyType) is not null
-                                   : Nullability.Create(p).WriteState != NullabilityState.NotNull;
+                                   : _nullability.Create(p).WriteState != NullabilityState.NotNull;
 
     /// <summary>The property that receives the record's <see cref="SourceMap"/>, if it declares one.</summary>
     public static PropertyInfo? SourceMapOf(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => p.PropertyType == typeof(SourceMap) && p.CanWrite);
 
-    /// <summary>What is wrong with <paramref name="value"/> as the value of <paramref name="property"/>, or null when it is valid.</summary>
+    /// <summary>What is wrong with <paramref name="value"/> as the value of <paramref name="property"/>, or null when it is
+    /// valid.</summary>
     public static string? Check(Property property, object? value)
     {
         if (value is double d && !double.IsFinite(d) || value is float f && !float.IsFinite(f))
@@ -58,10 +60,12 @@ public static class OptionProperties
         return null;
     }
 
-    /// <summary>Problems across properties, from the record's <see cref="IValidatableObject"/>: each with the property it names first.</summary>
+    /// <summary>Problems across properties, from the record's <see cref="IValidatableObject"/>: each with the property it names
+    /// first.</summary>
     public static IEnumerable<(string? Property, string Message)> CheckObject(object instance) =>
         instance is IValidatableObject validatable
-            ? validatable.Validate(new ValidationContext(instance)).Select(r => (r.MemberNames.FirstOrDefault(), r.ErrorMessage ?? "is invalid"))
+            ? validatable.Validate(new ValidationContext(instance))
+                .Select(r => (r.MemberNames.FirstOrDefault(), r.ErrorMessage ?? "is invalid"))
             : [];
 
     /// <summary>The rule in words: "must be in (0, 1]", "must be at least 1", "must be one of all, last", ...</summary>
@@ -72,7 +76,8 @@ public static class OptionProperties
             (null, null) => "must be a number",
             ({ } min, null) => $"must be {(range.MinimumIsExclusive ? "greater than" : "at least")} {Number(min)}",
             (null, { } max) => $"must be {(range.MaximumIsExclusive ? "less than" : "at most")} {Number(max)}",
-            ({ } min, { } max) => $"must be in {(range.MinimumIsExclusive ? "(" : "[")}{Number(min)}, {Number(max)}{(range.MaximumIsExclusive ? ")" : "]")}",
+            ({ } min, { } max) =>
+                $"must be in {(range.MinimumIsExclusive ? "(" : "[")}{Number(min)}, {Number(max)}{(range.MaximumIsExclusive ? ")" : "]")}",
         },
         MinLengthAttribute length => $"must have at least {length.Length} {(length.Length == 1 ? "entry" : "entries")}",
         AllowedValuesAttribute allowed => $"must be one of {string.Join(", ", allowed.Values.OfType<object>())}",
@@ -83,8 +88,10 @@ public static class OptionProperties
     /// <summary>The finite bounds of a range (null where it is unbounded: infinity or the type's largest value).</summary>
     public static (double? Min, double? Max) Bounds(RangeAttribute range)
     {
-        double min = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture), max = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
-        bool Unbounded(double v) => !double.IsFinite(v) || Math.Abs(v) >= int.MaxValue && range.OperandType == typeof(int) || Math.Abs(v) >= double.MaxValue;
+        double min = Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture);
+        double max = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
+        bool Unbounded(double v) => !double.IsFinite(v) || Math.Abs(v) >= int.MaxValue && range.OperandType == typeof(int)
+            || Math.Abs(v) >= double.MaxValue;
         return (Unbounded(min) ? null : min, Unbounded(max) ? null : max);
     }
 

@@ -17,10 +17,10 @@ public sealed class YamlBinder(YamlSource source)
     /// <summary>Most problems kept; a file of a million bad keys gives a short report, not a million lines.</summary>
     public const int MaxErrors = 200;
 
-    readonly List<InputError> errors = [];
-    readonly HashSet<InputError> seen = [];
+    readonly List<InputError> _errors = [];
+    readonly HashSet<InputError> _seen = [];
 
-    public IReadOnlyList<InputError> Errors => errors;
+    public IReadOnlyList<InputError> Errors => _errors;
 
     /// <summary>Problems counted beyond <see cref="MaxErrors"/>.</summary>
     public int More { get; private set; }
@@ -33,8 +33,8 @@ public sealed class YamlBinder(YamlSource source)
     public void Error(SourceLocation location, string message)
     {
         // A with: key shared by a stage and its plugins is checked by each: report it once.
-        if (!seen.Add(new InputError(location, message))) return;
-        if (errors.Count < MaxErrors) errors.Add(new InputError(location, message));
+        if (!_seen.Add(new InputError(location, message))) return;
+        if (_errors.Count < MaxErrors) _errors.Add(new InputError(location, message));
         else More++;
     }
 
@@ -42,7 +42,7 @@ public sealed class YamlBinder(YamlSource source)
     public void CountMore(int more) => More += more;
 
     /// <summary>Throws <see cref="InputException"/> listing the problems, if any.</summary>
-    public void ThrowIfAny() => InputException.ThrowIfAny(errors, More);
+    public void ThrowIfAny() => InputException.ThrowIfAny(_errors, More);
 
     public T? Bind<T>(YamlNode node) => (T?)Bind(typeof(T), node, isPath: false);
 
@@ -82,16 +82,17 @@ public sealed class YamlBinder(YamlSource source)
                 continue;
             }
             keys[key] = source.Locate(valueNode);
-            int before = errors.Count + More;
+            int before = _errors.Count + More;
             object? value = Bind(property.Info.PropertyType, valueNode, property.IsPath);
-            if (errors.Count + More > before) // already reported inside the value: its rules would only repeat it
+            if (_errors.Count + More > before) // already reported inside the value: its rules would only repeat it
             {
                 complete = false;
                 continue;
             }
             if (value is null)
             {
-                if (IsNull(valueNode) && !property.AllowsNull) Error(valueNode, $"'{key}' needs {YamlTypes.Describe(property.Info.PropertyType)}, got null");
+                if (IsNull(valueNode) && !property.AllowsNull)
+                    Error(valueNode, $"'{key}' needs {YamlTypes.Describe(property.Info.PropertyType)}, got null");
                 if (!property.AllowsNull) complete = false;
                 continue;
             }
@@ -134,20 +135,23 @@ public sealed class YamlBinder(YamlSource source)
             if (text.Contains('\0')) return Fail(node, $"expected text without NUL characters, got {InputError.Quote(text)}");
             return isPath ? source.ResolvePath(node, text) : text;
         }
+        object? Invalid(string expected) => Fail(node, $"expected {expected}, got {InputError.Quote(text)}");
+        const NumberStyles integer = NumberStyles.AllowLeadingSign;
+        var culture = CultureInfo.InvariantCulture;
         if (type == typeof(bool))
-            return text switch { "true" => true, "false" => false, _ => Fail(node, $"expected true or false, got {InputError.Quote(text)}") };
+            return text switch { "true" => true, "false" => false, _ => Invalid("true or false") };
         if (type == typeof(int))
-            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i) ? i : Fail(node, $"expected an integer, got {InputError.Quote(text)}");
+            return int.TryParse(text, integer, culture, out int i) ? i : Invalid("an integer");
         if (type == typeof(long))
-            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? l : Fail(node, $"expected an integer, got {InputError.Quote(text)}");
+            return long.TryParse(text, integer, culture, out long l) ? l : Invalid("an integer");
         if (type == typeof(double))
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : Fail(node, $"expected a finite number, got {InputError.Quote(text)}");
+            return double.TryParse(text, NumberStyles.Float, culture, out double d) && double.IsFinite(d) ? d : Invalid("a finite number");
         if (type == typeof(float))
-            return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && float.IsFinite(f) ? f : Fail(node, $"expected a finite number, got {InputError.Quote(text)}");
+            return float.TryParse(text, NumberStyles.Float, culture, out float f) && float.IsFinite(f) ? f : Invalid("a finite number");
         // enums
         var names = YamlTypes.EnumNames(type);
         int index = Array.IndexOf(names, text);
-        return index >= 0 ? Enum.GetValues(type).GetValue(index) : Fail(node, $"expected one of {string.Join(", ", names)}, got {InputError.Quote(text)}");
+        return index >= 0 ? Enum.GetValues(type).GetValue(index) : Invalid($"one of {string.Join(", ", names)}");
     }
 
     object? BindDictionary(Type valueType, YamlNode node, bool isPath)

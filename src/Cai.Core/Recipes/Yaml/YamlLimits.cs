@@ -79,7 +79,8 @@ public static class YamlLimits
         {
             // YamlDotNet's own failure on malformed input: still bad input, at the last place it reached.
             var at = parser.Current?.Start ?? Mark.Empty;
-            throw new InputException(new SourceLocation(path, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column)), $"invalid YAML near here (the YAML reader failed: {e.Message})");
+            throw new InputException(new SourceLocation(path, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column)),
+                $"invalid YAML near here (the YAML reader failed: {e.Message})");
         }
     }
 
@@ -118,7 +119,8 @@ public static class YamlLimits
                     comment = true;
                     break;
                 case '[' or '{':
-                    if (++depth > MaxDepth) throw new InputException(new SourceLocation(path, line, column), $"nested deeper than {MaxDepth} levels");
+                    if (++depth > MaxDepth)
+                        throw new InputException(new SourceLocation(path, line, column), $"nested deeper than {MaxDepth} levels");
                     break;
                 case ']' or '}':
                     depth = Math.Max(0, depth - 1);

@@ -28,7 +28,8 @@ public sealed class YamlSource
         if (stream.Documents.Count > 1)
             throw new InputException(Position(path, stream.Documents[1].RootNode), "expected one YAML document, found another here");
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new InputException(Position(path, stream.Documents[0].RootNode), "expected a mapping (key: value lines) at the top of the file");
+            throw new InputException(Position(path, stream.Documents[0].RootNode),
+                "expected a mapping (key: value lines) at the top of the file");
         // Each node once (an alias is the anchored node itself): AllNodes would walk every alias again.
         var pending = new Stack<YamlNode>([root]);
         while (pending.TryPop(out var node))
