@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json.Nodes;
-using Spectre.Console;
 using TorchSharp;
 
 namespace Cai.Cli.Tests;
@@ -13,25 +11,7 @@ public sealed class DeviceOptionsTests : IDisposable
     static readonly string Repository = SlCaiEndToEndFixture.RepositoryRoot();
     static readonly string Model = Path.Combine(Repository, "models", "cai-tiny-base");
 
-    /// <summary>Runs cai in-process; standard output and AnsiConsole go to Output, the command's error writer to Error.</summary>
-    static (int Exit, string Output, string Error) Cai(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 400;
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = console;
-        try
-        {
-            int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    static (int Exit, string Output, string Error) Cai(params string[] args) => GlobalConsoleCollection.Cai(args);
 
     string Recipe(string device, string dtype) => WriteRecipe(Path.Combine(temp, $"{device.Replace(':', '-')}-{dtype}.yaml"), $"""
         name: device-{dtype}

@@ -18,12 +18,7 @@ public sealed class PipelineRunnerTests : IDisposable
     readonly RecipeFixture fixture = new();
     readonly PluginHost host = new();
 
-    static string TinyModel()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CaiFramework.sln"))) return Path.Combine(dir.FullName, "models", "cai-tiny-base");
-        throw new DirectoryNotFoundException("CaiFramework.sln not found above " + AppContext.BaseDirectory);
-    }
+    static string TinyModel() => Path.Combine(Plugins.PluginTestFiles.RepoRoot, "models", "cai-tiny-base");
 
     ResolvedRecipe Recipe(string dtype, string stages = "  - { id: probe, use: generate }\n", string device = "cpu") =>
         RecipeResolver.Resolve(fixture.Write($"{dtype}.yaml", $"""
