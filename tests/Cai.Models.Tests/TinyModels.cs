@@ -48,6 +48,24 @@ internal static class TinyModels
     }
 }
 
+/// <summary>Another model's weights under <paramref name="config"/> (other special tokens), its outputs optionally changed.</summary>
+internal sealed class WrappedModel(CausalLanguageModel inner, ModelConfig config, Func<CausalLMInput, CausalLMOutput, CausalLMOutput>? change = null)
+    : CausalLanguageModel("wrapped", config)
+{
+    public override CausalLMOutput forward(CausalLMInput input)
+    {
+        if (change is null) return inner.forward(input);
+        using var scope = NewDisposeScope();
+        var output = change(input, inner.forward(input));
+        return new CausalLMOutput(output.Logits.MoveToOuterDisposeScope(), output.LastHiddenState.MoveToOuterDisposeScope());
+    }
+
+    public override KeyValueCache CreateCache(int batchSize, int maxLength, Device device, ScalarType dtype) =>
+        inner.CreateCache(batchSize, maxLength, device, dtype);
+
+    public override IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true) => inner.named_parameters(recurse);
+}
+
 /// <summary>A directory deleted on dispose.</summary>
 internal sealed class ScratchDirectory : IDisposable
 {

@@ -33,7 +33,7 @@ public sealed record GenerateArguments
 /// `cai generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3)`: loads a checkpoint and generates. --batch B
 /// generates B sequences per prompt in one batch. With --json it prints one JSON object per sequence with the prompt
 /// and new token ids, the text, and the run's generated tokens, seconds and tokens/s (measured in-process, after
-/// loading).
+/// loading), decode steps, host transfers and the seconds of prefill, decode forward passes and sampling.
 /// </summary>
 public static class GenerateCommand
 {
@@ -133,6 +133,7 @@ public static class GenerateCommand
         var watch = Stopwatch.StartNew();
         var results = generator.Generate(prompts, options);
         double seconds = watch.Elapsed.TotalSeconds;
+        var statistics = generator.LastStatistics!;
         long generated = results.Sum(r => r.Sum(s => (long)s.TokenIds.Count));
         double perSecond = seconds > 0 ? generated / seconds : 0;
 
@@ -154,6 +155,11 @@ public static class GenerateCommand
                     ["generated_tokens"] = generated,
                     ["seconds"] = Math.Round(seconds, 6),
                     ["tokens_per_second"] = Math.Round(perSecond, 3),
+                    ["decode_steps"] = statistics.DecodeSteps,
+                    ["host_transfers"] = statistics.HostTransfers,
+                    ["prefill_seconds"] = Math.Round(statistics.PrefillSeconds, 6),
+                    ["decode_seconds"] = Math.Round(statistics.DecodeSeconds, 6),
+                    ["sampling_seconds"] = Math.Round(statistics.SamplingSeconds, 6),
                 };
                 output.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             }

@@ -22,11 +22,9 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
         return c_proj.forward(GeluNew(c_fc.forward(x))).MoveToOuterDisposeScope();
     }
 
-    /// <summary>0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Hugging Face's NewGELUActivation.</summary>
-    public static Tensor GeluNew(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var inner = (x + x.pow(3) * 0.044715) * Math.Sqrt(2.0 / Math.PI);
-        return (x * 0.5 * (inner.tanh() + 1.0)).MoveToOuterDisposeScope();
-    }
+    /// <summary>
+    /// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Hugging Face's NewGELUActivation: torch's gelu with the tanh
+    /// approximation, one fused kernel.
+    /// </summary>
+    public static Tensor GeluNew(Tensor x) => x.gelu(TorchSharp.Modules.GELU.Approximate.tanh);
 }

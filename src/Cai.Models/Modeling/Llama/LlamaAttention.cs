@@ -31,14 +31,17 @@ public sealed class LlamaAttention : nn.Module<Tensor, AttentionContext, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], seq = x.shape[1];
-        var q = q_proj.forward(x).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var q = q_proj.forward(x).view(batch, seq, _heads, _headDim);
+        var k = k_proj.forward(x).view(batch, seq, _kvHeads, _headDim);
         var v = v_proj.forward(x).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
-        q = RotaryEmbedding.Apply(q, context.Cos!, context.Sin!);
-        k = RotaryEmbedding.Apply(k, context.Cos!, context.Sin!);
-        if (context.Cache is not null) (k, v) = context.Cache.Update(_layer, k, v);
-        var y = Attention.Compute(q, k, v, context);                       // [b, heads, s, d]
-        y = y.transpose(1, 2).reshape(batch, seq, _heads * _headDim);
+        // Queries and keys rotate together: one set of rotary operations instead of two.
+        var qk = RotaryEmbedding.Apply(cat([q, k], 2), context.Cos!, context.Sin!).transpose(1, 2); // [b, heads + kv_heads, s, d]
+        q = qk.narrow(1, 0, _heads);
+        k = qk.narrow(1, _heads, _kvHeads);
+        (k, v) = context.Extend(_layer, k, v);
+        var y = Attention.Compute(q, k, v, context);                                     // [b, heads, s, d]
+        // One position: [b, heads, 1, d] is already laid out as [b, 1, heads * d].
+        y = seq == 1 ? y.reshape(batch, 1, _heads * _headDim) : y.transpose(1, 2).reshape(batch, seq, _heads * _headDim);
         return o_proj.forward(y).MoveToOuterDisposeScope();
     }
 }

@@ -47,7 +47,7 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     public override CausalLMOutput forward(CausalLMInput input)
     {
         using var scope = NewDisposeScope();
-        var context = AttentionContext.Create(input, Config.MaxPositionEmbeddings);
+        var context = AttentionContext.Create(input, Config);
         var hidden = model.forward(input.InputIds, context);
         input.PastKeyValues?.Advance();
         var kept = input.LogitsToKeep > 0 && input.LogitsToKeep < hidden.shape[1]

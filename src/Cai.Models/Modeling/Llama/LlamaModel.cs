@@ -12,6 +12,7 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
     private readonly TokenEmbedding embed_tokens;
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly RmsNorm norm;
+    private Tensor? _rotary; // RotaryEmbedding.Table for the device and dtype of the last pass
 
     public LlamaModel(ModelConfig config) : base(nameof(LlamaModel))
     {
@@ -30,9 +31,29 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(inputIds);
-        var (cos, sin) = RotaryEmbedding.Angles(context.PositionIds, _config.HeadDim, _config.RopeTheta, x.dtype);
+        var (cos, sin) = RotaryEmbedding.Lookup(RotaryTable(x.device, x.dtype), context.PositionIds);
         context = context with { Cos = cos, Sin = sin };
         foreach (var layer in layers) x = layer.forward(x, context);
         return norm.forward(x).MoveToOuterDisposeScope();
+    }
+
+    private Tensor RotaryTable(Device device, ScalarType dtype)
+    {
+        if (_rotary is null || _rotary.device_type != device.type || _rotary.device_index != device.index || _rotary.dtype != dtype)
+        {
+            _rotary?.Dispose();
+            _rotary = RotaryEmbedding.Table(_config, device, dtype).DetachFromDisposeScope();
+        }
+        return _rotary;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _rotary?.Dispose();
+            _rotary = null;
+        }
+        base.Dispose(disposing);
     }
 }

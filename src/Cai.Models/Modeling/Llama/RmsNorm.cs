@@ -25,8 +25,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var dtype = x.dtype;
-        var x32 = x.to(ScalarType.Float32);
+        bool float32 = dtype == ScalarType.Float32;
+        var x32 = float32 ? x : x.to(ScalarType.Float32);
         var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
-        return (weight * normed.to(dtype)).MoveToOuterDisposeScope();
+        return (weight * (float32 ? normed : normed.to(dtype))).MoveToOuterDisposeScope();
     }
 }
