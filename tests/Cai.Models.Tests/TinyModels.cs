@@ -28,13 +28,16 @@ internal static class TinyModels
         return model;
     }
 
-    public static IEnumerable<object[]> Architectures() => [["llama"], ["llama-tied"], ["qwen2"], ["gpt2"]];
+    public static IEnumerable<object[]> Architectures() => [["llama"], ["llama-tied"], ["qwen2"], ["gemma"], ["phi3"], ["gpt2"]];
 
     public static ModelConfig ConfigFor(string name, int vocab = 97) => name switch
     {
         "llama" => LlamaConfig(vocab),
         "llama-tied" => LlamaConfig(vocab, tied: true),
         "qwen2" => LlamaConfig(vocab, modelType: "qwen2"),
+        // Gemma: an explicit head_dim (4 heads of 16 over a hidden size of 32), tied embeddings.
+        "gemma" => LlamaConfig(vocab, tied: true, modelType: "gemma") with { HeadDim = 16 },
+        "phi3" => LlamaConfig(vocab, modelType: "phi3"),
         "gpt2" => Gpt2Config(vocab),
         _ => throw new ArgumentException(name),
     };

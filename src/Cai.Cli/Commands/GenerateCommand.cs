@@ -113,9 +113,9 @@ public static class GenerateCommand
             torch.set_num_threads(n);
         }
         var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
-        var tokenizer = HasTokenizer(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
+        var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids.");
+            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
         using var model = factory.LoadCausalLM(arguments.Model);
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
@@ -173,7 +173,4 @@ public static class GenerateCommand
         return 0;
     }
 
-    private static bool HasTokenizer(string directory) =>
-        File.Exists(Path.Combine(directory, "tokenizer.json"))
-        || (File.Exists(Path.Combine(directory, "vocab.json")) && File.Exists(Path.Combine(directory, "merges.txt")));
 }

@@ -126,8 +126,8 @@ public sealed class DecodeBatch : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        if (maxLength > model.Config.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"The model has {model.Config.MaxPositionEmbeddings} positions (max_position_embeddings).");
+        if (maxLength > model.Config.ContextLength)
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, $"The model has {model.Config.ContextLength} positions (ModelConfig.ContextLength).");
         int newTokens = maxNewTokens ?? maxLength;
         ArgumentOutOfRangeException.ThrowIfLessThan(newTokens, 1, nameof(maxNewTokens));
         _model = model;

@@ -31,8 +31,8 @@ public sealed class TokenGenerator
     /// <summary>
     /// Generates <see cref="GenerationOptions.NumReturnSequences"/> continuations of each prompt:
     /// result[i][j] is sample j of prompts[i]. Longer prompts join the batch first (so similar lengths share a
-    /// prefill). A prompt that leaves fewer than MaxNewTokens of the model's max_position_embeddings generates only as
-    /// many (finish reason Length).
+    /// prefill). A prompt that leaves fewer than MaxNewTokens of the model's positions (ModelConfig.ContextLength) generates
+    /// only as many (finish reason Length).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<GeneratedSequence>> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
@@ -48,7 +48,7 @@ public sealed class TokenGenerator
             throw new InvalidOperationException("Stop strings need a tokenizer to decode the generated text.");
         var sampling = new SamplingSettings(options.Temperature, options.TopK, options.TopP);
         sampling.Validate();
-        int maxPositions = _model.Config.MaxPositionEmbeddings;
+        int maxPositions = _model.Config.ContextLength;
         foreach (var (p, i) in prompts.Select((p, i) => (p, i)))
         {
             if (p.Count == 0) throw new ArgumentException($"Prompt {i} has no tokens.", nameof(prompts));

@@ -39,12 +39,12 @@ public sealed record AttentionContext(Tensor? Mask, bool IsCausal, Tensor Positi
         var ids = input.InputIds;
         if (ids.dim() != 2) throw new ArgumentException($"input_ids must be [batch, seq], not [{string.Join(", ", ids.shape)}].");
         if (input.CacheLengths is not null) return Ragged(input, config);
-        int maxPositions = config.MaxPositionEmbeddings;
+        int maxPositions = config.ContextLength;
         long batch = ids.shape[0], seq = ids.shape[1];
         long past = input.PastKeyValues?.Length ?? 0;
         long total = past + seq;
         if (total > maxPositions)
-            throw new ArgumentException($"The sequence needs {total} positions; the model has {maxPositions} (max_position_embeddings).");
+            throw new ArgumentException($"The sequence needs {total} positions; the model has {maxPositions} (ModelConfig.ContextLength).");
         var device = ids.device;
         var mask = input.AttentionMask;
         if (mask is not null && (mask.dim() != 2 || mask.shape[0] != batch || mask.shape[1] != total))
@@ -89,8 +89,8 @@ public sealed record AttentionContext(Tensor? Mask, bool IsCausal, Tensor Positi
         var ids = input.InputIds;
         long batch = ids.shape[0], seq = ids.shape[1];
         long keyLength = input.KeyLength > 0 ? input.KeyLength : cache.MaxLength;
-        if (keyLength > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"The sequences need {keyLength} positions; the model has {config.MaxPositionEmbeddings} (max_position_embeddings).");
+        if (keyLength > config.ContextLength)
+            throw new ArgumentException($"The sequences need {keyLength} positions; the model has {config.ContextLength} (ModelConfig.ContextLength).");
         var device = ids.device;
         var lengths = input.CacheLengths!.unsqueeze(1);                                                // [b, 1]
         var slots = seq == 1 ? lengths : lengths + arange(seq, dtype: ScalarType.Int64, device: device); // [b, s]

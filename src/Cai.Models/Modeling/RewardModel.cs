@@ -27,7 +27,7 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
         using (no_grad())
             foreach (var (name, p) in _backbone.named_parameters())
             {
-                if (name.Contains("norm") || name.Contains("ln_")) p.fill_(name.EndsWith(".bias", StringComparison.Ordinal) ? 0.0 : 1.0);
+                if (name.Contains("norm") || name.Contains("ln_")) p.fill_(name.EndsWith(".bias", StringComparison.Ordinal) || config.IsGemma ? 0.0 : 1.0);
                 else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
                 else p.normal_(0, 0.02);
             }

@@ -19,12 +19,6 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return c_proj.forward(GeluNew(c_fc.forward(x))).MoveToOuterDisposeScope();
+        return c_proj.forward(Activation.GeluTanh(c_fc.forward(x))).MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Hugging Face's NewGELUActivation: torch's gelu with the tanh
-    /// approximation, one fused kernel.
-    /// </summary>
-    public static Tensor GeluNew(Tensor x) => x.gelu(TorchSharp.Modules.GELU.Approximate.tanh);
 }

@@ -19,7 +19,7 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
         _config = config;
         embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i)).ToArray());
-        norm = new RmsNorm(config.HiddenSize, config.NormEpsilon);
+        norm = new RmsNorm(config.HiddenSize, config.NormEpsilon, config.IsGemma);
         RegisterComponents();
     }
 
@@ -31,7 +31,10 @@ public sealed class LlamaModel : nn.Module<Tensor, AttentionContext, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = embed_tokens.forward(inputIds);
-        var (cos, sin) = RotaryEmbedding.Lookup(RotaryTable(x.device, x.dtype), context.PositionIds);
+        if (_config.IsGemma) x = x * tensor(Math.Sqrt(_config.HiddenSize), x.dtype, x.device); // sqrt(hidden) rounded to x's type, as Gemma does
+        var (cos, sin) = _config.RopeScaling?.Type == RopeScaling.Dynamic
+            ? RotaryEmbedding.DynamicLookup(_config, context.PositionIds, x.dtype)
+            : RotaryEmbedding.Lookup(RotaryTable(x.device, x.dtype), context.PositionIds);
         context = context with { Cos = cos, Sin = sin };
         foreach (var layer in layers) x = layer.forward(x, context);
         return norm.forward(x).MoveToOuterDisposeScope();
