@@ -7,20 +7,20 @@ namespace Cai.Cli.Tests;
 [Collection(GlobalConsoleCollection.Name)]
 public sealed class DeviceOptionsTests : IDisposable
 {
-    readonly string temp = Directory.CreateTempSubdirectory("cai-device-").FullName;
-    static readonly string Repository = SlCaiEndToEndFixture.RepositoryRoot();
-    static readonly string Model = Path.Combine(Repository, "models", "cai-tiny-base");
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-device-").FullName;
+    static readonly string _repository = SlCaiEndToEndFixture.RepositoryRoot();
+    static readonly string _model = Path.Combine(_repository, "models", "cai-tiny-base");
 
     static (int Exit, string Output, string Error) Cai(params string[] args) => GlobalConsoleCollection.Cai(args);
 
-    string Recipe(string device, string dtype) => WriteRecipe(Path.Combine(temp, $"{device.Replace(':', '-')}-{dtype}.yaml"), $"""
+    string Recipe(string device, string dtype) => WriteRecipe(Path.Combine(_temp, $"{device.Replace(':', '-')}-{dtype}.yaml"), $"""
         name: device-{dtype}
         seed: 5
         device: {device}
         dtype: {dtype}
-        models: {"{"} policy: {"{"} path: {Model} {"}"} {"}"}
-        constitution: {Repository}/recipes/constitutions/harmless.yaml
-        prompts: {"{"} red_team: {Repository}/recipes/prompts/red-team.train.jsonl, helpful: {Repository}/recipes/prompts/helpful.train.jsonl {"}"}
+        models: {"{"} policy: {"{"} path: {_model} {"}"} {"}"}
+        constitution: {_repository}/recipes/constitutions/harmless.yaml
+        prompts: {"{"} red_team: {_repository}/recipes/prompts/red-team.train.jsonl, helpful: {_repository}/recipes/prompts/helpful.train.jsonl {"}"}
         stages:
           - {"{"} id: answers, use: generate, with: {"{"} max_prompts: 2, max_new_tokens: 8, batch_size: 4 {"}"} {"}"}
         """);
@@ -34,7 +34,7 @@ public sealed class DeviceOptionsTests : IDisposable
     [Fact]
     public void RunInBfloat16OnCpuRecordsDeviceDtypeAndPeakMemory()
     {
-        string runs = Path.Combine(temp, "runs");
+        string runs = Path.Combine(_temp, "runs");
         var (exit, output, error) = Cai("run", Recipe("cpu", "bfloat16"), "--runs", runs, "--quiet");
         Assert.True(exit == 0, output + error);
         string run = Directory.GetDirectories(Path.Combine(runs, "device-bfloat16")).Single();
@@ -55,7 +55,7 @@ public sealed class DeviceOptionsTests : IDisposable
     {
         if (torch.cuda.is_available()) Assert.Skip("this machine has CUDA; the test needs one without");
         string recipe = Recipe("cuda", "float32");
-        string runs = Path.Combine(temp, "runs");
+        string runs = Path.Combine(_temp, "runs");
         var (exit, output, _) = Cai("run", recipe, "--runs", runs, "--quiet");
         Assert.Equal(1, exit);
         int line = Array.IndexOf(File.ReadAllLines(recipe), "device: cuda") + 1;
@@ -71,8 +71,8 @@ public sealed class DeviceOptionsTests : IDisposable
     [InlineData("eval", "--dtype", "half", "error: --dtype: 'half' is not a dtype (float32, bfloat16, float16)")]
     public void GenerateAndEvalRejectWhatIsNotADeviceOrDtype(string command, string option, string value, string message)
     {
-        string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(Repository, "recipes", "prompts", "red-team.eval.jsonl")];
-        var (exit, _, error) = Cai([command, "--model", Model, .. rest, option, value]);
+        string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(_repository, "recipes", "prompts", "red-team.eval.jsonl")];
+        var (exit, _, error) = Cai([command, "--model", _model, .. rest, option, value]);
         Assert.Equal(1, exit);
         Assert.Equal(message, error.Trim());
     }
@@ -83,8 +83,8 @@ public sealed class DeviceOptionsTests : IDisposable
     public void GenerateAndEvalOnCudaWithoutCudaFail(string command)
     {
         if (torch.cuda.is_available()) Assert.Skip("this machine has CUDA; the test needs one without");
-        string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(Repository, "recipes", "prompts", "red-team.eval.jsonl")];
-        var (exit, _, error) = Cai([command, "--model", Model, .. rest, "--device", "cuda"]);
+        string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(_repository, "recipes", "prompts", "red-team.eval.jsonl")];
+        var (exit, _, error) = Cai([command, "--model", _model, .. rest, "--device", "cuda"]);
         Assert.Equal(1, exit);
         Assert.StartsWith("error: --device: device 'cuda' is not available: TorchSharp sees no CUDA device", error.Trim());
     }
@@ -95,7 +95,7 @@ public sealed class DeviceOptionsTests : IDisposable
         // Greedy decoding of the tiny model in bfloat16 and float16 on the CPU: it runs and answers.
         foreach (string dtype in new[] { "bfloat16", "float16" })
         {
-            var (exit, output, error) = Cai("generate", "--model", Model, "--prompt", "Human: What is 2 plus 3?\n\nAssistant:", "--dtype", dtype,
+            var (exit, output, error) = Cai("generate", "--model", _model, "--prompt", "Human: What is 2 plus 3?\n\nAssistant:", "--dtype", dtype,
                 "--device", "cpu", "--temperature", "0", "--max-new-tokens", "8", "--json");
             Assert.True(exit == 0, error);
             var line = JsonNode.Parse(output)!;
@@ -104,5 +104,5 @@ public sealed class DeviceOptionsTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
 }

@@ -13,7 +13,7 @@ namespace Cai.Cli.Tests;
 /// </summary>
 public sealed class ToolBuildsTests(ITestOutputHelper log)
 {
-    static readonly string[] HardLinks =
+    static readonly string[] _hardLinks =
     [
         "-p:CreateHardLinksForCopyLocalIfPossible=true", "-p:CreateHardLinksForCopyFilesToOutputDirectoryIfPossible=true",
         "-p:CreateHardLinksForPublishFilesIfPossible=true", "-p:CreateHardLinksForCopyAdditionalFilesIfPossible=true",
@@ -32,10 +32,10 @@ public sealed class ToolBuildsTests(ITestOutputHelper log)
             string project = Path.Combine(repo, "src", "Cai.Cli");
             string Out(string name) => Path.Combine(root, name);
             Dotnet(root, ["restore", project, "-r", "linux-x64", "-p:SelfContained=true"]);
-            Dotnet(root, ["build", project, "-c", "Release", "--no-restore", "-o", Out("build"), .. HardLinks]);
-            Dotnet(root, ["publish", project, "-c", "Release", "--no-restore", "-o", Out("publish"), .. HardLinks]);
-            Dotnet(root, ["publish", project, "-c", "Release", "--no-restore", "-r", "linux-x64", "--self-contained", "-o", Out("self-contained"), .. HardLinks]);
-            Dotnet(root, ["pack", project, "-c", "Release", "--no-build", "-o", Out("packages"), .. HardLinks]); // built by the publish above
+            Dotnet(root, ["build", project, "-c", "Release", "--no-restore", "-o", Out("build"), .. _hardLinks]);
+            Dotnet(root, ["publish", project, "-c", "Release", "--no-restore", "-o", Out("publish"), .. _hardLinks]);
+            Dotnet(root, ["publish", project, "-c", "Release", "--no-restore", "-r", "linux-x64", "--self-contained", "-o", Out("self-contained"), .. _hardLinks]);
+            Dotnet(root, ["pack", project, "-c", "Release", "--no-build", "-o", Out("packages"), .. _hardLinks]); // built by the publish above
             string config = Path.Combine(root, "nuget.config");
             File.WriteAllText(config, $"""
                 <?xml version="1.0" encoding="utf-8"?>

@@ -41,10 +41,10 @@ public sealed record PeakMemory(long Bytes, string Measure)
 
     sealed class ProcessWatch : Watch
     {
-        readonly bool reset = ResetPeak();
+        readonly bool _reset = ResetPeak();
 
         public override PeakMemory? Stop() => ReadPeakResident() is long bytes
-            ? new PeakMemory(bytes, reset ? ProcessPeakRss : ProcessPeakRssSinceStart)
+            ? new PeakMemory(bytes, _reset ? ProcessPeakRss : ProcessPeakRssSinceStart)
             : null;
 
         // Writing 5 to clear_refs resets VmHWM to the current resident set (Linux 4.0 and later).
@@ -79,44 +79,44 @@ public sealed record PeakMemory(long Bytes, string Measure)
 
     sealed class CudaWatch : Watch
     {
-        readonly CudaRuntime cuda;
-        readonly int device;
-        readonly Thread sampler;
-        readonly ManualResetEventSlim stop = new();
-        long peak = -1;
+        readonly CudaRuntime _cuda;
+        readonly int _device;
+        readonly Thread _sampler;
+        readonly ManualResetEventSlim _stop = new();
+        long _peak = -1;
 
         public CudaWatch(CudaRuntime cuda, int device)
         {
-            this.cuda = cuda;
-            this.device = device;
-            sampler = new Thread(Sample) { IsBackground = true, Name = "cai peak device memory" };
-            sampler.Start();
+            _cuda = cuda;
+            _device = device;
+            _sampler = new Thread(Sample) { IsBackground = true, Name = "cai peak device memory" };
+            _sampler.Start();
         }
 
         void Sample()
         {
             // The current device is per thread: this one's is the stage's GPU, set once.
-            if (!cuda.SetDevice(device)) return;
+            if (!_cuda.SetDevice(_device)) return;
             while (true)
             {
-                bool stopping = stop.IsSet; // one more sample after Stop: the stage's end
-                peak = Math.Max(peak, cuda.Used() ?? -1);
+                bool stopping = _stop.IsSet; // one more sample after Stop: the stage's end
+                _peak = Math.Max(_peak, _cuda.Used() ?? -1);
                 if (stopping) return;
-                stop.Wait(250);
+                _stop.Wait(250);
             }
         }
 
         public override PeakMemory? Stop()
         {
-            stop.Set();
-            sampler.Join();
-            return peak >= 0 ? new PeakMemory(peak, CudaDeviceUsed) : null;
+            _stop.Set();
+            _sampler.Join();
+            return _peak >= 0 ? new PeakMemory(_peak, CudaDeviceUsed) : null;
         }
 
         public override void Dispose()
         {
-            if (!stop.IsSet) Stop();
-            stop.Dispose();
+            if (!_stop.IsSet) Stop();
+            _stop.Dispose();
         }
     }
 
@@ -129,23 +129,23 @@ public sealed record PeakMemory(long Bytes, string Measure)
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         delegate int SetDeviceFunction(int device);
 
-        static readonly Lazy<CudaRuntime?> Loaded = new(Load);
+        static readonly Lazy<CudaRuntime?> _loaded = new(Load);
 
-        readonly MemGetInfo memGetInfo;
-        readonly SetDeviceFunction setDevice;
+        readonly MemGetInfo _memGetInfo;
+        readonly SetDeviceFunction _setDevice;
 
         CudaRuntime(MemGetInfo memGetInfo, SetDeviceFunction setDevice)
         {
-            this.memGetInfo = memGetInfo;
-            this.setDevice = setDevice;
+            _memGetInfo = memGetInfo;
+            _setDevice = setDevice;
         }
 
-        public static CudaRuntime? Find() => Loaded.Value;
+        public static CudaRuntime? Find() => _loaded.Value;
 
-        public bool SetDevice(int device) => setDevice(device) == 0;
+        public bool SetDevice(int device) => _setDevice(device) == 0;
 
         /// <summary>Bytes in use on the current device (total − free), or null if the call fails.</summary>
-        public long? Used() => memGetInfo(out nuint free, out nuint total) == 0 ? (long)(total - free) : null;
+        public long? Used() => _memGetInfo(out nuint free, out nuint total) == 0 ? (long)(total - free) : null;
 
         // libcudart.so.12, libcudart.so.13 or a wheel's hashed libcudart-xxxxxxxx.so.12: whichever libtorch mapped.
         static CudaRuntime? Load()

@@ -10,8 +10,8 @@ namespace Cai.Core.Tests.Pipeline;
 
 public sealed class DeviceTests : IDisposable
 {
-    readonly RecipeFixture fixture = new();
-    readonly PluginHost host = new();
+    readonly RecipeFixture _fixture = new();
+    readonly PluginHost _host = new();
 
     [Theory]
     [InlineData("auto", DeviceKind.Auto, null)]
@@ -50,11 +50,11 @@ public sealed class DeviceTests : IDisposable
     [Fact]
     public void RecipeDeviceAndDtypeBindAndDefault()
     {
-        var defaults = RecipeResolver.Resolve(fixture.Recipe(), host).Recipe;
+        var defaults = RecipeResolver.Resolve(_fixture.Recipe(), _host).Recipe;
         Assert.Equal(Device.Auto, defaults.Device);
         Assert.Equal(DType.Float32, defaults.Dtype);
 
-        var recipe = RecipeResolver.Resolve(fixture.Recipe(extra: "device: cuda:1\ndtype: bfloat16"), host).Recipe;
+        var recipe = RecipeResolver.Resolve(_fixture.Recipe(extra: "device: cuda:1\ndtype: bfloat16"), _host).Recipe;
         Assert.Equal(Device.CudaIndex(1), recipe.Device);
         Assert.Equal(DType.Bfloat16, recipe.Dtype);
         Assert.Equal(torch.ScalarType.BFloat16, recipe.Dtype.ScalarType());
@@ -64,14 +64,14 @@ public sealed class DeviceTests : IDisposable
     [Fact]
     public void BadDeviceAndDtypeAreReportedWithFileLineAndColumn()
     {
-        string path = fixture.Recipe(extra: "device: tpu\ndtype: float64");
-        var errors = Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(path, host)).Errors.Select(e => e.ToString()).ToList();
+        string path = _fixture.Recipe(extra: "device: tpu\ndtype: float64");
+        var errors = Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(path, _host)).Errors.Select(e => e.ToString()).ToList();
         int line = Array.IndexOf(File.ReadAllLines(path), "device: tpu") + 1;
         Assert.Contains($"{path}:{line}:9: 'tpu' is not a device (auto, cpu, cuda, cuda:N)", errors);
         Assert.Contains($"{path}:{line + 1}:8: expected one of float32, bfloat16, float16, got 'float64'", errors);
 
-        string mapping = fixture.Recipe(extra: "device: { kind: cuda }", name: "mapping.yaml");
-        Assert.Contains(Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(mapping, host)).Errors,
+        string mapping = _fixture.Recipe(extra: "device: { kind: cuda }", name: "mapping.yaml");
+        Assert.Contains(Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(mapping, _host)).Errors,
             e => e.Location!.Line == line && e.Message == "expected a device (auto, cpu, cuda, cuda:N), got a mapping");
     }
 
@@ -102,8 +102,8 @@ public sealed class DeviceTests : IDisposable
         if (torch.cuda.is_available()) Assert.Skip("this machine has CUDA; the test needs one without");
         foreach (string device in new[] { "cuda", "cuda:1" })
         {
-            string path = fixture.Recipe(extra: $"device: {device}", name: $"{device.Replace(':', '-')}.yaml");
-            var recipe = RecipeResolver.Resolve(path, host).Recipe; // valid: the machine is checked when the run starts
+            string path = _fixture.Recipe(extra: $"device: {device}", name: $"{device.Replace(':', '-')}.yaml");
+            var recipe = RecipeResolver.Resolve(path, _host).Recipe; // valid: the machine is checked when the run starts
             var error = Assert.Single(Assert.Throws<RecipeException>(() => ModelFactory.For(recipe)).Errors);
             Assert.Equal(recipe.Source.Of("device"), error.Location);
             Assert.StartsWith($"device '{device}' is not available: TorchSharp sees no CUDA device", error.Message);
@@ -123,7 +123,7 @@ public sealed class DeviceTests : IDisposable
 
     public void Dispose()
     {
-        host.Dispose();
-        fixture.Dispose();
+        _host.Dispose();
+        _fixture.Dispose();
     }
 }

@@ -15,13 +15,13 @@ namespace Cai.Core.Tests.Pipeline;
 /// <summary>The runner's device policy on the tiny base model: one factory for every role, and what each stage records.</summary>
 public sealed class PipelineRunnerTests : IDisposable
 {
-    readonly RecipeFixture fixture = new();
-    readonly PluginHost host = new();
+    readonly RecipeFixture _fixture = new();
+    readonly PluginHost _host = new();
 
     static string TinyModel() => Path.Combine(Plugins.PluginTestFiles.RepoRoot, "models", "cai-tiny-base");
 
     ResolvedRecipe Recipe(string dtype, string stages = "  - { id: probe, use: generate }\n", string device = "cpu") =>
-        RecipeResolver.Resolve(fixture.Write($"{dtype}.yaml", $"""
+        RecipeResolver.Resolve(_fixture.Write($"{dtype}.yaml", $"""
             name: runner
             seed: 3
             device: {device}
@@ -35,9 +35,9 @@ public sealed class PipelineRunnerTests : IDisposable
               helpful: prompts/helpful.jsonl
             stages:
             {stages}
-            """), host);
+            """), _host);
 
-    RunLayout NewRun() => RunLayout.CreateNew(Path.Combine(fixture.Dir, "runs"), "runner", DateTimeOffset.UtcNow);
+    RunLayout NewRun() => RunLayout.CreateNew(Path.Combine(_fixture.Dir, "runs"), "runner", DateTimeOffset.UtcNow);
 
     static async Task Run(ResolvedRecipe recipe, RunLayout run, IStage stage) =>
         await new PipelineRunner(recipe, new PluginHost(), ModelFactory.For(recipe.Recipe),
@@ -172,7 +172,7 @@ public sealed class PipelineRunnerTests : IDisposable
 
     public void Dispose()
     {
-        host.Dispose();
-        fixture.Dispose();
+        _host.Dispose();
+        _fixture.Dispose();
     }
 }
