@@ -293,13 +293,17 @@ public static partial class LibTorch
         {
             string path = Path.Combine(folder, name);
             if (!File.Exists(path)) continue;
-            if (!NativeLibrary.TryLoad(path, out _) && nvidia is not null && !nvidiaLoaded)
+            if (!NativeLibrary.TryLoad(path, out _))
             {
                 // Like PyTorch: the CUDA libraries of the nvidia-* wheels by hand only when the RUNPATH did not find them.
-                nvidiaLoaded = true;
-                loadedFiles.AddRange(LoadNvidia(nvidia));
+                if (nvidia is not null && !nvidiaLoaded)
+                {
+                    nvidiaLoaded = true;
+                    loadedFiles.AddRange(LoadNvidia(nvidia));
+                }
+                LoadFile(path, ""); // a second try, or the loader's reason as a LibTorchException
             }
-            loadedFiles.Add(LoadFile(path, ""));
+            loadedFiles.Add(path);
         }
         return loadedFiles;
     }

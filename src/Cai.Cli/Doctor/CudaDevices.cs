@@ -10,10 +10,11 @@ namespace Cai.Cli.Doctor;
 /// </summary>
 public static class CudaDevices
 {
+    // Problem: why a figure is missing (0 or null), when one is.
     public sealed record Info(int Index, string Name, long TotalBytes, long? FreeBytes, string? Problem)
     {
-        public override string ToString() => Problem is not null && TotalBytes == 0 ? $"cuda:{Index}: {Problem}"
-            : $"cuda:{Index}: {Name}, {Gib(TotalBytes)} GiB" + (FreeBytes is long free ? $" ({Gib(free)} GiB free)" : $" (free memory: {Problem})");
+        public override string ToString() =>
+            $"cuda:{Index}: {Name}, {Gib(TotalBytes)} GiB, {(FreeBytes is long free ? Gib(free) : "?")} GiB free" + (Problem is null ? "" : $" ({Problem})");
 
         static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -29,7 +30,7 @@ public static class CudaDevices
     public static IReadOnlyList<Info> Describe(int count)
     {
         if (!NativeLibrary.TryLoad("libcuda.so.1", out var driver))
-            return Enumerable.Range(0, count).Select(i => new Info(i, "", 0, null, "libcuda.so.1 does not load")).ToList();
+            return Enumerable.Range(0, count).Select(i => new Info(i, "?", 0, null, "libcuda.so.1 does not load")).ToList();
         try
         {
             Export<CuInit>(driver, "cuInit")(0);
@@ -40,19 +41,20 @@ public static class CudaDevices
             var result = new List<Info>();
             for (int i = 0; i < count; i++)
             {
-                if (get(out int device, i) != 0) { result.Add(new Info(i, "", 0, null, "cuDeviceGet failed")); continue; }
+                if (get(out int device, i) != 0) { result.Add(new Info(i, "?", 0, null, "cuDeviceGet failed")); continue; }
                 var name = new byte[256];
                 int nameStatus = getName(name, name.Length, device);
                 int memStatus = totalMem(out nuint total, device);
                 string text = nameStatus == 0 ? System.Text.Encoding.ASCII.GetString(name).TrimEnd('\0') : $"(cuDeviceGetName: error {nameStatus})";
                 long? free = freeOf?.Invoke(i);
-                result.Add(new Info(i, text, memStatus == 0 ? (long)total : 0, free, free is null ? freeProblem ?? "cudaMemGetInfo failed" : null));
+                string? problem = memStatus != 0 ? $"cuDeviceTotalMem_v2: error {memStatus}" : free is null ? freeProblem ?? "cudaMemGetInfo failed" : null;
+                result.Add(new Info(i, text, memStatus == 0 ? (long)total : 0, free, problem));
             }
             return result;
         }
         catch (EntryPointNotFoundException e)
         {
-            return Enumerable.Range(0, count).Select(i => new Info(i, "", 0, null, e.Message)).ToList();
+            return Enumerable.Range(0, count).Select(i => new Info(i, "?", 0, null, e.Message)).ToList();
         }
     }
 
