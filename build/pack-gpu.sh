@@ -26,6 +26,10 @@ publish tests/Cai.Gpu.Tests tests
 # bench/Cai.Bench is not bundled: it binds SkiaSharp 2.88 (TorchSharp's) where the tool binds 3.119 (ScottPlot's),
 # so the two cannot share one folder; gpu-checks.sh runs `cai bench` when the tool has it (issue 16).
 
+# Built-in plugins: the tool's copies (its build of each plugin, in plugins/<Name>/). A linux-x64/ folder under one is
+# another build's output that the tool's glob picked up (the test project builds the plugin for linux-x64): dropped.
+rm -rf "$work"/bundle/plugins/*/linux-x64 "$work/tests/plugins"
+
 # One folder: a file both apps carry must be the same file, else one app would run with the other's copy.
 for app in tests; do
   (cd "$work/$app" && find . -type f) | while read -r f; do
@@ -38,10 +42,6 @@ done
 
 cd "$work/bundle"
 rm -f ./*.pdb ./*.xml
-# Built-in plugins that a RID-specific publish put under plugins/<Name>/linux-x64/ go where the host looks for them.
-for d in plugins/*/; do
-  if [ -d "$d/linux-x64" ]; then cp -a "$d/linux-x64/." "$d/" && rm -rf "$d/linux-x64"; fi
-done
 for p in Cai.Plugins.Feedback Cai.Plugins.Training; do
   [ -f "plugins/$p/$p.dll" ] || { echo "pack-gpu: plugins/$p/$p.dll missing from the bundle" >&2; exit 1; }
 done
