@@ -42,6 +42,8 @@ public class GenerateCommandTests
         Assert.Equal(expected["output_ids"]!.AsArray().Count, line["generated_tokens"]!.GetValue<long>());
         Assert.True(line["seconds"]!.GetValue<double>() > 0);
         Assert.True(line["tokens_per_second"]!.GetValue<double>() > 0);
+        Assert.Equal(line["decode_steps"]!.GetValue<int>(), line["host_transfers"]!.GetValue<long>());
+        Assert.True(line["decode_steps"]!.GetValue<int>() >= expected["output_ids"]!.AsArray().Count);
     }
 
     [Fact]

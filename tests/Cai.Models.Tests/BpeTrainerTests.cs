@@ -45,7 +45,7 @@ public class BpeTrainerTests
         var tokenizer = TextTokenizer.Load(files.Directory);
 
         Assert.Equal(400, tokenizer.VocabSize);
-        Assert.Equal(first.Merges, tokenizer.Model.Merges);
+        Assert.Equal(first.Merges, tokenizer.Model!.Merges);
         Assert.Equal(0, tokenizer.EosTokenId);
         Assert.Equal(1, tokenizer.PadTokenId);
         string sample = Corpus(1, seed: 7).Single();

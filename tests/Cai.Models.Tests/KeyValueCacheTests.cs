@@ -36,6 +36,58 @@ public class KeyValueCacheTests
 
     [Theory]
     [MemberData(nameof(TinyModels.Architectures), MemberType = typeof(TinyModels))]
+    public void RaggedDecodingGivesTheLogitsOfFullRecomputation(string architecture)
+    {
+        // Rows of different lengths in one cache, each fed its next token at its own position.
+        using var model = TinyModels.Create(TinyModels.ConfigFor(architecture));
+        using var _ = no_grad();
+        long[][] rows = [[1, 17, 42, 5, 63, 8], [1, 9], [1, 30, 31, 32]];
+        using var cache = model.CreateCache(rows.Length, 16, CPU, ScalarType.Float32);
+        for (int r = 0; r < rows.Length; r++)
+        {
+            using var row = cache.Rows(r, 1);
+            model.forward(new CausalLMInput(tensor(rows[r]).unsqueeze(0), PastKeyValues: row));
+        }
+        var tokens = rows.Select(r => r.ToList()).ToList();
+        var lengths = tensor(rows.Select(r => (long)r.Length).ToArray());
+        for (int step = 0; step < 5; step++)
+        {
+            var next = tensor(tokens.Select(t => (long)(3 + (t.Sum() * 7 + step) % 90)).ToArray());
+            int keyLength = tokens.Max(t => t.Count) + 1;
+            var logits = model.forward(new CausalLMInput(next.unsqueeze(1), PastKeyValues: cache, CacheLengths: lengths, KeyLength: keyLength)).Logits;
+            var ids = next.data<long>().ToArray();
+            for (int r = 0; r < rows.Length; r++)
+            {
+                tokens[r].Add(ids[r]);
+                var full = model.forward(new CausalLMInput(tensor(tokens[r].ToArray()).unsqueeze(0))).Logits[0, -1];
+                double diff = (full - logits[r, 0]).abs().max().ToDouble();
+                Assert.True(diff < 1e-4, $"row {r}, step {step}: max |ragged - full| = {diff}");
+            }
+            lengths.add_(1);
+        }
+    }
+
+    [Fact]
+    public void MovingARowCopiesItsPositionsOnly()
+    {
+        using var cache = new KeyValueCache(2, 3, 1, 4, 2, CPU, ScalarType.Float32);
+        using var _ = no_grad();
+        for (int layer = 0; layer < 2; layer++)
+        {
+            using var rows = cache.Rows(0, 3);
+            var keys = arange(3 * 4 * 2, dtype: ScalarType.Float32).view(3, 1, 4, 2) + 100 * layer;
+            rows.Update(layer, keys, -keys);
+        }
+        cache.MoveRow(2, 0, 3);
+        using var all = cache.Rows(0, 3);
+        var (k, v) = all.Write(1, zeros(3, 1, 1, 2), zeros(3, 1, 1, 2), tensor(new long[] { 3, 3, 3 }).view(3, 1, 1, 1).expand(3, 1, 1, 2), 4);
+        Assert.Equal(new float[] { 116, 117, 118, 119, 120, 121, 0, 0 }, k[0].data<float>().ToArray()); // row 2's first 3 positions, then what Write put
+        Assert.Equal(new float[] { -116, -117, -118, -119, -120, -121, 0, 0 }, v[0].data<float>().ToArray());
+        Assert.Equal(new float[] { 108, 109, 110, 111, 112, 113, 0, 0 }, k[1].data<float>().ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyModels.Architectures), MemberType = typeof(TinyModels))]
     public void LeftPaddedBatchGivesTheLogitsOfEachSequenceAlone(string architecture)
     {
         using var model = TinyModels.Create(TinyModels.ConfigFor(architecture));

@@ -47,8 +47,19 @@ public class ModelConfigTests
 
     [Theory]
     [InlineData("""{"model_type":"falcon"}""", "model_type")]
-    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"linear","factor":2.0}}""", "rope_scaling")]
-    [InlineData("""{"model_type":"llama","rope_scaling":{"type":"dynamic","factor":2.0}}""", "rope_scaling")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"yarn","factor":4.0}}""", "rope_scaling.rope_type")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"type":"su","short_factor":[1.0],"long_factor":[2.0]}}""", "rope_scaling.type")]
+    [InlineData("""{"model_type":"llama","rope_parameters":{"rope_type":"longrope","rope_theta":10000.0}}""", "rope_parameters.rope_type")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"linear"}}""", "rope_scaling.factor")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"dynamic","factor":0.5}}""", "rope_scaling.factor")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0}}""", "rope_scaling.original_max_position_embeddings")]
+    [InlineData("""{"model_type":"llama","rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":4.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192}}""", "rope_scaling.high_freq_factor")]
+    [InlineData("""{"model_type":"llama","partial_rotary_factor":0.5}""", "partial_rotary_factor")]
+    [InlineData("""{"model_type":"gemma2","attn_logit_softcapping":50.0}""", "model_type")]
+    [InlineData("""{"model_type":"gemma","attn_logit_softcapping":50.0}""", "attn_logit_softcapping")]
+    [InlineData("""{"model_type":"gemma","hidden_activation":"gelu"}""", "hidden_activation")]
+    [InlineData("""{"model_type":"phi3","rope_scaling":{"type":"longrope","short_factor":[1.0],"long_factor":[2.0]}}""", "rope_scaling.type")]
+    [InlineData("""{"model_type":"phi3","hidden_act":"gelu"}""", "hidden_act")]
     [InlineData("""{"model_type":"llama","hidden_act":"gelu"}""", "hidden_act")]
     [InlineData("""{"model_type":"mistral","sliding_window":4096,"max_position_embeddings":32768}""", "sliding_window")]
     [InlineData("""{"model_type":"qwen2","use_sliding_window":true,"sliding_window":4096,"max_position_embeddings":32768}""", "sliding_window")]
@@ -67,7 +78,51 @@ public class ModelConfigTests
     public void RefusalMessageIsClear()
     {
         var e = Assert.Throws<ModelConfigException>(() => Parse("""{"model_type":"llama","rope_scaling":{"rope_type":"yarn","factor":4.0}}"""));
-        Assert.Equal("config.json: \"rope_scaling\" \"yarn\" is not supported: rope scaling is not implemented, remove it or use a model without it.", e.Message);
+        Assert.Equal("config.json: \"rope_scaling.rope_type\" \"yarn\" is not supported (supported: default, linear, dynamic, llama3).", e.Message);
+    }
+
+    [Fact]
+    public void Gemma2IsRefusedNamingWhatIsMissing()
+    {
+        var e = Assert.Throws<ModelConfigException>(() => Parse("""{"model_type":"gemma2"}"""));
+        Assert.Contains("soft-capping", e.Message);
+        Assert.Contains("sliding-window", e.Message);
+    }
+
+    [Fact]
+    public void ParsesGemmaConfig()
+    {
+        // google/gemma-2b's config.json: hidden_act is ignored in favour of hidden_activation, as transformers does.
+        var c = Parse("""
+            {"architectures":["GemmaForCausalLM"],"model_type":"gemma","vocab_size":256000,"hidden_size":2048,"intermediate_size":16384,
+             "num_hidden_layers":18,"num_attention_heads":8,"num_key_value_heads":1,"head_dim":256,"max_position_embeddings":8192,
+             "rms_norm_eps":1e-06,"rope_theta":10000.0,"hidden_act":"gelu","hidden_activation":"gelu_pytorch_tanh","attention_bias":false,
+             "bos_token_id":2,"eos_token_id":1,"pad_token_id":0,"torch_dtype":"bfloat16"}
+            """);
+        Assert.True(c.IsGemma);
+        Assert.Equal(("gelu_pytorch_tanh", 256, true), (c.HiddenAct, c.HeadDim, c.TieWordEmbeddings));
+        Assert.Equal("GemmaForCausalLM", c.ArchitectureName);
+        var back = ModelConfig.Parse(JsonNode.Parse(c.ToJson())!.AsObject());
+        Assert.Equal(c.ToJson(), back.ToJson());
+    }
+
+    [Fact]
+    public void ParsesPhi3ConfigAndLimitsSequencesToItsWindow()
+    {
+        // microsoft/Phi-3-mini-4k-instruct's config.json.
+        var c = Parse("""
+            {"architectures":["Phi3ForCausalLM"],"model_type":"phi3","vocab_size":32064,"hidden_size":3072,"intermediate_size":8192,
+             "num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":32,"max_position_embeddings":4096,
+             "original_max_position_embeddings":4096,"sliding_window":2047,"rms_norm_eps":1e-05,"rope_theta":10000.0,"rope_scaling":null,
+             "hidden_act":"silu","embd_pdrop":0.0,"resid_pdrop":0.0,"attention_dropout":0.0,"tie_word_embeddings":false,
+             "bos_token_id":1,"eos_token_id":32000,"pad_token_id":32000,"torch_dtype":"bfloat16"}
+            """);
+        Assert.True(c.FusedProjections);
+        Assert.Equal((2047, 2047, 4096), (c.SlidingWindow, c.ContextLength, c.MaxPositionEmbeddings));
+        Assert.Equal(4096, c.Extra["original_max_position_embeddings"]!.GetValue<int>());
+        var back = ModelConfig.Parse(JsonNode.Parse(c.ToJson())!.AsObject());
+        Assert.Equal(c.ToJson(), back.ToJson());
+        Assert.Equal(2047, back.SlidingWindow);
     }
 
     [Fact]

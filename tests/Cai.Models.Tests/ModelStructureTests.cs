@@ -22,6 +22,12 @@ public class ModelStructureTests
     public void Qwen2ParameterNamesAndShapesMatchHuggingFace() => Snapshot.Match(KeysAndShapes(TinyModels.Create(TinyModels.LlamaConfig(modelType: "qwen2"))));
 
     [Fact]
+    public void GemmaParameterNamesAndShapesMatchHuggingFace() => Snapshot.Match(KeysAndShapes(TinyModels.Create(TinyModels.ConfigFor("gemma"))));
+
+    [Fact]
+    public void Phi3ParameterNamesAndShapesMatchHuggingFace() => Snapshot.Match(KeysAndShapes(TinyModels.Create(TinyModels.ConfigFor("phi3"))));
+
+    [Fact]
     public void Gpt2ParameterNamesAndShapesMatchHuggingFace() => Snapshot.Match(KeysAndShapes(TinyModels.Create(TinyModels.Gpt2Config())));
 
     [Theory]

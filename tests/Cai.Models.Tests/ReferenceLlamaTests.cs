@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Text;
 using Cai.Models.Checkpoints;
@@ -12,7 +11,7 @@ namespace Cai.Models.Tests;
 /// </summary>
 public class ReferenceLlamaTests
 {
-    public static string FixtureDirectory => Path.Combine(RepositoryRoot(), "tests", "Cai.Models.Tests", "Fixtures", "reference_llama");
+    public static string FixtureDirectory => FixtureScripts.Path("reference_llama");
 
     public static string RepositoryRoot()
     {
@@ -51,18 +50,8 @@ public class ReferenceLlamaTests
     public void ThePythonScriptRegeneratesTheCommittedFixture()
     {
         // python3 is optional: the committed fixture is what the other tests use.
-        string python = Cai.Tests.Shared.Requirements.RequirePython();
         using var dir = new ScratchDirectory();
-        var start = new ProcessStartInfo(python)
-        {
-            ArgumentList = { Path.Combine(FixtureDirectory, "..", "reference_llama.py"), dir.Path },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "reference_llama.py took over two minutes");
-        Assert.True(process.ExitCode == 0, stdout + stderr);
+        FixtureScripts.Run("reference_llama.py", dir.Path);
         foreach (string file in new[] { "config.json", "model.safetensors", "expected_tokens.json" })
             Assert.True(File.ReadAllBytes(Path.Combine(dir.Path, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(FixtureDirectory, file))), file);
     }

@@ -28,13 +28,16 @@ internal static class TinyModels
         return model;
     }
 
-    public static IEnumerable<object[]> Architectures() => [["llama"], ["llama-tied"], ["qwen2"], ["gpt2"]];
+    public static IEnumerable<object[]> Architectures() => [["llama"], ["llama-tied"], ["qwen2"], ["gemma"], ["phi3"], ["gpt2"]];
 
     public static ModelConfig ConfigFor(string name, int vocab = 97) => name switch
     {
         "llama" => LlamaConfig(vocab),
         "llama-tied" => LlamaConfig(vocab, tied: true),
         "qwen2" => LlamaConfig(vocab, modelType: "qwen2"),
+        // Gemma: an explicit head_dim (4 heads of 16 over a hidden size of 32), tied embeddings.
+        "gemma" => LlamaConfig(vocab, tied: true, modelType: "gemma") with { HeadDim = 16 },
+        "phi3" => LlamaConfig(vocab, modelType: "phi3"),
         "gpt2" => Gpt2Config(vocab),
         _ => throw new ArgumentException(name),
     };
@@ -46,6 +49,24 @@ internal static class TinyModels
         var bpe = new BpeTrainer(new BpeTrainerOptions(300, ["<|endoftext|>"])).Train(docs);
         return new TextTokenizer(bpe, new SpecialTokens(Bos: "<|endoftext|>", Eos: "<|endoftext|>"));
     }
+}
+
+/// <summary>Another model's weights under <paramref name="config"/> (other special tokens), its outputs optionally changed.</summary>
+internal sealed class WrappedModel(CausalLanguageModel inner, ModelConfig config, Func<CausalLMInput, CausalLMOutput, CausalLMOutput>? change = null)
+    : CausalLanguageModel("wrapped", config)
+{
+    public override CausalLMOutput forward(CausalLMInput input)
+    {
+        if (change is null) return inner.forward(input);
+        using var scope = NewDisposeScope();
+        var output = change(input, inner.forward(input));
+        return new CausalLMOutput(output.Logits.MoveToOuterDisposeScope(), output.LastHiddenState.MoveToOuterDisposeScope());
+    }
+
+    public override KeyValueCache CreateCache(int batchSize, int maxLength, Device device, ScalarType dtype) =>
+        inner.CreateCache(batchSize, maxLength, device, dtype);
+
+    public override IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> named_parameters(bool recurse = true) => inner.named_parameters(recurse);
 }
 
 /// <summary>A directory deleted on dispose.</summary>

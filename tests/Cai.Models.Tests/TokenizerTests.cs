@@ -42,7 +42,7 @@ public class TokenizerTests
         files.WriteTokenizerJson();
         var chat = new ChatFormat("\n", "User:", "Bot:");
         var original = TextTokenizer.Load(files.Directory);
-        var custom = new TextTokenizer(original.Model, original.SpecialTokens with { Pad = "<|endoftext|>" }, chat);
+        var custom = new TextTokenizer(original.Model!, original.SpecialTokens with { Pad = "<|endoftext|>" }, chat);
 
         using var saved = new TokenizerTestFiles();
         custom.Save(saved.Directory);
@@ -92,7 +92,7 @@ public class TokenizerTests
         Assert.Equal([259, 264, '1', '2'], tokenizer.Encode("Hello world12"));
         using var saved = new TokenizerTestFiles();
         tokenizer.Save(saved.Directory);
-        Assert.Equal(tokenizer.Model.SplitPattern, TextTokenizer.Load(saved.Directory).Model.SplitPattern);
+        Assert.Equal(tokenizer.Model!.SplitPattern, TextTokenizer.Load(saved.Directory).Model!.SplitPattern);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public abstract class ModelCritic(PluginContext context, CriticOptions options) 
         var fewShot = context.Constitution.FewShot.Take(options.FewShotExamples).ToList();
         var prompts = batch.Select(r =>
             CritiqueRevisionTranscript.CritiquePrompt(model, r.Conversation, r.Response, r.Principle, Request(r.Principle), fewShot, Cue)).ToList();
-        var texts = await Continuations.SampleAsync(model, prompts, options, context.Provenance, batch[0].ItemId, cancellationToken);
+        var texts = await Continuations.SampleAsync(model, prompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         return batch.Select((r, i) => new CritiqueResult(r.ItemId, Cue is null ? texts[i] : $"{Cue} {texts[i]}")).ToList();
     }
 }

@@ -28,7 +28,7 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         int seed = (int)request.Seed;
         var device = torch.device(request.Device);
-        int maxLength = Math.Min(options.MaxLength, ModelConfig.Load(request.PolicyCheckpoint).MaxPositionEmbeddings);
+        int maxLength = Math.Min(options.MaxLength, ModelConfig.Load(request.PolicyCheckpoint).ContextLength);
         var pairs = PreferenceDataset.Load(PreferenceDataset.Find(request.Datasets, "dpo"), tokenizer, maxLength);
         if (pairs.Count == 0) throw new InvalidOperationException("dpo: the preference dataset is empty");
         var (train, eval) = PreferenceDataset.Split(pairs, options.EvalFraction, seed);

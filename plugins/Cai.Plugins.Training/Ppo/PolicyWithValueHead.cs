@@ -21,10 +21,12 @@ public sealed class PolicyWithValueHead : nn.Module
         int hidden = policy.Config.HiddenSize;
         v_head = nn.Linear(hidden, 1, hasBias: true, device: policy.Device, dtype: ScalarType.Float32);
         using (no_grad())
-        using (var generator = new Generator((ulong)seed, policy.Device))
+        using (var generator = new Generator((ulong)seed, CPU))
         {
-            // OpenRLHF's value head initialisation: small weights, so early values are near 0.
-            v_head.weight!.normal_(0, 1.0 / (hidden + 1), generator);
+            // OpenRLHF's value head initialisation: small weights, so early values are near 0. Drawn on the CPU (a
+            // torch Generator is CPU-only in TorchSharp), then copied, so the head is the same on every device.
+            using var drawn = empty(v_head.weight!.shape, ScalarType.Float32, CPU).normal_(0, 1.0 / (hidden + 1), generator);
+            v_head.weight!.copy_(drawn);
             v_head.bias!.zero_();
         }
         RegisterComponents();

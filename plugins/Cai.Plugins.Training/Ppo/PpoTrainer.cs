@@ -31,7 +31,7 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
         using var reference = CausalLanguageModelLoader.Load(request.ReferenceCheckpoint ?? request.PolicyCheckpoint, device);
         foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
         using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device), request.Seed);
-        var prompts = PromptPool.Load(dataset, tokenizer, model.Policy.Config.MaxPositionEmbeddings, options.MaxNewTokens);
+        var prompts = PromptPool.Load(dataset, tokenizer, model.Policy.Config.ContextLength, options.MaxNewTokens);
         using var ownedReward = RewardFunction is null ? RewardModelFunction.Load(request, device, options.RolloutBatchSize) : null;
         var reward = RewardFunction ?? ownedReward!;
 

@@ -27,7 +27,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         int seed = (int)request.Seed;
         var device = torch.device(request.Device);
         using var model = FromPolicy(request.PolicyCheckpoint, device, seed);
-        int maxLength = Math.Min(options.MaxLength, model.Config.MaxPositionEmbeddings);
+        int maxLength = Math.Min(options.MaxLength, model.Config.ContextLength);
         var pairs = PreferenceDataset.Load(PreferenceDataset.Find(request.Datasets, "reward"), tokenizer, maxLength);
         if (pairs.Count == 0) throw new InvalidOperationException("reward: the preference dataset is empty");
         var (train, eval) = PreferenceDataset.Split(pairs, options.EvalFraction, seed);

@@ -18,12 +18,27 @@ public sealed record GenerationOptions
     /// <summary>Samples per prompt.</summary>
     public int NumReturnSequences { get; init; } = 1;
 
-    /// <summary>Seed of the sampler; the same seed and inputs give the same outputs on CPU.</summary>
+    /// <summary>
+    /// Seed of the call, used when <see cref="Seeds"/> is null: prompt i's seed is then a fixed hash of (Seed, i).
+    /// The same seeds and inputs give the same tokens on every device.
+    /// </summary>
     public long Seed { get; init; } = 42;
+
+    /// <summary>
+    /// One seed per prompt (same count as the prompts), or null to derive prompt i's seed from <see cref="Seed"/>
+    /// and i. Sample j of prompt i draws its randomness from a sequence seed that is a fixed hash of (Seeds[i], j)
+    /// alone, so its tokens do not depend on the batch size, the order of the prompts or which other prompts share
+    /// the call. Give each prompt a seed derived from its identity (e.g. run seed, stage and prompt id) to make its
+    /// samples independent of how prompts are grouped into calls.
+    /// </summary>
+    public IReadOnlyList<long>? Seeds { get; init; }
 
     /// <summary>Generation of a sequence stops after any of these strings (not included in the text).</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
-    /// <summary>Most sequences in one forward batch; larger requests are split.</summary>
+    /// <summary>
+    /// Most sequences decoded together; when one finishes, a waiting one takes its place. Changes speed and memory,
+    /// not the tokens (see <see cref="Seeds"/>).
+    /// </summary>
     public int BatchSize { get; init; } = 16;
 }

@@ -33,7 +33,7 @@ public sealed record GenerateArguments
 /// `cai generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3)`: loads a checkpoint and generates. --batch B
 /// generates B sequences per prompt in one batch. With --json it prints one JSON object per sequence with the prompt
 /// and new token ids, the text, and the run's generated tokens, seconds and tokens/s (measured in-process, after
-/// loading).
+/// loading), decode steps, host transfers and the seconds of prefill, decode forward passes and sampling.
 /// </summary>
 public static class GenerateCommand
 {
@@ -120,9 +120,9 @@ public static class GenerateCommand
             "bfloat16" => torch.ScalarType.BFloat16,
             _ => throw new ArgumentException($"--dtype {arguments.DType} is not float32, float16 or bfloat16."),
         };
-        var tokenizer = HasTokenizer(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
+        var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json or vocab.json + merges.txt): use --prompt-ids.");
+            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
         using var model = CausalLanguageModelLoader.Load(arguments.Model, device, dtype);
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
@@ -140,6 +140,7 @@ public static class GenerateCommand
         var watch = Stopwatch.StartNew();
         var results = generator.Generate(prompts, options);
         double seconds = watch.Elapsed.TotalSeconds;
+        var statistics = generator.LastStatistics!;
         long generated = results.Sum(r => r.Sum(s => (long)s.TokenIds.Count));
         double perSecond = seconds > 0 ? generated / seconds : 0;
 
@@ -161,6 +162,11 @@ public static class GenerateCommand
                     ["generated_tokens"] = generated,
                     ["seconds"] = Math.Round(seconds, 6),
                     ["tokens_per_second"] = Math.Round(perSecond, 3),
+                    ["decode_steps"] = statistics.DecodeSteps,
+                    ["host_transfers"] = statistics.HostTransfers,
+                    ["prefill_seconds"] = Math.Round(statistics.PrefillSeconds, 6),
+                    ["decode_seconds"] = Math.Round(statistics.DecodeSeconds, 6),
+                    ["sampling_seconds"] = Math.Round(statistics.SamplingSeconds, 6),
                 };
                 output.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             }
@@ -174,7 +180,4 @@ public static class GenerateCommand
         return 0;
     }
 
-    private static bool HasTokenizer(string directory) =>
-        File.Exists(Path.Combine(directory, "tokenizer.json"))
-        || (File.Exists(Path.Combine(directory, "vocab.json")) && File.Exists(Path.Combine(directory, "merges.txt")));
 }

@@ -1,4 +1,5 @@
 using Cai.Abstractions.Text;
+using Cai.Models.Tokenization;
 
 namespace Cai.Core.Pipeline;
 
@@ -56,7 +57,7 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     static bool IsCausalLanguageModel(string path)
     {
         string config = Path.Combine(path, "config.json");
-        if (!File.Exists(config) || !File.Exists(Path.Combine(path, "tokenizer.json"))) return false;
+        if (!File.Exists(config) || !TextTokenizer.Exists(path)) return false;
         var architectures = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))?["architectures"]?.AsArray();
         return architectures is null || architectures.Any(a => (string?)a is { } name && (name.EndsWith("ForCausalLM") || name.EndsWith("LMHeadModel")));
     }

@@ -10,12 +10,15 @@ public static class PromptSelection
     public static IReadOnlyList<(string Set, PromptRecord Prompt)> Of(StageContext context, IReadOnlyList<string> sets, int? maxPrompts) =>
         sets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Take(maxPrompts ?? int.MaxValue).Select(p => (set, p))).ToList();
 
-    /// <summary>Samples answers in the model's chat format, ending at its turn stop strings, seeded by the run seed, the stage and the batch's first prompt.</summary>
+    /// <summary>
+    /// Samples answers in the model's chat format, ending at its turn stop strings. Each prompt has its own seed, from
+    /// the run seed, the stage and the prompt (set and id), so its answers do not depend on the batch it falls in.
+    /// </summary>
     public static Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> AnswerAsync(StageContext context, ITextModel model,
         IReadOnlyList<(string Set, PromptRecord Prompt)> batch, GenerationOptions sampling)
     {
         var prompts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
-        long seed = StableSeed.Derive(context.Seed, context.Stage.Id, $"{batch[0].Set}/{batch[0].Prompt.Id}");
-        return model.GenerateAsync(prompts, sampling with { Seed = seed, StopStrings = model.TurnStopStrings }, context.CancellationToken);
+        var seeds = batch.Select(p => (long)StableSeed.Derive(context.Seed, context.Stage.Id, $"{p.Set}/{p.Prompt.Id}")).ToList();
+        return model.GenerateAsync(prompts, sampling with { Seeds = seeds, StopStrings = model.TurnStopStrings }, context.CancellationToken);
     }
 }

@@ -24,8 +24,8 @@ public sealed class ContinuationScorer(CausalLanguageModel model, long padTokenI
         foreach (var (r, i) in requests.Select((r, i) => (r, i)))
         {
             if (r.PromptIds.Count == 0) throw new ArgumentException($"Scoring request {i} has an empty prompt.", nameof(requests));
-            if (r.PromptIds.Count + r.ContinuationIds.Count > model.Config.MaxPositionEmbeddings)
-                throw new ArgumentException($"Scoring request {i} has {r.PromptIds.Count + r.ContinuationIds.Count} tokens; the model has {model.Config.MaxPositionEmbeddings} positions.", nameof(requests));
+            if (r.PromptIds.Count + r.ContinuationIds.Count > model.Config.ContextLength)
+                throw new ArgumentException($"Scoring request {i} has {r.PromptIds.Count + r.ContinuationIds.Count} tokens; the model has {model.Config.ContextLength} positions.", nameof(requests));
         }
         var order = Enumerable.Range(0, requests.Count)
             .OrderByDescending(i => requests[i].PromptIds.Count + requests[i].ContinuationIds.Count).ToList();

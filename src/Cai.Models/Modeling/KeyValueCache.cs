@@ -3,15 +3,19 @@ using static TorchSharp.torch;
 namespace Cai.Models.Modeling;
 
 /// <summary>
-/// Keys and values of every layer for a batch, preallocated as [batch, kv_heads, max_length, head_dim] and written in
-/// place: a forward pass over n new tokens copies them into positions [Length, Length + n) of each layer and attends
-/// over [0, Length + n). Nothing is concatenated per step. Sequences of a batch share positions: shorter prompts are
-/// left-padded and the attention mask hides the padding.
+/// Keys and values of every layer, preallocated as [batch, kv_heads, max_length, head_dim] and written in place;
+/// nothing is concatenated per step. Two ways to fill it: all rows together (<see cref="Update"/>: n new positions
+/// after <see cref="Length"/>, the same for every row, as for one batch of left-padded prompts), or each row at its
+/// own position (<see cref="Write"/>, with the per-row lengths kept by the caller on the device, as in continuous
+/// batching). <see cref="Rows"/> gives a view of some rows that shares the storage; <see cref="MoveRow"/> copies one
+/// row over another, so a batch can stay contiguous when a sequence leaves.
 /// </summary>
 public sealed class KeyValueCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
+    private readonly long _rowStart;
+    private readonly bool _ownsStorage;
     private int _pendingLength = -1;
 
     /// <summary>Allocates zeroed storage for <paramref name="layers"/> layers.</summary>
@@ -29,15 +33,16 @@ public sealed class KeyValueCache : IDisposable
         }
         BatchSize = batchSize;
         MaxLength = maxLength;
+        _ownsStorage = true;
     }
 
-    private KeyValueCache(Tensor[] keys, Tensor[] values, int length)
+    private KeyValueCache(KeyValueCache parent, long start, long count)
     {
-        _keys = keys;
-        _values = values;
-        BatchSize = keys[0].shape[0];
-        MaxLength = keys[0].shape[2];
-        Length = length;
+        _keys = parent._keys;
+        _values = parent._values;
+        _rowStart = parent._rowStart + start;
+        BatchSize = count;
+        MaxLength = parent.MaxLength;
     }
 
     /// <summary>Rows (sequences) of the cache.</summary>
@@ -46,11 +51,25 @@ public sealed class KeyValueCache : IDisposable
     /// <summary>Positions the cache can hold.</summary>
     public long MaxLength { get; }
 
-    /// <summary>Positions already written (equal for every sequence).</summary>
+    /// <summary>Positions written by <see cref="Update"/> (the same for every row).</summary>
     public int Length { get; private set; }
 
     /// <summary>Layers of the cache.</summary>
     public int Layers => _keys.Length;
+
+    /// <summary>The element type of the keys and values.</summary>
+    public ScalarType DType => _keys[0].dtype;
+
+    /// <summary>
+    /// A cache over rows [start, start + count) of this one that shares its storage, with <see cref="Length"/> 0 (for
+    /// filling those rows from position 0). Disposing the view frees nothing.
+    /// </summary>
+    public KeyValueCache Rows(long start, long count)
+    {
+        if (start < 0 || count < 1 || start + count > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) are not within the cache's {BatchSize} rows.");
+        return new KeyValueCache(this, start, count);
+    }
 
     /// <summary>
     /// Writes a layer's new keys and values ([batch, kv_heads, n, head_dim]) after the cached ones and returns views of
@@ -60,16 +79,52 @@ public sealed class KeyValueCache : IDisposable
     public (Tensor Keys, Tensor Values) Update(int layer, Tensor keys, Tensor values)
     {
         long n = keys.shape[2];
-        if (keys.shape[0] != BatchSize)
-            throw new ArgumentException($"The cache holds {BatchSize} sequences, the input has {keys.shape[0]}.", nameof(keys));
+        CheckRows(keys);
         if (Length + n > MaxLength)
             throw new InvalidOperationException($"The KV cache holds {MaxLength} positions; {Length} are used and {n} more were given.");
         if (_pendingLength >= 0 && _pendingLength != n)
             throw new InvalidOperationException("Every layer of one forward pass must write the same number of positions.");
         _pendingLength = (int)n;
-        _keys[layer].narrow(2, Length, n).copy_(keys);
-        _values[layer].narrow(2, Length, n).copy_(values);
-        return (_keys[layer].narrow(2, 0, Length + n), _values[layer].narrow(2, 0, Length + n));
+        var k = Storage(_keys[layer]);
+        var v = Storage(_values[layer]);
+        k.narrow(2, Length, n).copy_(keys);
+        v.narrow(2, Length, n).copy_(values);
+        return (k.narrow(2, 0, Length + n), v.narrow(2, 0, Length + n));
+    }
+
+    /// <summary>
+    /// Writes a layer's new keys and values ([batch, kv_heads, n, head_dim]) of each row at that row's own positions
+    /// and returns views of the first <paramref name="keyLength"/> positions of every row.
+    /// </summary>
+    /// <param name="layer">The layer.</param>
+    /// <param name="keys">New keys.</param>
+    /// <param name="values">New values.</param>
+    /// <param name="positions">[batch, kv_heads, n, head_dim] int64: the position of each new entry (a broadcast of the rows' positions).</param>
+    /// <param name="keyLength">Positions to return (at least every row's last new position + 1).</param>
+    public (Tensor Keys, Tensor Values) Write(int layer, Tensor keys, Tensor values, Tensor positions, long keyLength)
+    {
+        CheckRows(keys);
+        if (keyLength < 1 || keyLength > MaxLength)
+            throw new InvalidOperationException($"The KV cache holds {MaxLength} positions; {keyLength} were asked for.");
+        var k = Storage(_keys[layer]);
+        var v = Storage(_values[layer]);
+        k.scatter_(2, positions, keys);
+        v.scatter_(2, positions, values);
+        return keyLength == MaxLength ? (k, v) : (k.narrow(2, 0, keyLength), v.narrow(2, 0, keyLength));
+    }
+
+    /// <summary>Copies positions [0, length) of row <paramref name="from"/> over row <paramref name="to"/> in every layer.</summary>
+    public void MoveRow(long from, long to, long length)
+    {
+        if (from == to || length == 0) return;
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            var k = Storage(_keys[i]);
+            var v = Storage(_values[i]);
+            k[to].narrow(1, 0, length).copy_(k[from].narrow(1, 0, length));
+            v[to].narrow(1, 0, length).copy_(v[from].narrow(1, 0, length));
+        }
     }
 
     /// <summary>Commits the positions written by the last forward pass (called by the model after its last layer).</summary>
@@ -87,28 +142,21 @@ public sealed class KeyValueCache : IDisposable
         _pendingLength = -1;
     }
 
-    /// <summary>
-    /// A new cache holding only the rows <paramref name="rows"/> (int64 indices), used to drop finished sequences from
-    /// a batch. The caller disposes this cache when it no longer needs it.
-    /// </summary>
-    public KeyValueCache SelectRows(Tensor rows)
-    {
-        var keys = new Tensor[_keys.Length];
-        var values = new Tensor[_values.Length];
-        for (int i = 0; i < _keys.Length; i++)
-        {
-            keys[i] = _keys[i].index_select(0, rows).DetachFromDisposeScope();
-            values[i] = _values[i].index_select(0, rows).DetachFromDisposeScope();
-        }
-        return new KeyValueCache(keys, values, Length);
-    }
-
-    /// <summary>Bytes held by the cache.</summary>
+    /// <summary>Bytes held by the cache's storage.</summary>
     public long SizeInBytes => _keys.Sum(k => k.NumberOfElements * k.ElementSize) * 2;
 
     public void Dispose()
     {
+        if (!_ownsStorage) return;
         foreach (var t in _keys) t.Dispose();
         foreach (var t in _values) t.Dispose();
+    }
+
+    private Tensor Storage(Tensor layer) => _rowStart == 0 && BatchSize == layer.shape[0] ? layer : layer.narrow(0, _rowStart, BatchSize);
+
+    private void CheckRows(Tensor keys)
+    {
+        if (keys.shape[0] != BatchSize)
+            throw new ArgumentException($"The cache holds {BatchSize} sequences, the input has {keys.shape[0]}.", nameof(keys));
     }
 }

@@ -8,20 +8,21 @@ namespace Cai.Models.Modeling;
 /// <summary>The architectures this library implements.</summary>
 public enum ModelArchitecture
 {
-    /// <summary>LlamaForCausalLM and its relatives (Mistral, Qwen2, SmolLM, TinyLlama).</summary>
+    /// <summary>LlamaForCausalLM and its relatives (Mistral, Qwen2, SmolLM, TinyLlama, Gemma, Phi-3).</summary>
     Llama,
     /// <summary>GPT2LMHeadModel.</summary>
     Gpt2,
 }
 
 /// <summary>
-/// A Hugging Face config.json, parsed for the Llama family (model_type llama, mistral, qwen2) and GPT-2. Options that
-/// change the computation but are not implemented (rope_scaling, an active sliding window, other activations, ...)
-/// are refused with a <see cref="ModelConfigException"/> naming the file and the key, never silently ignored.
+/// A Hugging Face config.json, parsed for the Llama family (model_type llama, mistral, qwen2, gemma, phi3) and GPT-2. Options that
+/// change the computation but are not implemented (rope scaling other than linear, dynamic and llama3, an active
+/// sliding window, other activations, ...) are refused with a <see cref="ModelConfigException"/> naming the file and
+/// the key, never silently ignored.
 /// Keys this class does not know are kept in <see cref="Extra"/> and written back by <see cref="ToJson"/>.
 /// Dropout probabilities are accepted and not applied (the models have no dropout).
 /// </summary>
-/// <param name="ModelType">config.json "model_type": llama, mistral, qwen2 or gpt2.</param>
+/// <param name="ModelType">config.json "model_type": llama, mistral, qwen2, gemma, phi3 or gpt2.</param>
 /// <param name="VocabSize">Rows of the embedding and of the LM head.</param>
 /// <param name="HiddenSize">Width of the residual stream (GPT-2: n_embd).</param>
 /// <param name="NumHiddenLayers">Decoder layers (GPT-2: n_layer).</param>
@@ -49,6 +50,17 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     /// <summary>Rotary base frequency (Llama family).</summary>
     public double RopeTheta { get; init; } = 10000.0;
 
+    /// <summary>Rotary scaling (config rope_scaling or rope_parameters); null for the default rotary embedding.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
+    /// <summary>
+    /// The most positions a forward pass takes: max_position_embeddings, times the factor for linear and dynamic
+    /// rotary scaling (whose max_position_embeddings is the pretraining length), at most <see cref="SlidingWindow"/>.
+    /// </summary>
+    public int ContextLength => Math.Min(SlidingWindow ?? int.MaxValue, RopeScaling is { Type: RopeScaling.Linear or RopeScaling.Dynamic } scaling
+        ? (int)Math.Min(int.MaxValue, MaxPositionEmbeddings * scaling.Factor)
+        : MaxPositionEmbeddings);
+
     /// <summary>Whether lm_head.weight is the embedding matrix itself.</summary>
     public bool TieWordEmbeddings { get; init; }
 
@@ -61,8 +73,20 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     /// <summary>Bias on the MLP projections (Llama mlp_bias).</summary>
     public bool MlpBias { get; init; }
 
-    /// <summary>The MLP activation: "silu" (Llama) or "gelu_new" (GPT-2's tanh GELU).</summary>
+    /// <summary>The MLP activation: "silu" (Llama), "gelu_pytorch_tanh" (Gemma) or "gelu_new" (GPT-2); both GELUs are the tanh approximation.</summary>
     public string HiddenAct { get; init; } = "silu";
+
+    /// <summary>
+    /// Phi-3's "sliding_window": keys further back than this are not attended to. Sequences are limited to it (see
+    /// <see cref="ContextLength"/>), where sliding-window attention is full attention. Null for none.
+    /// </summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Gemma: embeddings are multiplied by sqrt(hidden_size) and RMSNorm weights are offsets from 1 (x * (1 + weight)).</summary>
+    public bool IsGemma => ModelType == "gemma";
+
+    /// <summary>Phi-3: q/k/v and gate/up projections are fused into qkv_proj and gate_up_proj.</summary>
+    public bool FusedProjections => ModelType == "phi3";
 
     /// <summary>Beginning-of-sequence token id, when the config names one.</summary>
     public int? BosTokenId { get; init; }
@@ -99,6 +123,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         "gpt2" => "GPT2LMHeadModel",
         "mistral" => "MistralForCausalLM",
         "qwen2" => "Qwen2ForCausalLM",
+        "gemma" => "GemmaForCausalLM",
+        "phi3" => "Phi3ForCausalLM",
         _ => "LlamaForCausalLM",
     };
 
@@ -115,7 +141,7 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             RopeTheta = ropeTheta,
             TieWordEmbeddings = tieWordEmbeddings,
             QkvBias = modelType == "qwen2",
-            HiddenAct = "silu",
+            HiddenAct = modelType == "gemma" ? "gelu_pytorch_tanh" : "silu",
         }, "(code)");
 
     /// <summary>A GPT-2 config with Hugging Face's defaults for anything not given.</summary>
@@ -150,10 +176,13 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         string modelType = r.String("model_type") ?? throw new ModelConfigException(source, "model_type", "is missing.");
         var config = modelType switch
         {
-            "llama" or "mistral" or "qwen2" => ParseLlama(r, modelType),
+            "llama" or "mistral" or "qwen2" or "gemma" or "phi3" => ParseLlama(r, modelType),
             "gpt2" => ParseGpt2(r),
+            "gemma2" => throw new ModelConfigException(source, "model_type",
+                "\"gemma2\" is not supported: Gemma 2's attention and final logit soft-capping, alternating sliding-window layers "
+                + "and extra feed-forward norms are not implemented (Gemma is)."),
             _ => throw new ModelConfigException(source, "model_type",
-                $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gpt2)."),
+                $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gemma, phi3, gpt2)."),
         };
         r.Take("architectures");
         return Validate(config with { Extra = r.Rest }, source);
@@ -164,25 +193,52 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         int hidden = r.Int("hidden_size") ?? 4096;
         int heads = r.Int("num_attention_heads") ?? 32;
         int kvHeads = r.Int("num_key_value_heads") ?? heads;
-        int maxPos = r.Int("max_position_embeddings") ?? (modelType == "llama" ? 2048 : 32768);
-        string act = r.String("hidden_act") ?? "silu";
-        if (act != "silu") throw r.Refuse("hidden_act", $"\"{act}\" is not supported (only silu).");
-
-        double ropeTheta = r.Double("rope_theta") ?? 10000.0;
-        RefuseRopeScaling(r, r.Take("rope_scaling"), "rope_scaling");
-        if (r.Take("rope_parameters") is JsonObject rope)
+        int maxPos = r.Int("max_position_embeddings") ?? modelType switch { "llama" => 2048, "phi3" => 4096, "gemma" => 8192, _ => 32768 };
+        string act;
+        if (modelType == "gemma")
         {
-            string type = rope["rope_type"]?.GetValue<string>() ?? rope["type"]?.GetValue<string>() ?? "default";
-            if (type != "default") throw r.Refuse("rope_parameters.rope_type", $"\"{type}\" is not supported (only default rotary embeddings).");
-            if (rope["rope_theta"] is JsonValue theta) ropeTheta = theta.GetValue<double>();
+            // transformers reads Gemma's activation from hidden_activation (tanh GELU when absent), never hidden_act.
+            r.Take("hidden_act");
+            act = r.String("hidden_activation") ?? "gelu_pytorch_tanh";
+            if (act is not ("gelu_pytorch_tanh" or "gelu_new"))
+                throw r.Refuse("hidden_activation", $"\"{act}\" is not supported (only gelu_pytorch_tanh).");
+            foreach (string key in new[] { "attn_logit_softcapping", "final_logit_softcapping", "query_pre_attn_scalar" })
+                if (r.Take(key) is JsonNode value)
+                    throw r.Refuse(key, $"{value.ToJsonString()} is not supported (a Gemma 2 option).");
+        }
+        else
+        {
+            act = r.String("hidden_act") ?? "silu";
+            if (act != "silu") throw r.Refuse("hidden_act", $"\"{act}\" is not supported (only silu).");
         }
 
+        double ropeTheta = r.Double("rope_theta") ?? 10000.0;
+        var ropeScaling = r.Take("rope_scaling") switch
+        {
+            null => null,
+            JsonObject legacy => RopeScaling.Parse(legacy, r.Source, "rope_scaling"),
+            _ => throw r.Refuse("rope_scaling", "must be an object or null."),
+        };
+        switch (r.Take("rope_parameters"))
+        {
+            case null: break;
+            case JsonObject rope:
+                ropeScaling = RopeScaling.Parse(rope, r.Source, "rope_parameters") ?? ropeScaling;
+                if (rope["rope_theta"] is JsonValue theta) ropeTheta = theta.GetValue<double>();
+                break;
+            default: throw r.Refuse("rope_parameters", "must be an object or null.");
+        }
+        if (r.Double("partial_rotary_factor") is double partial && partial != 1.0)
+            throw r.Refuse("partial_rotary_factor", $"{partial.ToString(CultureInfo.InvariantCulture)} is not supported (only 1: every dimension rotates).");
+
         // Sliding-window attention only differs from full attention past the window: refuse it when it can matter.
+        // Phi-3 (whose 4k models have a window of 2047) is limited to sequences within its window instead.
         var window = r.Int("sliding_window");
-        bool useWindow = modelType == "mistral" ? window is not null : (r.Bool("use_sliding_window") ?? false);
+        bool useWindow = modelType is "mistral" or "phi3" ? window is not null : (r.Bool("use_sliding_window") ?? false);
         if (modelType == "qwen2") r.Take("max_window_layers");
-        if (useWindow && window is int w && w < maxPos)
+        if (modelType != "phi3" && useWindow && window is int w && w < maxPos)
             throw r.Refuse("sliding_window", $"{w} is smaller than max_position_embeddings {maxPos}: sliding-window attention is not supported.");
+        if (window is < 1) throw r.Refuse("sliding_window", "must be positive.");
 
         int pretrainingTp = r.Int("pretraining_tp") ?? 1;
         if (pretrainingTp < 1) throw r.Refuse("pretraining_tp", "must be at least 1.");
@@ -200,11 +256,13 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             HeadDim = r.Int("head_dim") ?? hidden / Math.Max(1, heads),
             NormEpsilon = r.Double("rms_norm_eps") ?? 1e-6,
             RopeTheta = ropeTheta,
-            TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? false,
+            RopeScaling = ropeScaling,
+            TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? modelType == "gemma",
             QkvBias = modelType == "qwen2" || attentionBias,
             OutputProjectionBias = modelType != "qwen2" && attentionBias,
             MlpBias = mlpBias,
             HiddenAct = act,
+            SlidingWindow = modelType == "phi3" ? window : null,
             BosTokenId = r.Int("bos_token_id"),
             EosTokenIds = r.IntList("eos_token_id"),
             PadTokenId = r.Int("pad_token_id"),
@@ -241,13 +299,6 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             PadTokenId = r.Int("pad_token_id"),
             TorchDtype = r.Dtype(),
         };
-    }
-
-    private static void RefuseRopeScaling(Reader r, JsonNode? scaling, string key)
-    {
-        if (scaling is null) return;
-        string type = scaling is JsonObject o ? (o["rope_type"] ?? o["type"])?.ToJsonString() ?? "(no type)" : scaling.ToJsonString();
-        throw r.Refuse(key, $"{type} is not supported: rope scaling is not implemented, remove it or use a model without it.");
     }
 
     private static ModelConfig Validate(ModelConfig c, string source)
@@ -305,9 +356,11 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             o["head_dim"] = HeadDim;
             o["max_position_embeddings"] = MaxPositionEmbeddings;
             o["hidden_act"] = HiddenAct;
+            if (IsGemma) o["hidden_activation"] = HiddenAct;
+            if (SlidingWindow is int window) o["sliding_window"] = window;
             o["rms_norm_eps"] = NormEpsilon;
             o["rope_theta"] = RopeTheta;
-            o["rope_scaling"] = null;
+            o["rope_scaling"] = RopeScaling?.ToJson();
             if (ModelType != "qwen2") o["attention_bias"] = QkvBias;
             o["mlp_bias"] = MlpBias;
         }
@@ -337,6 +390,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     private sealed class Reader(JsonObject json, string source)
     {
         public JsonObject Rest => json;
+
+        public string Source => source;
 
         public JsonNode? Take(string key)
         {

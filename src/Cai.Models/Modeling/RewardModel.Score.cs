@@ -28,7 +28,7 @@ public sealed partial class RewardModel
     public double[] Score(IReadOnlyList<TokenizedExample> sequences, long padTokenId, int batchSize = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        int maxLength = Config.MaxPositionEmbeddings;
+        int maxLength = Config.ContextLength;
         var rows = sequences.Select(s => s.Length <= maxLength ? s
             : new TokenizedExample([], [.. s.PromptIds.Concat(s.CompletionIds).Skip(s.Length - maxLength)])).ToList();
         var results = new double[rows.Count];

@@ -27,7 +27,7 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
         using (no_grad())
             foreach (var (name, p) in _backbone.named_parameters())
             {
-                if (name.Contains("norm") || name.Contains("ln_")) p.fill_(name.EndsWith(".bias", StringComparison.Ordinal) ? 0.0 : 1.0);
+                if (name.Contains("norm") || name.Contains("ln_")) p.fill_(name.EndsWith(".bias", StringComparison.Ordinal) || config.IsGemma ? 0.0 : 1.0);
                 else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
                 else p.normal_(0, 0.02);
             }
@@ -53,11 +53,14 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
     /// score ~ N(0, 1/√(hidden + 1)), as the reward heads of OpenAI's lm-human-preferences and TRL: small enough that
     /// initial rewards are near 0, large enough that the trunk gets gradients from the first step (zeros would not).
     /// </summary>
-    /// <param name="generator">The random source; null draws from torch's global generator.</param>
+    /// <param name="generator">The random source (a CPU generator: the values are drawn on the CPU, then copied to
+    /// the head's device, so they are the same on every device); null draws from torch's global CPU generator.</param>
     public void InitializeScore(Generator? generator = null)
     {
         using var _ = no_grad();
-        _score.weight!.normal_(0, 1.0 / Math.Sqrt(Config.HiddenSize + 1), generator);
+        var weight = _score.weight!;
+        using var drawn = empty(weight.shape, weight.dtype, CPU).normal_(0, 1.0 / Math.Sqrt(Config.HiddenSize + 1), generator);
+        weight.copy_(drawn);
     }
 
     /// <summary>
@@ -80,7 +83,7 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
         }
         if (seed is { } value)
         {
-            using var generator = new Generator((ulong)value, rewardModel.Device);
+            using var generator = new Generator((ulong)value, CPU);
             rewardModel.InitializeScore(generator);
         }
         return rewardModel;
@@ -90,7 +93,7 @@ public sealed partial class RewardModel : nn.Module<CausalLMInput, Tensor>
     public override Tensor forward(CausalLMInput input)
     {
         using var scope = NewDisposeScope();
-        var context = AttentionContext.Create(input, Config.MaxPositionEmbeddings);
+        var context = AttentionContext.Create(input, Config);
         var hidden = _backbone.forward(input.InputIds, context);                      // [b, s, h]
         long batch = hidden.shape[0], seq = hidden.shape[1];
         var last = input.AttentionMask is null

@@ -1,10 +1,20 @@
 namespace Cai.Models.Tokenization;
 
-/// <summary>A token added on top of the BPE vocabulary (Hugging Face "added_tokens"); always encoded as one id.</summary>
+/// <summary>A token added on top of the vocabulary (Hugging Face "added_tokens"); always encoded as one id.</summary>
 /// <param name="Id">Its id.</param>
 /// <param name="Content">Its text, e.g. "&lt;|endoftext|&gt;".</param>
 /// <param name="Special">Whether it is a special (control) token.</param>
-public sealed record AddedToken(int Id, string Content, bool Special = true);
+public sealed record AddedToken(int Id, string Content, bool Special = true)
+{
+    /// <summary>"lstrip": whitespace before the token is part of it (SentencePiece-style tokenizers only).</summary>
+    public bool LStrip { get; init; }
+
+    /// <summary>"rstrip": whitespace after the token is part of it (SentencePiece-style tokenizers only).</summary>
+    public bool RStrip { get; init; }
+
+    /// <summary>"normalized": matched in the normalized text rather than the raw one (SentencePiece-style tokenizers only).</summary>
+    public bool Normalized { get; init; }
+}
 
 /// <summary>A byte-level BPE model: what a Hugging Face tokenizer.json holds.</summary>
 /// <param name="Vocab">Byte-level token string to id.</param>

@@ -1,55 +1,43 @@
-using System.Text;
-using Cai.Models.Training;
-using Microsoft.ML.Tokenizers;
-
 namespace Cai.Models.Tokenization;
 
 /// <summary>
-/// A byte-level BPE tokenizer in the Hugging Face layout (tokenizer.json, or vocab.json + merges.txt), encoded by
-/// Microsoft.ML.Tokenizers. Added tokens such as "&lt;|endoftext|&gt;" encode as single ids wherever they appear.
+/// A Hugging Face tokenizer: byte-level BPE (tokenizer.json, or vocab.json + merges.txt) encoded by
+/// Microsoft.ML.Tokenizers, SentencePiece-style BPE from a tokenizer.json (byte_fallback, Metaspace; Llama-2, Mistral,
+/// Gemma), or a SentencePiece tokenizer.model (BPE or Unigram). Added tokens such as "&lt;|endoftext|&gt;" encode as
+/// single ids wherever they appear.
 /// </summary>
 public sealed class TextTokenizer
 {
-    private readonly BpeModel _model;
+    private readonly ITokenizerBackend _backend;
     private readonly TokenizerConfigFile _config;
-    private readonly BpeTokenizer _bpe;
     private readonly bool[] _knownIds;
 
     /// <summary>Builds a tokenizer from a model and its special token roles.</summary>
     public TextTokenizer(BpeModel model, SpecialTokens specials, ChatFormat? chatFormat = null)
-        : this(model, new TokenizerConfigFile(specials, chatFormat ?? ChatFormat.Default, [], new()), "the given model")
+        : this(new ByteLevelBpe(model, "the given model"), new TokenizerConfigFile(specials, chatFormat ?? ChatFormat.Default, [], new()), "the given model")
     {
     }
 
-    private TextTokenizer(BpeModel model, TokenizerConfigFile config, string source)
+    private TextTokenizer(ITokenizerBackend backend, TokenizerConfigFile config, string source)
     {
-        _model = model;
+        // Without add_bos_token in tokenizer_config.json, the file's post-processor says whether texts start with bos.
+        if (!config.SetsAddBosToken && backend.LeadingSpecialToken is { } leading && leading == config.Specials.Bos)
+            config = config with { Specials = config.Specials with { AddBosToken = true } };
+        _backend = backend;
         _config = config;
+        if (backend.Vocabulary.Values.Any(id => id < 0)) throw new FormatException($"{source}: token ids must not be negative.");
         BosTokenId = RoleId(config.Specials.Bos, "bos_token", source);
         EosTokenId = RoleId(config.Specials.Eos, "eos_token", source);
         PadTokenId = RoleId(config.Specials.Pad, "pad_token", source);
         if (config.Specials.AddBosToken && BosTokenId is null)
             throw new FormatException($"{source}: add_bos_token is true but no bos_token is set.");
-
-        if (model.Vocab.Values.Concat(model.AddedTokens.Select(t => t.Id)).Any(id => id < 0))
-            throw new FormatException($"{source}: token ids must not be negative.");
-        var specials = model.AddedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
-        var vocab = new Dictionary<string, int>(model.Vocab, StringComparer.Ordinal);
-        foreach (var (content, id) in specials) vocab.TryAdd(content, id);
-        _bpe = BpeTokenizer.Create(new BpeOptions(vocab)
-        {
-            Merges = model.Merges.Select(m => $"{m.Left} {m.Right}"),
-            SpecialTokens = specials,
-            ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(ByteLevelPreTokenizer.CreateRegex(model.SplitPattern), specials),
-        });
-        VocabSize = model.Size;
+        VocabSize = backend.Vocabulary.Values.DefaultIfEmpty(-1).Max() + 1;
         _knownIds = new bool[VocabSize];
-        foreach (int id in vocab.Values) _knownIds[id] = true;
+        foreach (int id in backend.Vocabulary.Values) _knownIds[id] = true;
     }
 
-    /// <summary>The BPE model (vocabulary, merges, added tokens).</summary>
-    public BpeModel Model => _model;
+    /// <summary>The byte-level BPE model (vocabulary, merges, added tokens); null for SentencePiece-style tokenizers.</summary>
+    public BpeModel? Model => (_backend as ByteLevelBpe)?.Model;
 
     /// <summary>One more than the largest token id (Hugging Face's len(tokenizer)).</summary>
     public int VocabSize { get; }
@@ -66,18 +54,27 @@ public sealed class TextTokenizer
     /// <summary>How conversations are rendered for this model.</summary>
     public ChatFormat ChatFormat => _config.ChatFormat;
 
+    /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load"/> can read.</summary>
+    public static bool Exists(string directory) =>
+        File.Exists(Path.Combine(directory, TokenizerJsonFile.FileName))
+        || File.Exists(Path.Combine(directory, SentencePieceModelFile.FileName))
+        || (File.Exists(Path.Combine(directory, LegacyBpeFiles.VocabFileName)) && File.Exists(Path.Combine(directory, LegacyBpeFiles.MergesFileName)));
+
     /// <summary>
-    /// Loads tokenizer.json (preferred) or vocab.json + merges.txt from <paramref name="directory"/>, with special
-    /// token roles from tokenizer_config.json / special_tokens_map.json.
+    /// Loads tokenizer.json (preferred), else tokenizer.model (SentencePiece), else vocab.json + merges.txt from
+    /// <paramref name="directory"/>, with special token roles from tokenizer_config.json / special_tokens_map.json.
     /// </summary>
     public static TextTokenizer Load(string directory)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Tokenizer directory not found: {directory}");
         var config = TokenizerConfigFile.Read(directory);
         string json = Path.Combine(directory, TokenizerJsonFile.FileName);
+        string sentencePiece = Path.Combine(directory, SentencePieceModelFile.FileName);
         string vocab = Path.Combine(directory, LegacyBpeFiles.VocabFileName);
         string merges = Path.Combine(directory, LegacyBpeFiles.MergesFileName);
-        if (File.Exists(json)) return new TextTokenizer(TokenizerJsonFile.Read(json), config, json);
+        if (File.Exists(json)) return new TextTokenizer(TokenizerJsonFile.Load(json), config, json);
+        if (File.Exists(sentencePiece))
+            return new TextTokenizer(SentencePieceModelFile.Read(sentencePiece, config.AddedTokensDecoder, config.Legacy), config, sentencePiece);
         if (File.Exists(vocab) && File.Exists(merges))
         {
             // Old layouts list their specials only in tokenizer_config.json; roles present in the vocab count as added.
@@ -86,22 +83,24 @@ public sealed class TextTokenizer
             foreach (string? role in new[] { config.Specials.Bos, config.Specials.Eos, config.Specials.Pad })
                 if (role is not null && added.All(t => t.Content != role) && model.Vocab.TryGetValue(role, out int id))
                     added.Add(new AddedToken(id, role));
-            return new TextTokenizer(model with { AddedTokens = added }, config, vocab);
+            return new TextTokenizer(new ByteLevelBpe(model with { AddedTokens = added }, vocab), config, vocab);
         }
         throw new FileNotFoundException(
-            $"No tokenizer in {directory}: expected {TokenizerJsonFile.FileName} or {LegacyBpeFiles.VocabFileName} + {LegacyBpeFiles.MergesFileName}.");
+            $"No tokenizer in {directory}: expected {TokenizerJsonFile.FileName}, {SentencePieceModelFile.FileName} or {LegacyBpeFiles.VocabFileName} + {LegacyBpeFiles.MergesFileName}.");
     }
 
     /// <summary>Token ids of <paramref name="text"/>, with the bos token first when add_bos_token is set.</summary>
     public IReadOnlyList<int> Encode(string text) => Encode(text, addSpecialTokens: true);
 
-    /// <summary>Token ids of <paramref name="text"/>; <paramref name="addSpecialTokens"/> false never prepends bos.</summary>
+    /// <summary>
+    /// Token ids of <paramref name="text"/>; <paramref name="addSpecialTokens"/> false never prepends bos, and bos is
+    /// not prepended to a text that already starts with it.
+    /// </summary>
     public IReadOnlyList<int> Encode(string text, bool addSpecialTokens)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (_model.NormalizeNfc) text = text.Normalize(NormalizationForm.FormC);
-        var ids = _bpe.EncodeToIds(text);
-        if (!addSpecialTokens || !SpecialTokens.AddBosToken) return ids;
+        var ids = _backend.Encode(text);
+        if (!addSpecialTokens || !SpecialTokens.AddBosToken || (ids.Count > 0 && ids[0] == BosTokenId)) return ids;
         return [BosTokenId!.Value, .. ids];
     }
 
@@ -111,21 +110,24 @@ public sealed class TextTokenizer
         var list = ids as IReadOnlyList<int> ?? ids.ToList();
         foreach (int id in list)
             if ((uint)id >= (uint)_knownIds.Length || !_knownIds[id]) throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is not in the vocabulary.");
-        return _bpe.Decode(list) ?? "";
+        return _backend.Decode(list);
     }
 
     /// <summary>The id of a token's exact text (vocabulary or added token), or null.</summary>
-    public int? TokenToId(string token) => _model.FindId(token);
+    public int? TokenToId(string token) => _backend.Vocabulary.TryGetValue(token, out int id) ? id : null;
 
-    /// <summary>Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes the tokenizer file it was loaded from (tokenizer.json, or tokenizer.model for SentencePiece),
+    /// tokenizer_config.json and special_tokens_map.json into <paramref name="directory"/>.
+    /// </summary>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, TokenizerJsonFile.FileName), TokenizerJsonFile.Write(_model));
-        _config.Write(directory, _model);
+        _backend.Save(directory);
+        _config.Write(directory, _backend.AddedTokens);
     }
 
     private int? RoleId(string? token, string key, string source) => token is null
         ? null
-        : _model.FindId(token) ?? throw new FormatException($"{source}: {key} \"{token}\" is neither in the vocabulary nor an added token.");
+        : TokenToId(token) ?? throw new FormatException($"{source}: {key} \"{token}\" is neither in the vocabulary nor an added token.");
 }

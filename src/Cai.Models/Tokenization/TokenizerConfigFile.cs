@@ -39,14 +39,25 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
                 added.Add(new AddedToken(
                     int.TryParse(id, out int parsed) ? parsed : throw new FormatException($"{configPath}: added_tokens_decoder key \"{id}\" is not an id."),
                     TokenText(token, configPath, $"added_tokens_decoder.{id}") ?? throw new FormatException($"{configPath}: added_tokens_decoder.{id} has no content."),
-                    token?["special"]?.GetValue<bool>() ?? false));
+                    token?["special"]?.GetValue<bool>() ?? false)
+                {
+                    LStrip = token?["lstrip"]?.GetValue<bool>() ?? false,
+                    RStrip = token?["rstrip"]?.GetValue<bool>() ?? false,
+                    Normalized = token?["normalized"]?.GetValue<bool>() ?? false,
+                });
 
         var chat = config[ChatFormat.ConfigKey] is { } node ? ChatFormat.FromJson(node, configPath) : ChatFormat.Default;
         bool addBos = config["add_bos_token"] is JsonValue v && v.GetValue<bool>();
         return new TokenizerConfigFile(new SpecialTokens(Role("bos_token"), Role("eos_token"), Role("pad_token"), addBos), chat, added, config);
     }
 
-    public void Write(string directory, BpeModel model)
+    /// <summary>transformers' "legacy" (default true): text after an added token gets SentencePiece's dummy prefix.</summary>
+    public bool Legacy => Extra["legacy"] is not JsonValue v || v.GetValue<bool>();
+
+    /// <summary>Whether tokenizer_config.json says whether to add the bos token.</summary>
+    public bool SetsAddBosToken => Extra.ContainsKey("add_bos_token");
+
+    public void Write(string directory, IReadOnlyList<AddedToken> addedTokens)
     {
         var config = (JsonObject)Extra.DeepClone();
         var map = new JsonObject();
@@ -59,10 +70,10 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
         config["add_bos_token"] = Specials.AddBosToken;
         config["add_eos_token"] = false;
         var decoder = new JsonObject();
-        foreach (var token in model.AddedTokens.OrderBy(t => t.Id))
+        foreach (var token in addedTokens.OrderBy(t => t.Id))
             decoder[token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new JsonObject
             {
-                ["content"] = token.Content, ["lstrip"] = false, ["normalized"] = false, ["rstrip"] = false,
+                ["content"] = token.Content, ["lstrip"] = token.LStrip, ["normalized"] = token.Normalized, ["rstrip"] = token.RStrip,
                 ["single_word"] = false, ["special"] = token.Special,
             };
         config["added_tokens_decoder"] = decoder;

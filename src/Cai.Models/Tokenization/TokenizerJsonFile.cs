@@ -4,18 +4,32 @@ using System.Text.RegularExpressions;
 
 namespace Cai.Models.Tokenization;
 
-/// <summary>Reads and writes Hugging Face tokenizer.json files holding a byte-level BPE model.</summary>
+/// <summary>Reads Hugging Face tokenizer.json files (byte-level or SentencePiece-style BPE) and writes byte-level ones.</summary>
 public static class TokenizerJsonFile
 {
     /// <summary>The file name in a model directory.</summary>
     public const string FileName = "tokenizer.json";
 
-    /// <summary>Parses a tokenizer.json; refuses what is not byte-level BPE with an error naming the key.</summary>
-    public static BpeModel Read(string path)
+    /// <summary>Parses a byte-level tokenizer.json; refuses what is not byte-level BPE with an error naming the key.</summary>
+    public static BpeModel Read(string path) => Guarded(path, () => ParseByteLevel(ParseRoot(path), path));
+
+    /// <summary>
+    /// The tokenizer a tokenizer.json describes: byte-level BPE when its pre-tokenizer or decoder is ByteLevel (and
+    /// byte_fallback is off), else SentencePiece-style BPE.
+    /// </summary>
+    internal static ITokenizerBackend Load(string path) => Guarded<ITokenizerBackend>(path, () =>
+    {
+        var root = ParseRoot(path);
+        return IsByteLevel(root)
+            ? new ByteLevelBpe(ParseByteLevel(root, path), path, ReadLeadingSpecialToken(root["post_processor"]))
+            : SentencePieceBpe.Create(root, path);
+    });
+
+    private static T Guarded<T>(string path, Func<T> parse)
     {
         try
         {
-            return Parse(path);
+            return parse();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -23,24 +37,43 @@ public static class TokenizerJsonFile
         }
     }
 
-    private static BpeModel Parse(string path)
+    private static JsonObject ParseRoot(string path) =>
+        JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new FormatException($"{path}: expected a JSON object.");
+
+    private static bool IsByteLevel(JsonObject root)
     {
-        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-            ?? throw new FormatException($"{path}: expected a JSON object.");
+        static bool HasByteLevel(JsonNode? node, string list) =>
+            node?["type"]?.GetValue<string>() == "ByteLevel"
+            || (node?[list] is JsonArray steps && steps.Any(step => HasByteLevel(step, list)));
+        return root["model"]?["byte_fallback"]?.GetValue<bool>() != true
+            && (HasByteLevel(root["pre_tokenizer"], "pretokenizers") || HasByteLevel(root["decoder"], "decoders"));
+    }
+
+    private static BpeModel ParseByteLevel(JsonObject root, string path)
+    {
         var model = root["model"] as JsonObject ?? throw new FormatException($"{path}: missing \"model\".");
         string? type = model["type"]?.GetValue<string>();
         if (type != "BPE") throw new NotSupportedException($"{path}: model.type \"{type}\" is not supported; only \"BPE\" is.");
         if (model["byte_fallback"]?.GetValue<bool>() == true)
-            throw new NotSupportedException($"{path}: model.byte_fallback (SentencePiece-style BPE) is not supported; only byte-level BPE is.");
+            throw new NotSupportedException($"{path}: model.byte_fallback (SentencePiece-style BPE) is not supported here; load it with TextTokenizer.Load.");
         foreach (string key in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
             if (!string.IsNullOrEmpty(model[key]?.GetValue<string>()))
                 throw new NotSupportedException($"{path}: model.{key} is not supported by byte-level BPE.");
+        return new BpeModel(ReadVocab(model, path), ReadMerges(model, path), ReadAddedTokens(root, path),
+            ReadSplitPattern(root["pre_tokenizer"], path), ReadNormalizer(root["normalizer"], path));
+    }
 
+    internal static Dictionary<string, int> ReadVocab(JsonObject model, string path)
+    {
         var vocabNode = model["vocab"] as JsonObject ?? throw new FormatException($"{path}: missing model.vocab.");
         var vocab = new Dictionary<string, int>(vocabNode.Count, StringComparer.Ordinal);
         foreach (var (token, id) in vocabNode)
             vocab[token] = id?.GetValue<int>() ?? throw new FormatException($"{path}: model.vocab[\"{token}\"] has no id.");
+        return vocab;
+    }
 
+    internal static List<(string, string)> ReadMerges(JsonObject model, string path)
+    {
         var merges = new List<(string, string)>();
         foreach (var merge in model["merges"] as JsonArray ?? throw new FormatException($"{path}: missing model.merges."))
             merges.Add(merge switch
@@ -49,19 +82,36 @@ public static class TokenizerJsonFile
                 JsonValue value => SplitMerge(value.GetValue<string>(), path),
                 _ => throw new FormatException($"{path}: model.merges holds an entry that is neither \"a b\" nor [\"a\", \"b\"]."),
             });
+        return merges;
+    }
 
+    internal static List<AddedToken> ReadAddedTokens(JsonObject root, string path)
+    {
         var added = new List<AddedToken>();
         foreach (var node in root["added_tokens"] as JsonArray ?? [])
         {
             if (node is not JsonObject token) throw new FormatException($"{path}: added_tokens holds a non-object.");
+            bool special = token["special"]?.GetValue<bool>() ?? false;
             added.Add(new AddedToken(
                 token["id"]?.GetValue<int>() ?? throw new FormatException($"{path}: an added token has no \"id\"."),
                 token["content"]?.GetValue<string>() ?? throw new FormatException($"{path}: an added token has no \"content\"."),
-                token["special"]?.GetValue<bool>() ?? false));
+                special)
+            {
+                LStrip = token["lstrip"]?.GetValue<bool>() ?? false,
+                RStrip = token["rstrip"]?.GetValue<bool>() ?? false,
+                Normalized = token["normalized"]?.GetValue<bool>() ?? !special,
+            });
         }
-
-        return new BpeModel(vocab, merges, added, ReadSplitPattern(root["pre_tokenizer"], path), ReadNormalizer(root["normalizer"], path));
+        return added;
     }
+
+    /// <summary>The special token a TemplateProcessing post-processor puts first in a single text, or null.</summary>
+    internal static string? ReadLeadingSpecialToken(JsonNode? postProcessor) => postProcessor?["type"]?.GetValue<string>() switch
+    {
+        "TemplateProcessing" => postProcessor["single"]?.AsArray().FirstOrDefault()?["SpecialToken"]?["id"]?.GetValue<string>(),
+        "Sequence" => postProcessor["processors"]?.AsArray().Select(ReadLeadingSpecialToken).FirstOrDefault(t => t is not null),
+        _ => null,
+    };
 
     /// <summary>Serialises a model in the Hugging Face tokenizers schema.</summary>
     public static string Write(BpeModel model)
@@ -74,8 +124,8 @@ public static class TokenizerJsonFile
         foreach (var token in model.AddedTokens.OrderBy(t => t.Id))
             added.Add(new JsonObject
             {
-                ["id"] = token.Id, ["content"] = token.Content, ["single_word"] = false, ["lstrip"] = false,
-                ["rstrip"] = false, ["normalized"] = false, ["special"] = token.Special,
+                ["id"] = token.Id, ["content"] = token.Content, ["single_word"] = false, ["lstrip"] = token.LStrip,
+                ["rstrip"] = token.RStrip, ["normalized"] = token.Normalized, ["special"] = token.Special,
             });
         var byteLevel = (bool useRegex, bool trimOffsets = true) => new JsonObject
         {

@@ -70,14 +70,19 @@ public class CriticAndReviserTests
     }
 
     [Fact]
-    public async Task SeedDependsOnRunSeedAndFirstItemNotOnCallOrder()
+    public async Task EachItemHasItsOwnSeedWhateverItsBatch()
     {
         var model = new RecordingTextModel("x");
         var critic = new PlainCritic(RecordingTextModel.Context(model), new CriticOptions());
-        await critic.CritiqueAsync([new CritiqueRequest("b", Prompt, "r", RecordingTextModel.Principle)], default);
-        await critic.CritiqueAsync([new CritiqueRequest("a", Prompt, "r", RecordingTextModel.Principle)], default);
-        await critic.CritiqueAsync([new CritiqueRequest("b", Prompt, "r", RecordingTextModel.Principle)], default);
-        Assert.Equal(model.Calls[0].Seed, model.Calls[2].Seed);
-        Assert.NotEqual(model.Calls[0].Seed, model.Calls[1].Seed);
+        CritiqueRequest Item(string id) => new(id, Prompt, "r", RecordingTextModel.Principle);
+        await critic.CritiqueAsync([Item("b")], default);
+        await critic.CritiqueAsync([Item("a"), Item("b")], default);
+        await critic.CritiqueAsync([Item("b"), Item("c"), Item("a")], default);
+        var seeds = model.Calls.Select(c => c.Seeds!).ToList();
+        Assert.Equal([1, 2, 3], seeds.Select(s => s.Count));
+        Assert.Equal(seeds[0][0], seeds[1][1]);
+        Assert.Equal(seeds[0][0], seeds[2][0]);
+        Assert.Equal(seeds[1][0], seeds[2][2]);
+        Assert.Equal(3, seeds.SelectMany(s => s).Distinct().Count());
     }
 }

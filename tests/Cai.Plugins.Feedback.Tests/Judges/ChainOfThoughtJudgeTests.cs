@@ -65,8 +65,11 @@ public class ChainOfThoughtJudgeTests
 
         Assert.Equal(["p0", "p1", "p2"], preferences.Select(p => p.ItemId));
         Assert.Equal(5, model.Scored.Count);
-        // Same first item → same seed; another first item → another seed.
-        Assert.Equal(model.GenerationCalls[0].Seed, model.GenerationCalls[1].Seed);
-        Assert.NotEqual(model.GenerationCalls[0].Seed, model.GenerationCalls[2].Seed);
+        // One seed per item, the same in any batch; another item → another seed.
+        var seeds = model.GenerationCalls.Select(c => c.Seeds!).ToList();
+        Assert.Equal(3, seeds[0].Count);
+        Assert.Equal(seeds[0][0], Assert.Single(seeds[1]));
+        Assert.DoesNotContain(Assert.Single(seeds[2]), seeds[0]);
+        Assert.Equal(3, seeds[0].Distinct().Count());
     }
 }

@@ -30,7 +30,7 @@ public sealed class Gpt2Attention : nn.Module<Tensor, AttentionContext, Tensor>
         var qkv = c_attn.forward(x).split(_hidden, 2);
         Tensor Heads(Tensor t) => t.view(batch, seq, _heads, _headDim).transpose(1, 2);
         Tensor q = Heads(qkv[0]), k = Heads(qkv[1]), v = Heads(qkv[2]);
-        if (context.Cache is not null) (k, v) = context.Cache.Update(_layer, k, v);
+        (k, v) = context.Extend(_layer, k, v);
         var y = Attention.Compute(q, k, v, context).transpose(1, 2).reshape(batch, seq, _hidden);
         return c_proj.forward(y).MoveToOuterDisposeScope();
     }

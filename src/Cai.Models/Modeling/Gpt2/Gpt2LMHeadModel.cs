@@ -49,7 +49,7 @@ public sealed class Gpt2LMHeadModel : CausalLanguageModel
     public override CausalLMOutput forward(CausalLMInput input)
     {
         using var scope = NewDisposeScope();
-        var context = AttentionContext.Create(input, Config.MaxPositionEmbeddings);
+        var context = AttentionContext.Create(input, Config);
         var hidden = transformer.forward(input.InputIds, context);
         input.PastKeyValues?.Advance();
         var kept = input.LogitsToKeep > 0 && input.LogitsToKeep < hidden.shape[1]

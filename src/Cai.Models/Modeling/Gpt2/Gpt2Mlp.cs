@@ -19,14 +19,6 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return c_proj.forward(GeluNew(c_fc.forward(x))).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Hugging Face's NewGELUActivation.</summary>
-    public static Tensor GeluNew(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var inner = (x + x.pow(3) * 0.044715) * Math.Sqrt(2.0 / Math.PI);
-        return (x * 0.5 * (inner.tanh() + 1.0)).MoveToOuterDisposeScope();
+        return c_proj.forward(Activation.GeluTanh(c_fc.forward(x))).MoveToOuterDisposeScope();
     }
 }

@@ -15,8 +15,8 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, AttentionContext, Tens
     {
         self_attn = new LlamaAttention(config, layer);
         mlp = new LlamaMlp(config);
-        input_layernorm = new RmsNorm(config.HiddenSize, config.NormEpsilon);
-        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.NormEpsilon);
+        input_layernorm = new RmsNorm(config.HiddenSize, config.NormEpsilon, config.IsGemma);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.NormEpsilon, config.IsGemma);
         RegisterComponents();
     }
 

@@ -6,7 +6,9 @@ namespace Cai.Models.Modeling.Llama;
 
 /// <summary>
 /// LlamaForCausalLM: <see cref="LlamaModel"/> plus the LM head. Also runs Mistral and Qwen2 configs (the same
-/// computation; Qwen2 adds q/k/v biases). With tie_word_embeddings, lm_head.weight is the embedding Parameter itself.
+/// computation; Qwen2 adds q/k/v biases), Gemma (scaled embeddings, 1 + weight norms, tanh GELU; see
+/// <see cref="ModelConfig.IsGemma"/>) and Phi-3 (fused projections, <see cref="ModelConfig.FusedProjections"/>).
+/// With tie_word_embeddings, lm_head.weight is the embedding Parameter itself.
 /// </summary>
 public sealed class LlamaForCausalLM : CausalLanguageModel
 {
@@ -32,13 +34,13 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     /// <inheritdoc />
     public override IReadOnlyCollection<string> TiedParameterNames => Config.TieWordEmbeddings ? ["lm_head.weight"] : [];
 
-    /// <summary>Hugging Face's initialisation: normal(0, 0.02) for linear and embedding weights, zero biases, unit norms.</summary>
+    /// <summary>Hugging Face's initialisation: normal(0, 0.02) for linear and embedding weights, zero biases, unit norms (Gemma's: zero offsets).</summary>
     public void InitializeWeights(double std = 0.02)
     {
         using var _ = no_grad();
         foreach (var (name, p) in named_parameters())
         {
-            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") p.fill_(1.0);
+            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") p.fill_(Config.IsGemma ? 0.0 : 1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
             else p.normal_(0, std);
         }
@@ -47,7 +49,7 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     public override CausalLMOutput forward(CausalLMInput input)
     {
         using var scope = NewDisposeScope();
-        var context = AttentionContext.Create(input, Config.MaxPositionEmbeddings);
+        var context = AttentionContext.Create(input, Config);
         var hidden = model.forward(input.InputIds, context);
         input.PastKeyValues?.Advance();
         var kept = input.LogitsToKeep > 0 && input.LogitsToKeep < hidden.shape[1]
