@@ -74,10 +74,9 @@ public sealed class CudaGenerationTests : IDisposable
         Assert.Equal(oneByOne, batched);
     }
 
-    // TO UPDATE when the generation engine's sampler is on main (uniforms drawn on the host, per-prompt seeds): the
-    // comparison below goes through TokenGenerator, whose API the engine keeps; the current sampler hands a CPU
-    // torch.Generator to multinomial on the device, which fails on CUDA. The logits of the two devices agree to rounding,
-    // so the same uniforms pick the same tokens unless one falls within rounding of a cumulative-probability boundary.
+    // Through the whole engine (its uniforms are drawn on the host from the seeds; SamplerTests checks the sampler alone
+    // on the same logits). The logits of the two devices agree to rounding, so the same uniforms pick the same tokens
+    // unless one falls within rounding of a cumulative-probability boundary.
     [Fact]
     public void SampledTokensOnCudaEqualTheCpusForTheSameSeeds()
     {
