@@ -91,8 +91,9 @@ public static partial class ErrorReport
     {
         string message = e.Message.Split('\n')[0].Trim();
         if (e is System.Runtime.InteropServices.ExternalException) return $"libtorch: {message}";
-        return e is Abstractions.Plugins.PluginException or IOException or UnauthorizedAccessException ? message
-            : $"{e.GetType().Name}: {message}";
+        bool saysItAll = e is Abstractions.Plugins.PluginException or Core.Pipeline.OutOfDeviceMemoryException or IOException
+            or UnauthorizedAccessException;
+        return saysItAll ? message : $"{e.GetType().Name}: {message}";
     }
 
     static string Where(SymbolResult? result, ParseResult parse) => result switch

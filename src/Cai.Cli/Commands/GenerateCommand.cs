@@ -32,9 +32,8 @@ public sealed record GenerateArguments
     [Range(1, 4096)]
     public int Batch { get; init; } = 1;
     public bool Json { get; init; }
-    public string Device { get; init; } = "cpu";
-    [AllowedValues(null, "float32", "float16", "bfloat16"), Display(Name = "dtype")]
-    public string? DType { get; init; }
+    public string Device { get; init; } = "auto";
+    public string DType { get; init; } = "float32";
     [Range(1, 1024)]
     public int? Threads { get; init; }
 }
@@ -59,8 +58,8 @@ public static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
         var batch = new Option<int>("--batch") { Description = "Sequences per prompt, generated together in one batch.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per sequence." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var device = DeviceOptions.Device();
+        var dtype = DeviceOptions.DType();
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (1 is fastest on a busy machine; default: libtorch's)." };
         var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
         {
@@ -86,7 +85,7 @@ public static class GenerateCommand
                 Batch = parse.GetValue(batch),
                 Json = parse.GetValue(json),
                 Device = parse.GetValue(device)!,
-                DType = parse.GetValue(dtype),
+                DType = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
             };
             return Run(arguments, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -111,24 +110,13 @@ public static class GenerateCommand
         CaiCommandLine.CheckArguments(arguments);
         if (arguments.Prompts.Any(string.IsNullOrEmpty)) throw InputException.ForOption("--prompt", "is empty");
         if (arguments.Threads is int n) torch.set_num_threads(n);
-        torch.Device device;
-        try { device = torch.device(arguments.Device); }
-        catch (ArgumentException)
-        {
-            throw InputException.ForOption("--device", $"{InputError.Quote(arguments.Device)} is not a device (cpu, cuda or cuda:N)");
-        }
-        var dtype = arguments.DType switch
-        {
-            "float16" => torch.ScalarType.Float16,
-            "bfloat16" => torch.ScalarType.BFloat16,
-            _ => torch.ScalarType.Float32,
-        };
+        var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
         CheckpointDirectory.RequireDirectory(arguments.Model);
         var tokenizer = TextTokenizer.Exists(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
             throw InputException.ForOption("--prompt",
                 $"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids");
-        using var model = CheckpointDirectory.Load(arguments.Model, () => CausalLanguageModelLoader.Load(arguments.Model, device, dtype));
+        using var model = CheckpointDirectory.Load(arguments.Model, () => factory.LoadCausalLM(arguments.Model));
         if (arguments.PromptIds?.FirstOrDefault(id => id >= model.Config.VocabSize, -1) is int outside and >= 0)
             throw InputException.ForOption("--prompt-ids",
                 $"{outside} is not a token id of the model (vocab_size {model.Config.VocabSize})");

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using System.CommandLine;
 using Cai.Cli.Run;
 using Cai.Core.Pipeline;
@@ -5,8 +6,6 @@ using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Reports;
 using Cai.Core.Runs;
-using Cai.Models;
-using Cai.Abstractions.Input;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -35,10 +34,11 @@ public static class RunCommand
         if (File.Exists(runsRoot.FullName)) throw InputException.ForOption("--runs", $"{runsRoot} is a file; expected a folder of runs");
         using var host = PluginHost.WithBuiltIns();
         var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+        var factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
         var run = (resume ? RunLayout.Latest(runsRoot.FullName, recipe.Recipe.Name) : null)
                   ?? RunLayout.CreateNew(runsRoot.FullName, recipe.Recipe.Name, DateTimeOffset.UtcNow);
         var evaluator = new WorldResponseEvaluator();
-        var runner = new PipelineRunner(recipe, host, path => LocalTextModel.Load(path), StageCatalog.Default(evaluator));
+        var runner = new PipelineRunner(recipe, host, factory, StageCatalog.Default(evaluator));
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
