@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Models;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
@@ -31,6 +33,6 @@ public class LocalModelEvaluationTests
         Assert.Equal(16, report.RedTeam.Harmful.Count + report.RedTeam.Evasive.Count);
     }
 
-    static IEnumerable<WorldPromptRecord> Take(string file, int count) =>
-        WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file)).Take(count);
+    static IEnumerable<PromptRecord> Take(string file, int count) =>
+        PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts.Take(count);
 }

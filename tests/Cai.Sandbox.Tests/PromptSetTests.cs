@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Corpus;
 using Cai.Sandbox.Prompts;
 using Xunit;
@@ -29,11 +31,11 @@ public class PromptSetTests
     [InlineData(PromptSets.HelpfulTrain, false, 500)]
     public void Prompt_files_are_distinct_parse_to_their_records_and_use_only_their_split_of_families(string file, bool heldOut, int atLeast)
     {
-        var records = WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file));
+        var records = PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts;
         Assert.True(records.Count >= atLeast);
         Assert.Equal(records.Count, records.Select(r => r.Prompt).Distinct().Count());
         Assert.Equal(records.Count, records.Select(r => r.Id).Distinct().Count());
-        var families = records.Select(r => r.ToWorldPrompt().Family).ToHashSet();
+        var families = records.Select(r => PromptParser.Parse(r).Family).ToHashSet();
         Assert.All(families, f => Assert.Equal(heldOut, PromptTemplates.All.Single(t => t.Family == f).HeldOut));
         Assert.True(records.Select(r => r.Category).Distinct().Count() >= 8);
     }

@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
 using Xunit;
@@ -6,8 +8,8 @@ namespace Cai.Sandbox.Tests;
 
 public class WorldEvaluatorTests
 {
-    static IReadOnlyList<WorldPromptRecord> Eval(string file, int count) =>
-        WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file)).Take(count).ToList();
+    static IReadOnlyList<PromptRecord> Eval(string file, int count) =>
+        PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts.Take(count).ToList();
 
     [Fact]
     public async Task A_model_is_sampled_in_its_chat_format_and_its_answers_labelled_with_rates_and_intervals()

@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Text.Json;
+using Cai.Abstractions.Input;
+using Cai.Abstractions.Prompts;
 using Cai.Core.Pipeline;
-using Cai.Core.Runs;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
-using Cai.Abstractions.Input;
-using Cai.Core.Prompts;
 using Spectre.Console;
 using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
 
-/// <summary>`cai eval`: samples a checkpoint on world prompts and labels the answers with the toy world's independent evaluator.</summary>
+/// <summary>
+/// `cai eval`: samples a checkpoint on world prompts and labels the answers with the toy world's independent evaluator,
+/// along the evaluate stage's path (each prompt seeded from --seed and its id, stopped at the model's turn stop strings),
+/// and prints the rates with 95% Wilson intervals; or tests the model as critic or reviser.
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -82,34 +86,27 @@ public static class EvalCommand
 
     /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees
     /// with.</summary>
-    static List<WorldPromptRecord> WorldPrompts(string file)
+    static List<PromptRecord> WorldPrompts(string file)
     {
-        var set = PromptSet.Load("prompts", file);
         var errors = new List<InputError>();
-        var records = new List<WorldPromptRecord>();
-        foreach (var p in set.Prompts)
+        var records = new List<PromptRecord>();
+        var evaluator = new WorldResponseEvaluator();
+        foreach (var p in PromptSet.Load("prompts", file).Prompts)
         {
             if (p.Category is null || p.Kind is null)
-            {
-                errors.Add(new InputError(new SourceLocation(file),
-                    $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
-                continue;
-            }
-            var record = new WorldPromptRecord(p.Id, p.Prompt, p.Category, p.Kind);
-            if (PromptParser.TryParse(p.Prompt) is null)
-            {
-                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} is not a prompt of the toy world"));
-                continue;
-            }
-            try
-            {
-                record.ToWorldPrompt();
-                records.Add(record);
-            }
-            catch (FormatException e)
-            {
-                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
-            }
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
+            else if (evaluator.Refuses(p) is { } refusal)
+                errors.Add(new InputError(new SourceLocation(file), refusal));
+            else
+                try
+                {
+                    PromptParser.Parse(p);
+                    records.Add(p);
+                }
+                catch (FormatException e)
+                {
+                    errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
+                }
         }
         InputException.ThrowIfAny(errors);
         return records;

@@ -23,7 +23,7 @@ public static class ValidateCommand
     static int Run(FileInfo recipeFile, bool trustPlugins)
     {
         using var host = PluginHost.WithBuiltIns();
-        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, CaiCommandLine.Stages(), trustPlugins);
         var table = new Table().AddColumn("stage").AddColumn("use").AddColumn("plugins").AddColumn("options");
         foreach (var stage in recipe.Stages)
             table.AddRow(Markup.Escape(stage.Id), stage.Kind.Name,

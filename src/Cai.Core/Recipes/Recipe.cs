@@ -33,9 +33,8 @@ public sealed record Recipe
     [RecipePath]
     public required string Constitution { get; init; }
 
-    /// <summary>Prompt sets (JSONL) by name: red_team, helpful, eval_red_team, eval_helpful, ...; paths relative to the recipe file.</summary>
-    [RecipePath]
-    public IReadOnlyDictionary<string, string> Prompts { get; init; } = new Dictionary<string, string>();
+    /// <summary>Prompt sets (JSONL) by name: red_team, helpful, eval_red_team, eval_helpful, ...; each a path relative to the recipe file, or { path, kind } with kind red-team, helpful or eval (by default read from the name: eval…, helpful…, otherwise red-team).</summary>
+    public IReadOnlyDictionary<string, PromptSetSource> Prompts { get; init; } = new Dictionary<string, PromptSetSource>();
 
     /// <summary>Third-party plugin assemblies, each pinned by SHA-256. Built-in plugins need no entry.</summary>
     public IReadOnlyList<PluginPin> Plugins { get; init; } = [];

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Cai.Sandbox.IO;
+using Cai.Models.IO;
 
 namespace Cai.Sandbox.Constitution;
 
@@ -35,7 +35,7 @@ public static class ConstitutionYaml
         return yaml.ToString();
     }
 
-    public static void Write(string path) => AtomicText.Write(path, Render());
+    public static void Write(string path) => AtomicFile.WriteAllText(path, Render());
 
     static void Field(StringBuilder yaml, string key, string value) => yaml.Append("    ").Append(key).Append(": ").Append(Quote(value)).Append('\n');
 

@@ -1,7 +1,7 @@
 using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Stages;
 using Cai.Abstractions.Input;
 using Snapshooter.Xunit3;
 
@@ -13,12 +13,12 @@ public sealed class RecipeResolverTests : IDisposable
     readonly PluginHost host = new();
 
     string Errors(string recipe, bool trust = false) =>
-        fixture.Normalize(Assert.Throws<InputException>(() => RecipeResolver.Resolve(recipe, host, trust)).Message);
+        fixture.Normalize(Assert.Throws<InputException>(() => RecipeResolver.Resolve(recipe, host, RecipeFixture.Stages, trust)).Message);
 
     [Fact]
     public void ValidRecipeBindsStageAndPluginOptionsFromOneWith()
     {
-        var recipe = RecipeResolver.Resolve(fixture.Recipe(), host);
+        var recipe = RecipeResolver.Resolve(fixture.Recipe(), host, RecipeFixture.Stages);
 
         Assert.Equal(3, recipe.Recipe.Seed);
         Assert.Equal([Path.Combine(fixture.Dir, "models", "tiny")], recipe.Models["feedback"]);
@@ -59,7 +59,7 @@ public sealed class RecipeResolverTests : IDisposable
     {
         string recipe = fixture.Write("unpinned.yaml", File.ReadAllText(fixture.Recipe()).Replace("sha256:", "# sha256:"));
         Assert.Contains("is not pinned", Errors(recipe));
-        Assert.Single(RecipeResolver.Resolve(recipe, host, trustPlugins: true).Stages, s => s.Id == "labels");
+        Assert.Single(RecipeResolver.Resolve(recipe, host, RecipeFixture.Stages, trustPlugins: true).Stages, s => s.Id == "labels");
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class RecipeResolverTests : IDisposable
               - { id: eval, use: evaluate, with: { prompt_sets: [eval_red_team] } }
             """);
 
-        var recipe = RecipeResolver.Resolve(child, host);
+        var recipe = RecipeResolver.Resolve(child, host, RecipeFixture.Stages);
 
         Assert.Equal(9, recipe.Recipe.Seed);
         Assert.Equal("test", recipe.Recipe.Name);

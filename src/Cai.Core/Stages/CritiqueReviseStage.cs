@@ -1,13 +1,34 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Constitution;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
+using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
-using Cai.Core.Recipes.Stages;
 using Cai.Core.Runs;
 
-namespace Cai.Core.Pipeline.Stages;
+namespace Cai.Core.Stages;
+
+/// <summary>critique-revise: R rounds of critique then revision of the red-team responses (SL-CAI).</summary>
+public sealed record CritiqueReviseOptions : StageOptions, IReadsPromptSets
+{
+    /// <summary>Prompt sets whose responses (from the latest generate stage) are critiqued and revised.</summary>
+    [MinLength(1)]
+    public IReadOnlyList<string> PromptSets { get; init; } = ["red_team"];
+
+    /// <summary>Critique–revision rounds per response (few-shot examples are an option of the critic and reviser plugins) (the paper uses 4); every round is kept.</summary>
+    [Range(1, 64)]
+    public int Rounds { get; init; } = 4;
+
+    /// <summary>Sampling temperature of critiques and revisions.</summary>
+    [Range(0.0, 100.0)]
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Most tokens per critique or revision.</summary>
+    [Range(1, 32768)]
+    public int MaxNewTokens { get; init; } = 96;
+}
 
 /// <summary>
 /// critique-revise (SL-CAI): for each red-team response, R rounds of: sample a principle for this item and round,
@@ -37,9 +58,9 @@ public sealed class CritiqueReviseStage : IStage
             {
                 foreach (var item in items) item.Principles.Add(sampler.Sample(item.Id, round));
                 var critiques = await critic.CritiqueAsync(items.Select(i =>
-                    new CritiqueRequest($"{i.Id}#r{round}", i.Conversation, i.Latest, i.Principles[^1])).ToList(), context.CancellationToken);
+                    new CritiqueRequest(RevisionId.Of(i.Id, round), i.Conversation, i.Latest, i.Principles[^1])).ToList(), context.CancellationToken);
                 var revisions = await reviser.ReviseAsync(items.Select((i, n) =>
-                    new RevisionRequest($"{i.Id}#r{round}", i.Conversation, i.Latest, i.Principles[^1], critiques[n].Text)).ToList(), context.CancellationToken);
+                    new RevisionRequest(RevisionId.Of(i.Id, round), i.Conversation, i.Latest, i.Principles[^1], critiques[n].Text)).ToList(), context.CancellationToken);
                 for (int n = 0; n < items.Count; n++)
                 {
                     items[n].Critiques.Add(critiques[n].Text);

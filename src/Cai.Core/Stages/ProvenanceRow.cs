@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Plugins;
 
-namespace Cai.Core.Pipeline.Stages;
+namespace Cai.Core.Stages;
 
 /// <summary>A plugin's provenance as a JSON column of a data row.</summary>
 public static class ProvenanceRow

@@ -1,16 +1,16 @@
-using Cai.Core.Pipeline;
-using Cai.Core.Prompts;
+using Cai.Abstractions.Prompts;
+using Cai.Core.Evaluation;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 
 namespace Cai.Core.Reports;
 
-/// <summary>Share of responses the evaluator labels with a label (e.g. harmful) at round 0 (initial) and after each revision round.</summary>
-public sealed record RevisionRoundHarm(string Stage, string Label, IReadOnlyList<double> RateByRound)
+/// <summary>Share of a critique-revise stage's responses the evaluator gives a label (e.g. harmful), at round 0 (initial) and after each revision round.</summary>
+public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyList<double> RateByRound)
 {
-    public static IReadOnlyList<RevisionRoundHarm> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator, string label)
+    public static IReadOnlyList<RevisionRoundRates> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator, string label)
     {
-        var results = new List<RevisionRoundHarm>();
+        var results = new List<RevisionRoundRates>();
         foreach (var stage in recipe.Stages.Where(s => s.Kind.Name == "critique-revise" && run.Stage(s.Id).IsDone))
         {
             var rows = JsonlRowStore.ReadCompleted(run.Stage(stage.Id));
@@ -24,7 +24,7 @@ public sealed record RevisionRoundHarm(string Stage, string Label, IReadOnlyList
                     string text = round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!;
                     return evaluator.Label(prompt, text) == label ? 1.0 : 0.0;
                 }));
-            results.Add(new RevisionRoundHarm(stage.Id, label, rates));
+            results.Add(new RevisionRoundRates(stage.Id, label, rates));
         }
         return results;
     }

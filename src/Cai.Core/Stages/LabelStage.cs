@@ -1,12 +1,24 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
+using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
-using Cai.Core.Recipes.Stages;
 using Cai.Core.Runs;
 
-namespace Cai.Core.Pipeline.Stages;
+namespace Cai.Core.Stages;
+
+/// <summary>label: the judge gives each pair a soft label P(A preferred) under sampled principles (AI feedback).</summary>
+public sealed record LabelOptions : StageOptions
+{
+    /// <summary>Ask A/B and B/A and average, to cancel position bias.</summary>
+    public bool BothOrders { get; init; } = true;
+
+    /// <summary>Principles sampled per pair; their probabilities are averaged (an ensemble over principles).</summary>
+    [Range(1, 1024)]
+    public int Principles { get; init; } = 1;
+}
 
 /// <summary>
 /// label (RL-CAI): the judge gives every response pair a soft label P(A preferred) under sampled principles; with
@@ -66,8 +78,7 @@ public sealed class LabelStage : IStage
             for (int k = 0; k < options.Principles; k++)
             {
                 double forward = byId[$"{Id}#p{k}"].ProbabilityA;
-                // In the swapped order the judge's "A" is our B: P(our A) = 1 − its P(A).
-                perPrinciple.Add(options.BothOrders ? (forward + (1 - byId[$"{Id}#p{k}#ba"].ProbabilityA)) / 2 : forward);
+                perPrinciple.Add(options.BothOrders ? Preference.InBothOrders(forward, byId[$"{Id}#p{k}#ba"].ProbabilityA) : forward);
                 principles.Add(requests.First(r => r.ItemId == $"{Id}#p{k}").Principle.Id);
             }
             double pA = perPrinciple.Average();
