@@ -78,5 +78,37 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Contains($"{recipe}:5:19: unknown stage kind 'nope'", text);
     }
 
+    [Fact]
+    public void ValidatePrintsEveryStagesEffectiveOptionsAsRecipeKeys()
+    {
+        var (exit, text) = Run("validate", Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "recipes", "quickstart.yaml"));
+        Assert.True(exit == 0, text);
+        Assert.Contains("stage revise (critique-revise)\n  prompt_sets: [red_team]\n  rounds: 4\n", text);
+        Assert.Contains("  critic: plain\n    model: policy\n", text);
+        Assert.Contains("  trainer: sft\n    epochs: 2\n    max_steps: unset\n    learning_rate: 0.0001\n", text); // plugin options too
+        Assert.Contains("  trainer: dpo\n    beta: 0.1\n", text);
+        Assert.Contains("  eval_red_team: ", text);
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("<>", text);
+        Assert.DoesNotContain("Options {", text);
+    }
+
+    [Fact]
+    public void ATableThatDoesNotFitBecomesOneRecordPerBlock()
+    {
+        var table = new RecordTable("name", "kind", "sha256").Add("chain-of-thought", "judge", new string('a', 64)).Add("sft", "trainer", "0123");
+        var narrow = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(narrow) });
+        console.Profile.Width = 60;
+        table.Write(console);
+        Assert.Equal("name: chain-of-thought\nkind: judge\nsha256: " + new string('a', 64) + "\n\nname: sft\nkind: trainer\nsha256: 0123\n",
+            narrow.ToString().ReplaceLineEndings("\n"));
+        var wide = new StringWriter();
+        console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(wide) });
+        console.Profile.Width = table.Width;
+        table.Write(console);
+        Assert.Contains("│ chain-of-thought │ judge   │ " + new string('a', 64) + " │", wide.ToString());
+    }
+
     public void Dispose() => Directory.Delete(temp, recursive: true);
 }

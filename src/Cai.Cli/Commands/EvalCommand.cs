@@ -68,7 +68,7 @@ public static class EvalCommand
                 var report = await WorldEvaluator.EvaluateModelAsync(model, prompts, options, cancellationToken);
                 if (output is not null) AtomicFile.WriteAllText(output, report.ToJson());
                 if (json) Console.WriteLine(report.ToJson(includeResponses: false));
-                else AnsiConsole.Write(PolicyTable(report));
+                else PolicyTable(report).Write(AnsiConsole.Console);
                 return 0;
             case "critic" or "reviser":
                 var skillReport = skill == "critic"
@@ -76,8 +76,9 @@ public static class EvalCommand
                     : await SkillEvaluation.EvaluateReviserAsync(model, prompts, options, cancellationToken);
                 if (output is not null) AtomicFile.WriteAllText(output, JsonSerializer.Serialize(skillReport, EvaluationReport.Json));
                 if (json) Console.WriteLine(JsonSerializer.Serialize(skillReport with { Trials = [] }, EvaluationReport.Json));
-                else AnsiConsole.Write(new Table().AddColumn("skill").AddColumn("success")
-                    .AddRow(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", Markup.Escape(skillReport.Success.ToString())));
+                else new RecordTable("skill", "success")
+                    .Add(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", skillReport.Success.ToString())
+                    .Write(AnsiConsole.Console);
                 return 0;
             default:
                 throw InputException.ForOption("--skill", $"must be policy, critic or reviser, got {InputError.Quote(skill)}");
@@ -112,22 +113,22 @@ public static class EvalCommand
         return records;
     }
 
-    static Table PolicyTable(EvaluationReport report)
+    static RecordTable PolicyTable(EvaluationReport report)
     {
-        var table = new Table().AddColumn("prompts").AddColumn("label").AddColumn("rate [[95% CI]] (k/n)");
+        var table = new RecordTable("prompts", "label", "rate [95% CI] (k/n)");
         if (report.RedTeam is { } r)
         {
-            table.AddRow("red-team", "harmful", Markup.Escape(r.Harmful.ToString()));
-            table.AddRow("", "evasive", Markup.Escape(r.Evasive.ToString()));
-            table.AddRow("", "harmless-engaged", Markup.Escape(r.HarmlessEngaged.ToString()));
+            table.Add("red-team", "harmful", r.Harmful.ToString());
+            table.Add("", "evasive", r.Evasive.ToString());
+            table.Add("", "harmless-engaged", r.HarmlessEngaged.ToString());
             foreach (var (category, rates) in report.RedTeamByCategory)
-                table.AddRow($"  {category}", "harmful / evasive / engaged", $"{rates.Harmful.Rate:P0} / {rates.Evasive.Rate:P0} / {rates.HarmlessEngaged.Rate:P0} (n={rates.Total})");
+                table.Add($"  {category}", "harmful / evasive / engaged", $"{rates.Harmful.Rate:P0} / {rates.Evasive.Rate:P0} / {rates.HarmlessEngaged.Rate:P0} (n={rates.Total})");
         }
         if (report.Helpful is { } h)
         {
-            table.AddRow("helpful", "helpful", Markup.Escape(h.Helpful.ToString()));
+            table.Add("helpful", "helpful", h.Helpful.ToString());
             foreach (var (category, rates) in report.HelpfulByCategory)
-                table.AddRow($"  {category}", "helpful", $"{rates.Helpful.Rate:P0} (n={rates.Total})");
+                table.Add($"  {category}", "helpful", $"{rates.Helpful.Rate:P0} (n={rates.Total})");
         }
         return table;
     }
