@@ -1,4 +1,5 @@
 using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Prompts;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Stages;
@@ -96,6 +97,22 @@ public sealed class RecipeResolverTests : IDisposable
         var options = judge.BindOptions(judge.Descriptor.OptionsType!);
         Assert.Equal(-1.0, options.GetType().GetProperty("Bias")!.GetValue(options));
         Assert.Equal(Path.Combine(fixture.Dir, "constitutions", "harmless.yaml"), recipe.Recipe.Constitution);
+    }
+
+    [Fact]
+    public void APromptSetDeclaresItsKindOrTakesItFromItsName()
+    {
+        string recipe = fixture.Write("kinds.yaml", File.ReadAllText(fixture.Recipe()).Replace(
+            "  helpful: prompts/helpful.jsonl",
+            "  helpful: prompts/helpful.jsonl\n  answers: { path: prompts/helpful.jsonl, kind: helpful }\n  eval_red_team: prompts/red-team.jsonl"));
+
+        var prompts = RecipeResolver.Resolve(recipe, host, RecipeFixture.Stages).Prompts;
+
+        Assert.Equal(PromptSetKind.RedTeam, prompts["red_team"].Kind);
+        Assert.Equal(PromptSetKind.Helpful, prompts["helpful"].Kind);
+        Assert.Equal(PromptSetKind.Helpful, prompts["answers"].Kind);
+        Assert.Equal(PromptSetKind.Eval, prompts["eval_red_team"].Kind);
+        Assert.Equal(Path.Combine(fixture.Dir, "prompts", "helpful.jsonl"), prompts["answers"].Path);
     }
 
     [Fact]
