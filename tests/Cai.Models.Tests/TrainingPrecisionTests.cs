@@ -39,7 +39,7 @@ public class TrainingPrecisionTests
     }
 
     [Fact]
-    public void Bf16_loss_curve_stays_within_two_percent_of_fp32()
+    public void Bf16LossCurveStaysWithinTwoPercentOfFp32()
     {
         var (fp32, fp32Model) = Sft(TrainingPrecision.Float32);
         var (bf16, bf16Model) = Sft(TrainingPrecision.BFloat16);
@@ -62,7 +62,7 @@ public class TrainingPrecisionTests
     }
 
     [Fact]
-    public void A_checkpoint_sees_float32_weights_and_changes_nothing()
+    public void ACheckpointSeesFloat32WeightsAndChangesNothing()
     {
         var dtypes = new List<ScalarType>();
         var (withCheckpoints, model) = Sft(TrainingPrecision.BFloat16, saveSteps: 5, onCheckpoint: m => dtypes.Add(m.DType));
@@ -82,10 +82,10 @@ public class TrainingPrecisionTests
     [InlineData("fp32", TrainingPrecision.Float32)]
     [InlineData("bf16", TrainingPrecision.BFloat16)]
     [InlineData("bfloat16", TrainingPrecision.BFloat16)]
-    public void Recipe_names_parse(string name, TrainingPrecision expected) => Assert.Equal(expected, TrainingPrecisions.Parse(name));
+    public void RecipeNamesParse(string name, TrainingPrecision expected) => Assert.Equal(expected, TrainingPrecisions.Parse(name));
 
     [Fact]
-    public void An_unknown_precision_names_the_option()
+    public void AnUnknownPrecisionNamesTheOption()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainingPrecisions.Parse("fp16"));
         Assert.Equal("precision must be fp32 or bf16, not 'fp16'.", e.Message);

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Cai.Cli.Bench;
+using Cai.Core.Recipes;
 using Cai.Models.Checkpoints;
-using TorchSharp;
 
 namespace Cai.Cli.Commands;
 
@@ -11,7 +10,7 @@ namespace Cai.Cli.Commands;
 /// `cai bench`: generation and training-step throughput of a preset model shape (or a checkpoint) on a device and
 /// dtype, one JSON line per measurement and readable tables (see <see cref="Benchmark"/> and docs/PERFORMANCE.md).
 /// </summary>
-public static partial class BenchCommand
+public static class BenchCommand
 {
     public static Command Create()
     {
@@ -21,8 +20,9 @@ public static partial class BenchCommand
             DefaultValueFactory = _ => "smollm-135m",
         };
         var model = new Option<DirectoryInfo?>("--model") { Description = "Measure this checkpoint instead of the preset's random weights (the preset still gives the defaults)." };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 (training: bf16 with fp32 master weights) or float16 (generation only).", DefaultValueFactory = _ => "float32" };
+        var device = DeviceOptions.Device();
+        var dtype = DeviceOptions.DType();
+        dtype.Description += " Training in bfloat16 keeps float32 master weights; float16 is measured for generation only.";
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (default: the preset's, else libtorch's)." };
         var batches = new Option<string?>("--batches") { Description = "Generation batch sizes, comma-separated (default: the preset's)." };
         var newTokens = new Option<int?>("--new-tokens") { Description = "New tokens per sequence (default: the preset's)." };
@@ -44,12 +44,13 @@ public static partial class BenchCommand
             try
             {
                 var chosen = BenchPreset.Find(parse.GetValue(preset)!);
+                var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
                 var arguments = new BenchArguments
                 {
                     Preset = chosen,
                     Model = parse.GetValue(model)?.FullName,
-                    Device = ParseDevice(parse.GetValue(device)!),
-                    DType = ParseDType(parse.GetValue(dtype)!),
+                    Device = factory.Device,
+                    DType = factory.DType.ScalarType(),
                     Threads = Positive(parse.GetValue(threads) ?? chosen.Threads, "--threads"),
                     Batches = parse.GetValue(batches) is string b ? ParseCounts(b, "--batches") : chosen.Batches,
                     NewTokens = Positive(parse.GetValue(newTokens) ?? chosen.NewTokens, "--new-tokens")!.Value,
@@ -63,8 +64,6 @@ public static partial class BenchCommand
                     Output = parse.GetValue(output)?.FullName,
                 };
                 if (arguments.TrainSequence < 4) throw new ArgumentException($"--train-seq must be at least 4, got {arguments.TrainSequence}.");
-                if (arguments.Device.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
-                    throw new ArgumentException($"--device {arguments.Device}: CUDA is not available here (see cai doctor).");
                 Benchmark.Run(arguments, parse.InvocationConfiguration.Output, error);
                 return 0;
             }
@@ -76,18 +75,6 @@ public static partial class BenchCommand
         });
         return command;
     }
-
-    private static string ParseDevice(string value) => DevicePattern().IsMatch(value)
-        ? value
-        : throw new ArgumentException($"--device: '{value}' is not cpu, cuda or cuda:N.");
-
-    private static torch.ScalarType ParseDType(string value) => value switch
-    {
-        "float32" => torch.ScalarType.Float32,
-        "bfloat16" => torch.ScalarType.BFloat16,
-        "float16" => torch.ScalarType.Float16,
-        _ => throw new ArgumentException($"--dtype: '{value}' is not float32, bfloat16 or float16."),
-    };
 
     private static int[] ParseCounts(string text, string option) =>
         [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -102,7 +89,4 @@ public static partial class BenchCommand
 
     private static int? Positive(int? value, string option) =>
         value is < 1 ? throw new ArgumentException($"{option} must be at least 1, got {value}.") : value;
-
-    [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
-    private static partial Regex DevicePattern();
 }

@@ -105,7 +105,7 @@ public sealed class DpoTrainerTests : IDisposable
     }
 
     [Fact]
-    public async Task Bf16_trains_from_a_loss_near_ln2_and_saves_float32()
+    public async Task Bf16TrainsFromALossNearLn2AndSavesFloat32()
     {
         var world = World();
         var context = new RecordingTrainingContext(world.Sub("resume"));
