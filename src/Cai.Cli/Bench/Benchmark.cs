@@ -87,6 +87,7 @@ public static class Benchmark
         machine["os"] = Environment.OSVersion.ToString();
         machine["dotnet"] = Environment.Version.ToString();
         machine["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
+        if (device.type == DeviceType.CUDA) machine["gpu"] = CudaDevices.Describe(Math.Max(0, (int)device.index) + 1)[^1].Name;
         foreach (var (dtype, peak) in peaks)
             machine[$"matmul_{Name(dtype)}_gflops"] = Math.Round(peak.GFlops, 1);
         machine["matmul"] = $"{peaks.First().Value.Size}^3 x{peaks.First().Value.Iterations} (cai doctor's probe)";
@@ -279,7 +280,14 @@ public static class Benchmark
 
     private static CausalLanguageModel CreateModel(BenchArguments a, Device device)
     {
-        if (a.Model is string folder) return CausalLanguageModelLoader.Load(folder, device, ScalarType.Float32);
+        if (a.Model is string folder)
+        {
+            // Its own shape, with eos off as in the presets, so every sequence runs to its new tokens.
+            var loaded = CausalLanguageModels.Create(ModelConfig.Load(folder) with { EosTokenIds = [] });
+            loaded.to(device);
+            CausalLanguageModelLoader.LoadWeights(loaded, folder);
+            return loaded;
+        }
         manual_seed(0); // the same random weights in every process
         var model = new LlamaForCausalLM(a.Preset.Config);
         // Wider than Hugging Face's 0.02, as the model tests do: greedy tokens then vary instead of repeating one
@@ -329,6 +337,6 @@ public static class Benchmark
     {
         if (!File.Exists("/proc/self/status")) return null;
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        return line is null ? null : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
     }
 }
