@@ -1,28 +1,13 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cai.Tests.Shared;
 
 namespace Cai.Cli.Tests;
 
+[Collection(GlobalConsoleCollection.Name)]
 public sealed class BenchCommandTests : IDisposable
 {
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), "cai-bench-" + Guid.NewGuid().ToString("N"));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CaiFramework.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("CaiFramework.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static (int Exit, string Output, string Error) Cai(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
 
     private static List<JsonObject> JsonLines(string output) =>
         [.. output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!.AsObject())];
@@ -33,8 +18,9 @@ public sealed class BenchCommandTests : IDisposable
     public void ARunPrintsAJsonLinePerMeasurementAndTheTables(string dtype, string precision)
     {
         string checkpoint = Path.Combine(_scratch, "tiny"), jsonl = Path.Combine(_scratch, "out", "bench.jsonl");
-        var (exit, output, error) = Cai("bench", "--preset", "tiny", "--device", "cpu", "--dtype", dtype, "--batches", "1,3", "--new-tokens", "5",
-            "--runs", "1", "--train-batch", "2", "--train-seq", "8", "--write-checkpoint", checkpoint, "--output", jsonl);
+        var (exit, output, error) = GlobalConsoleCollection.Cai("bench", "--preset", "tiny", "--device", "cpu", "--dtype", dtype,
+            "--batches", "1,3", "--new-tokens", "5", "--runs", "1", "--train-batch", "2", "--train-seq", "8", "--write-checkpoint", checkpoint,
+            "--output", jsonl);
 
         Assert.True(exit == 0, error);
         var lines = JsonLines(output);
@@ -71,11 +57,12 @@ public sealed class BenchCommandTests : IDisposable
         string python = Requirements.RequirePython("torch");
         // 30 layers, grouped-query attention, an untied head: the deep narrow preset, no timing.
         string checkpoint = Path.Combine(_scratch, "deep");
-        var (exit, _, error) = Cai("bench", "--preset", "deep-narrow", "--device", "cpu", "--skip-generation", "--training", "none", "--write-checkpoint", checkpoint);
+        var (exit, _, error) = GlobalConsoleCollection.Cai("bench", "--preset", "deep-narrow", "--device", "cpu", "--skip-generation",
+            "--training", "none", "--write-checkpoint", checkpoint);
         Assert.True(exit == 0, error);
 
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(RepositoryRoot(), "bench", "reference_llama.py"), "--checkpoint", checkpoint, "--check-only" })
+        foreach (string arg in new[] { Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "bench", "reference_llama.py"), "--checkpoint", checkpoint, "--check-only" })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -99,7 +86,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("--training", "ppo", "error: --training: 'ppo' is not sft, dpo or none.")]
     public void BadOptionsGiveOneLine(string option, string value, string message)
     {
-        var (exit, output, error) = Cai("bench", option, value);
+        var (exit, output, error) = GlobalConsoleCollection.Cai("bench", option, value);
         Assert.Equal(1, exit);
         Assert.Equal(message, error.Trim());
         Assert.Empty(output);

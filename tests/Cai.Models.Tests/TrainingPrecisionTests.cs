@@ -21,7 +21,8 @@ public class TrainingPrecisionTests
             [.. tokenizer.Encode($" The {thing} is {Colours[(i + j) % Colours.Length]}.", addSpecialTokens: false), tokenizer.EosTokenId!.Value])))];
 
     /// <summary>SFT losses of every step, and the model after training (the caller disposes it).</summary>
-    private static (List<double> Losses, CausalLanguageModel Model) Sft(TrainingPrecision precision, int saveSteps = 0, Action<CausalLanguageModel>? onCheckpoint = null)
+    private static (List<double> Losses, CausalLanguageModel Model) Sft(TrainingPrecision precision, int saveSteps = 0,
+        Action<CausalLanguageModel>? onCheckpoint = null)
     {
         var tokenizer = TextTokenizer.Load(ToyModel);
         var examples = Examples(tokenizer);
@@ -57,7 +58,8 @@ public class TrainingPrecisionTests
             Assert.Equal(ScalarType.Float32, bf16Model.DType);
             using var scope = NewDisposeScope();
             var weight = bf16Model.named_parameters().Single(p => p.name == "model.layers.0.mlp.down_proj.weight").parameter;
-            Assert.True(weight.ne(weight.to(ScalarType.BFloat16).to(ScalarType.Float32)).any().item<bool>(), "the weights are bf16 roundings, not the float32 masters");
+            Assert.True(weight.ne(weight.to(ScalarType.BFloat16).to(ScalarType.Float32)).any().item<bool>(),
+                "the weights are bf16 roundings, not the float32 masters");
         }
     }
 

@@ -32,10 +32,12 @@ public sealed class BenchReport(TextWriter console, string? outputFile)
         if (generation.Count > 0)
         {
             console.WriteLine();
-            console.WriteLine("| model | device | dtype | batch | new tokens | tokens/s | MFU | time to first token ms | prefill ms | decode forward ms/step | sampling ms/step | host sync ms/step | host reads/step |");
+            console.WriteLine("| model | device | dtype | batch | new tokens | tokens/s | MFU | time to first token ms | prefill ms | "
+                + "decode forward ms/step | sampling ms/step | host sync ms/step | host reads/step |");
             console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var l in generation)
-                console.WriteLine($"| {l["model"]} | {l["device"]} | {l["dtype"]} | {l["batch"]} | {l["new_tokens"]} | {F(l, "tokens_per_second", 1)} | {Percent(l, "mfu")} | " +
+                console.WriteLine($"| {l["model"]} | {l["device"]} | {l["dtype"]} | {l["batch"]} | {l["new_tokens"]} | " +
+                    $"{F(l, "tokens_per_second", 1)} | {Percent(l, "mfu")} | " +
                     $"{Milli(l, "time_to_first_token_seconds")} | {Milli(l, "prefill_seconds")} | {F(l, "decode_forward_ms_per_step", 2)} | " +
                     $"{F(l, "sampling_ms_per_step", 2)} | {F(l, "host_sync_ms_per_step", 2)} | {F(l, "host_reads_per_step", 2)} |");
         }

@@ -83,7 +83,9 @@ public static class Benchmark
         machine["date_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm");
         machine["cores"] = Environment.ProcessorCount;
         machine["torch_threads"] = get_num_threads();
-        machine["load_average"] = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : null;
+        machine["load_average"] = File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : null;
         machine["os"] = Environment.OSVersion.ToString();
         machine["dotnet"] = Environment.Version.ToString();
         machine["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString();
@@ -144,7 +146,8 @@ public static class Benchmark
         var median = runs.OrderBy(s => s.Seconds).ElementAt(runs.Count / 2);
         double tokensPerSecond = median.GeneratedTokens / median.Seconds;
         // 2 flops per matmul weight per token, plus attention over the cache (QK and AV: 4 per head dimension and key).
-        double flopsPerToken = 2.0 * MatmulParameters(model) + 4.0 * config.NumHiddenLayers * config.NumAttentionHeads * config.HeadDim * (a.PromptLength + a.NewTokens / 2.0);
+        double flopsPerToken = 2.0 * MatmulParameters(model)
+            + 4.0 * config.NumHiddenLayers * config.NumAttentionHeads * config.HeadDim * (a.PromptLength + a.NewTokens / 2.0);
         int steps = Math.Max(1, median.DecodeSteps);
 
         var line = Line("generation", a, modelName);
@@ -179,7 +182,8 @@ public static class Benchmark
         int b = a.TrainBatch, s = a.TrainSequence, prompt = s / 2;
         var random = new Random(5);
         // Row r: benchmark prompt r, then a random completion.
-        long[] Row(int r) => [.. Enumerable.Range(0, s).Select(t => (long)(t < prompt ? Prompt(r, prompt, config.VocabSize)[t] : 3 + random.Next(config.VocabSize - 3)))];
+        long[] Row(int r) => [.. Enumerable.Range(0, s)
+            .Select(t => (long)(t < prompt ? Prompt(r, prompt, config.VocabSize)[t] : 3 + random.Next(config.VocabSize - 3)))];
         double attention = (double)config.NumHiddenLayers * config.NumAttentionHeads * config.HeadDim * s;
         var seconds = new List<double>();
         double flopsPerToken;
@@ -249,7 +253,8 @@ public static class Benchmark
         CheckpointWriter.Save(model, folder, options: new CheckpointWriteOptions { DType = ScalarType.Float32 });
         var generator = new TokenGenerator(model);
         var prompts = GreedyPromptLengths.Select((n, r) => (IReadOnlyList<int>)Prompt(r, n, model.Config.VocabSize)).ToList();
-        var outputs = prompts.Select(p => generator.Generate([p], new GenerationOptions { Temperature = 0, MaxNewTokens = GreedyNewTokens })[0][0].TokenIds).ToList();
+        var greedyOptions = new GenerationOptions { Temperature = 0, MaxNewTokens = GreedyNewTokens };
+        var outputs = prompts.Select(p => generator.Generate([p], greedyOptions)[0][0].TokenIds).ToList();
         JsonArray Ids(IEnumerable<IReadOnlyList<int>> rows) => new([.. rows.Select(r => (JsonNode?)new JsonArray([.. r.Select(i => (JsonNode?)i)]))]);
         var bench = new JsonObject
         {

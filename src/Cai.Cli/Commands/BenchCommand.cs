@@ -19,7 +19,10 @@ public static class BenchCommand
             Description = "Model shape: " + string.Join("; ", BenchPreset.All.Select(p => $"{p.Name} ({p.Description})")),
             DefaultValueFactory = _ => "smollm-135m",
         };
-        var model = new Option<DirectoryInfo?>("--model") { Description = "Measure this checkpoint instead of the preset's random weights (the preset still gives the defaults)." };
+        var model = new Option<DirectoryInfo?>("--model")
+        {
+            Description = "Measure this checkpoint (eos off) instead of the preset's random weights; the preset still gives the defaults.",
+        };
         var device = DeviceOptions.Device();
         var dtype = DeviceOptions.DType();
         dtype.Description += " Training in bfloat16 keeps float32 master weights; float16 is measured for generation only.";
@@ -30,9 +33,16 @@ public static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs after one warm-up; the median is reported.", DefaultValueFactory = _ => 3 };
         var trainBatch = new Option<int?>("--train-batch") { Description = "Training step rows: SFT sequences, DPO pairs (default: the preset's)." };
         var trainSeq = new Option<int?>("--train-seq") { Description = "Tokens per training row, half prompt and half completion (default: the preset's)." };
-        var training = new Option<string>("--training") { Description = "Training steps to measure: sft, dpo, both comma-separated, or none.", DefaultValueFactory = _ => "sft,dpo" };
+        var training = new Option<string>("--training")
+        {
+            Description = "Training steps to measure: sft, dpo, both comma-separated, or none.", DefaultValueFactory = _ => "sft,dpo",
+        };
         var skipGeneration = new Option<bool>("--skip-generation") { Description = "Measure no generation." };
-        var writeCheckpoint = new Option<DirectoryInfo?>("--write-checkpoint") { Description = "Write the weights (Hugging Face layout, float32) and bench.json (these settings and cai's greedy tokens) here, for bench/reference_llama.py and bench/hf_bench.py." };
+        var writeCheckpoint = new Option<DirectoryInfo?>("--write-checkpoint")
+        {
+            Description = "Write the weights (Hugging Face layout, float32) and bench.json (these settings and cai's greedy tokens) here, "
+                + "for bench/reference_llama.py and bench/hf_bench.py.",
+        };
         var output = new Option<FileInfo?>("--output") { Description = "Also append the JSON lines to this file." };
         var command = new Command("bench", "Measure generation (tokens/s, time to first token, per-step phases) and SFT/DPO training steps (tokens/s, MFU).")
         {
