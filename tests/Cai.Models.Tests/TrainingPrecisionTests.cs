@@ -83,7 +83,6 @@ public class TrainingPrecisionTests
     [Theory]
     [InlineData("fp32", TrainingPrecision.Float32)]
     [InlineData("bf16", TrainingPrecision.BFloat16)]
-    [InlineData("bfloat16", TrainingPrecision.BFloat16)]
     public void RecipeNamesParse(string name, TrainingPrecision expected) => Assert.Equal(expected, TrainingPrecisions.Parse(name));
 
     [Fact]

@@ -104,11 +104,13 @@ public sealed class TrainingLoop<TBatch>
             if (evalNow) OnLog?.Invoke(new TrainingMetrics(step, fractionalEpoch, null, lr, null, null, Evaluate(evalBatches!)));
             if (_options.SaveSteps > 0 && step % _options.SaveSteps == 0)
             {
+                RequireFiniteParameters(parameters, step);
                 _masters?.Leave(); // the checkpoint saves the float32 masters
                 OnCheckpoint?.Invoke(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
                 _masters?.Enter();
             }
         }
+        RequireFiniteParameters(parameters, step);
         return TrainingState.Capture(step, epoch, next, tokens, Optimizer);
     }
 
@@ -170,6 +172,21 @@ public sealed class TrainingLoop<TBatch>
         using (NewDisposeScope()) Optimizer.step();
         _masters?.CopyToModel();
         return (stepLoss, gradNorm, tokens);
+    }
+
+    /// <summary>
+    /// An update from a finite loss and gradient can still overflow the weights (a huge learning rate): before a
+    /// checkpoint is saved or the run returns, every trained weight must be finite.
+    /// </summary>
+    private static void RequireFiniteParameters(List<Parameter> parameters, int step)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var p in parameters)
+            if (!p.isfinite().all().item<bool>())
+                throw new TrainingDivergedException(
+                    $"Training diverged: the weights hold NaN or infinite values after step {step}. "
+                    + "Lower the learning rate or check the data.");
     }
 
     private sealed class LogWindow

@@ -68,11 +68,11 @@ public enum TrainingPrecision
 /// <summary>The recipe names of <see cref="TrainingPrecision"/>.</summary>
 public static class TrainingPrecisions
 {
-    /// <summary>"fp32" or "bf16" (also "float32", "bfloat16"); anything else is an <see cref="ArgumentException"/> naming <paramref name="option"/>.</summary>
+    /// <summary>"fp32" or "bf16"; anything else is an <see cref="ArgumentException"/> naming <paramref name="option"/>.</summary>
     public static TrainingPrecision Parse(string value, string option = "precision") => value switch
     {
-        "fp32" or "float32" => TrainingPrecision.Float32,
-        "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
+        "fp32" => TrainingPrecision.Float32,
+        "bf16" => TrainingPrecision.BFloat16,
         _ => throw new ArgumentException($"{option} must be fp32 or bf16, not '{value}'."),
     };
 }
