@@ -81,13 +81,16 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("--device", "gpu", "error: --device: 'gpu' is not a device (auto, cpu, cuda, cuda:N)")]
     [InlineData("--dtype", "fp8", "error: --dtype: 'fp8' is not a dtype (float32, bfloat16, float16)")]
-    [InlineData("--preset", "huge", "error: --preset: unknown preset 'huge'; one of smollm-135m, deep-narrow, six-layer, tiny.")]
-    [InlineData("--batches", "1,0", "error: --batches: '0' is not a positive whole number.")]
-    [InlineData("--training", "ppo", "error: --training: 'ppo' is not sft, dpo or none.")]
-    public void BadOptionsGiveOneLine(string option, string value, string message)
+    [InlineData("--preset", "huge", "error: --preset: 'huge' is not a preset (smollm-135m, deep-narrow, six-layer, tiny)")]
+    [InlineData("--batches", "1,0", "error: --batches: '0' is not a batch size in [1, 4096]")]
+    [InlineData("--training", "ppo", "error: --training: 'ppo' is not sft, dpo or none")]
+    [InlineData("--train-seq", "3", "error: --train-seq: must be in [4, 1048576], got 3")]
+    [InlineData("--runs", "0", "error: --runs: must be in [1, 100], got 0")]
+    public void BadOptionsGiveOneLineAndExitCodeTwo(string option, string value, string message)
     {
-        var (exit, output, error) = GlobalConsoleCollection.Cai("bench", option, value);
-        Assert.Equal(1, exit);
+        string[] args = option == "--device" ? ["bench", option, value] : ["bench", "--device", "cpu", option, value];
+        var (exit, output, error) = GlobalConsoleCollection.Cai(args);
+        Assert.Equal(2, exit);
         Assert.Equal(message, error.Trim());
         Assert.Empty(output);
     }

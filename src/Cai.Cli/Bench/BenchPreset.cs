@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using Cai.Models.Modeling;
 
 namespace Cai.Cli.Bench;
@@ -34,9 +35,9 @@ public sealed record BenchPreset(string Name, string Description, ModelConfig Co
             [1, 4], NewTokens: 16, Threads: 1, TrainBatch: 2, TrainSequence: 32),
     ];
 
-    /// <summary>The preset called <paramref name="name"/>; an <see cref="ArgumentException"/> listing the names otherwise.</summary>
+    /// <summary>The preset called <paramref name="name"/>; an <see cref="InputException"/> listing the names otherwise.</summary>
     public static BenchPreset Find(string name) => All.FirstOrDefault(p => p.Name == name)
-        ?? throw new ArgumentException($"--preset: unknown preset '{name}'; one of {string.Join(", ", All.Select(p => p.Name))}.");
+        ?? throw InputException.ForOption("--preset", $"{InputError.Quote(name)} is not a preset ({string.Join(", ", All.Select(p => p.Name))})");
 
     private static ModelConfig Llama(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads, bool tied) =>
         ModelConfig.Llama(vocab, hidden, intermediate, layers, heads, kvHeads, maxPositionEmbeddings: 2048, tieWordEmbeddings: tied, rmsNormEps: 1e-5)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Text;
 using Cai.Cli.Doctor;
@@ -12,6 +13,7 @@ using static TorchSharp.torch;
 namespace Cai.Cli.Bench;
 
 /// <summary>What `cai bench` was asked to measure (defaults come from the preset).</summary>
+/// <remarks>The ranges are checked by <see cref="CaiCommandLine.CheckArguments"/>, naming each as its option.</remarks>
 public sealed record BenchArguments
 {
     public required BenchPreset Preset { get; init; }
@@ -23,19 +25,26 @@ public sealed record BenchArguments
 
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
+    [Range(1, 1024)]
     public int? Threads { get; init; }
 
     public required IReadOnlyList<int> Batches { get; init; }
 
+    [Range(1, 32768)]
     public required int NewTokens { get; init; }
 
+    [Range(1, 32768)]
     public int PromptLength { get; init; } = 32;
 
     /// <summary>Timed runs after the warm-up; the median is reported.</summary>
+    [Range(1, 100)]
     public int Runs { get; init; } = 3;
 
+    [Range(1, 4096)]
     public required int TrainBatch { get; init; }
 
+    /// <summary>Tokens per training row (the --train-seq option).</summary>
+    [Range(4, 1 << 20), Display(Name = "train-seq")]
     public required int TrainSequence { get; init; }
 
     public bool SkipGeneration { get; init; }

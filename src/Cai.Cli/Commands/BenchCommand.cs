@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Cai.Cli.Bench;
+using Cai.Abstractions.Input;
 using Cai.Core.Recipes;
-using Cai.Models.Checkpoints;
 
 namespace Cai.Cli.Commands;
 
@@ -50,53 +50,44 @@ public static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            try
+            var chosen = BenchPreset.Find(parse.GetValue(preset)!);
+            var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
+            var arguments = new BenchArguments
             {
-                var chosen = BenchPreset.Find(parse.GetValue(preset)!);
-                var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
-                var arguments = new BenchArguments
-                {
-                    Preset = chosen,
-                    Model = parse.GetValue(model)?.FullName,
-                    Device = factory.Device,
-                    DType = factory.DType.ScalarType(),
-                    Threads = Positive(parse.GetValue(threads) ?? chosen.Threads, "--threads"),
-                    Batches = parse.GetValue(batches) is string b ? ParseCounts(b, "--batches") : chosen.Batches,
-                    NewTokens = Positive(parse.GetValue(newTokens) ?? chosen.NewTokens, "--new-tokens")!.Value,
-                    PromptLength = Positive(parse.GetValue(promptLength), "--prompt-length")!.Value,
-                    Runs = Positive(parse.GetValue(runs), "--runs")!.Value,
-                    TrainBatch = Positive(parse.GetValue(trainBatch) ?? chosen.TrainBatch, "--train-batch")!.Value,
-                    TrainSequence = parse.GetValue(trainSeq) ?? chosen.TrainSequence,
-                    TrainingSteps = ParseSteps(parse.GetValue(training)!),
-                    SkipGeneration = parse.GetValue(skipGeneration),
-                    WriteCheckpoint = parse.GetValue(writeCheckpoint)?.FullName,
-                    Output = parse.GetValue(output)?.FullName,
-                };
-                if (arguments.TrainSequence < 4) throw new ArgumentException($"--train-seq must be at least 4, got {arguments.TrainSequence}.");
-                Benchmark.Run(arguments, parse.InvocationConfiguration.Output, error);
-                return 0;
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException or CheckpointMismatchException)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
+                Preset = chosen,
+                Model = parse.GetValue(model)?.FullName,
+                Device = factory.Device,
+                DType = factory.DType.ScalarType(),
+                Threads = parse.GetValue(threads) ?? chosen.Threads,
+                Batches = parse.GetValue(batches) is string b ? ParseBatches(b) : chosen.Batches,
+                NewTokens = parse.GetValue(newTokens) ?? chosen.NewTokens,
+                PromptLength = parse.GetValue(promptLength),
+                Runs = parse.GetValue(runs),
+                TrainBatch = parse.GetValue(trainBatch) ?? chosen.TrainBatch,
+                TrainSequence = parse.GetValue(trainSeq) ?? chosen.TrainSequence,
+                TrainingSteps = ParseSteps(parse.GetValue(training)!),
+                SkipGeneration = parse.GetValue(skipGeneration),
+                WriteCheckpoint = parse.GetValue(writeCheckpoint)?.FullName,
+                Output = parse.GetValue(output)?.FullName,
+            };
+            CaiCommandLine.CheckArguments(arguments);
+            Benchmark.Run(arguments, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            return 0;
         });
         return command;
     }
 
-    private static int[] ParseCounts(string text, string option) =>
-        [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1
+    private static int[] ParseBatches(string text)
+    {
+        int[] batches = [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 4096
                 ? n
-                : throw new ArgumentException($"{option}: '{s}' is not a positive whole number."))];
+                : throw InputException.ForOption("--batches", $"{InputError.Quote(s)} is not a batch size in [1, 4096]"))];
+        return batches.Length > 0 ? batches : throw InputException.ForOption("--batches", "needs at least one batch size");
+    }
 
     private static string[] ParseSteps(string text) => text == "none"
         ? []
         : [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s is "sft" or "dpo" ? s : throw new ArgumentException($"--training: '{s}' is not sft, dpo or none."))];
-
-    private static int? Positive(int? value, string option) =>
-        value is < 1 ? throw new ArgumentException($"{option} must be at least 1, got {value}.") : value;
+            .Select(s => s is "sft" or "dpo" ? s : throw InputException.ForOption("--training", $"{InputError.Quote(s)} is not sft, dpo or none"))];
 }
