@@ -27,6 +27,7 @@ public sealed record GenerateArguments
     public string Device { get; init; } = "cpu";
     public string? DType { get; init; }
     public int? Threads { get; init; }
+    public bool IgnoreEos { get; init; }
 }
 
 /// <summary>
@@ -52,9 +53,10 @@ public static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (1 is fastest on a busy machine; default: libtorch's)." };
+        var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Generate past the eos token, to --max-new-tokens (for benchmarks)." };
         var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
         {
-            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype, threads,
+            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype, threads, ignoreEos,
         };
         command.Validators.Add(result =>
         {
@@ -82,6 +84,7 @@ public static class GenerateCommand
                     Device = parse.GetValue(device)!,
                     DType = parse.GetValue(dtype),
                     Threads = parse.GetValue(threads),
+                    IgnoreEos = parse.GetValue(ignoreEos),
                 };
                 return Run(arguments, output, error);
             }
@@ -93,6 +96,15 @@ public static class GenerateCommand
         });
         return command;
     }
+
+    /// <summary>The scalar type of --dtype: float32 (default), float16 or bfloat16.</summary>
+    public static torch.ScalarType DTypeOf(string? dtype) => dtype switch
+    {
+        null or "float32" => torch.ScalarType.Float32,
+        "float16" => torch.ScalarType.Float16,
+        "bfloat16" => torch.ScalarType.BFloat16,
+        _ => throw new ArgumentException($"--dtype {dtype} is not float32, float16 or bfloat16."),
+    };
 
     /// <summary>Comma-separated token ids.</summary>
     public static IReadOnlyList<int> ParseIds(string text) =>
@@ -113,13 +125,7 @@ public static class GenerateCommand
             torch.set_num_threads(n);
         }
         var device = torch.device(arguments.Device);
-        var dtype = arguments.DType switch
-        {
-            null or "float32" => torch.ScalarType.Float32,
-            "float16" => torch.ScalarType.Float16,
-            "bfloat16" => torch.ScalarType.BFloat16,
-            _ => throw new ArgumentException($"--dtype {arguments.DType} is not float32, float16 or bfloat16."),
-        };
+        var dtype = DTypeOf(arguments.DType);
         var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
             throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
@@ -135,6 +141,7 @@ public static class GenerateCommand
             Seed = arguments.Seed,
             NumReturnSequences = arguments.Batch,
             BatchSize = prompts.Count * arguments.Batch,
+            IgnoreEos = arguments.IgnoreEos,
         };
         var generator = new TokenGenerator(model, tokenizer);
         var watch = Stopwatch.StartNew();

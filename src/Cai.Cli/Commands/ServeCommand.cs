@@ -1,0 +1,224 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using Cai.Cli.Serve;
+using Cai.Models;
+using Cai.Models.Checkpoints;
+using Cai.Models.Tokenization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Cai.Cli.Commands;
+
+/// <summary>What `cai serve` was asked to do: each option's default and range.</summary>
+public sealed record ServeArguments
+{
+    /// <summary>Most rows of the batch (--max-batch).</summary>
+    public const int MaxBatchLimit = 4096;
+
+    /// <summary>Most waiting sequences (--max-queue).</summary>
+    public const int MaxQueueLimit = 1 << 20;
+
+    /// <summary>Checkpoint directory (config.json, weights, tokenizer).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Address to listen on: an IP address or localhost. Default 127.0.0.1, this machine only.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port in [0, 65535]; 0 takes a free one (the printed URL says which). Default 8000.</summary>
+    public int Port { get; init; } = 8000;
+
+    /// <summary>cpu or cuda[:N]. Default cpu.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>float32 (default), float16 or bfloat16.</summary>
+    public string? DType { get; init; }
+
+    /// <summary>Rows of the batch, sequences generated together, in [1, <see cref="MaxBatchLimit"/>]. Default 32.</summary>
+    public int MaxBatch { get; init; } = 32;
+
+    /// <summary>Sequences that may wait for a row, in [1, <see cref="MaxQueueLimit"/>]; a request that would pass it gets 503. Default 1024.</summary>
+    public int MaxQueue { get; init; } = 1024;
+
+    /// <summary>
+    /// Most tokens of a prompt and its completion, in [2, the model's context length]; default the context length
+    /// (ModelConfig.ContextLength). The KV cache holds MaxBatch × this many positions.
+    /// </summary>
+    public int? MaxModelLen { get; init; }
+
+    /// <summary>An environment variable holding the API key clients must send as "Authorization: Bearer KEY"; none: no key.</summary>
+    public string? ApiKeyEnv { get; init; }
+
+    /// <summary>The model id clients send; default the checkpoint folder's name.</summary>
+    public string? ServedModelName { get; init; }
+}
+
+/// <summary>
+/// `cai serve --model DIR`: an OpenAI-compatible HTTP server over a checkpoint (ASP.NET Core minimal APIs), with
+/// continuous batching of concurrent requests (<see cref="Scheduler"/>). Prints its URL once it listens and stops
+/// cleanly on Ctrl-C or SIGTERM. See docs/serve.md.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer files).", Required = true };
+        var host = new Option<string>("--host") { Description = "Address to listen on: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port; 0 takes a free one.", DefaultValueFactory = _ => 8000 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Rows of the batch: sequences generated together.", DefaultValueFactory = _ => 32 };
+        var maxQueue = new Option<int>("--max-queue") { Description = "Sequences that may wait for a row; beyond, requests get 503.", DefaultValueFactory = _ => 1024 };
+        var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context length)." };
+        var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key clients must send (Bearer)." };
+        var servedName = new Option<string?>("--served-model-name") { Description = "The model id clients send (default: the checkpoint folder's name)." };
+        var command = new Command("serve", "Serve a checkpoint over an OpenAI-compatible HTTP API (chat and completions, streaming, scoring).")
+        {
+            model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                var arguments = new ServeArguments
+                {
+                    Model = parse.GetValue(model)!.FullName,
+                    Host = parse.GetValue(host)!,
+                    Port = parse.GetValue(port),
+                    Device = parse.GetValue(device)!,
+                    DType = parse.GetValue(dtype),
+                    MaxBatch = parse.GetValue(maxBatch),
+                    MaxQueue = parse.GetValue(maxQueue),
+                    MaxModelLen = parse.GetValue(maxModelLen),
+                    ApiKeyEnv = parse.GetValue(apiKeyEnv),
+                    ServedModelName = parse.GetValue(servedName),
+                };
+                return await RunAsync(arguments, parse.InvocationConfiguration.Output, error, cancellationToken);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException or CheckpointMismatchException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Loads the checkpoint, serves until Ctrl-C, SIGTERM or <paramref name="cancellationToken"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ServeArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var address = Check(arguments, out string? apiKey);
+        var dtype = GenerateCommand.DTypeOf(arguments.DType);
+        var loaded = LocalTextModel.Load(arguments.Model, torch.device(arguments.Device), dtype);
+        int context = loaded.Model.Config.ContextLength;
+        int maxModelLength = arguments.MaxModelLen ?? context;
+        if (maxModelLength > context)
+        {
+            loaded.Dispose();
+            throw new ArgumentException($"--max-model-len {maxModelLength} is more than the model's context length ({context}).");
+        }
+        string name = arguments.ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(arguments.Model));
+        using var model = new ServedModel(loaded, name, maxModelLength);
+        var metrics = new ServerMetrics();
+        using var scheduler = new Scheduler(model, arguments.MaxBatch, arguments.MaxQueue, metrics);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "cai", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // a failed start is reported as one error line below
+        // Ctrl-C and SIGTERM stop the server here (StopOnSignals) and through the command line's token, not in the host.
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            o.Listen(address, arguments.Port);
+        });
+        await using var app = builder.Build();
+        OpenAiEndpoints.Map(app, model, scheduler, metrics, apiKey);
+        app.Lifetime.ApplicationStopping.Register(scheduler.Stop);
+        using var signals = StopOnSignals(app.Lifetime);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"--port {arguments.Port}: {e.Message}", e);
+        }
+        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var config = loaded.Model.Config;
+        int elementBytes = loaded.Model.DType switch { torch.ScalarType.Float64 => 8, torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => 2, _ => 4 };
+        double cacheMiB = 2.0 * config.NumHiddenLayers * arguments.MaxBatch * config.NumKeyValueHeads * maxModelLength * config.HeadDim * elementBytes / (1 << 20);
+        output.WriteLine(FormattableString.Invariant(
+            $"cai serve: {name} on {loaded.Model.Device.type.ToString().ToLowerInvariant()} ({loaded.Model.DType}), {arguments.MaxBatch} rows × {maxModelLength} positions (KV cache {cacheMiB:F0} MiB)"));
+        if (apiKey is null && !IPAddress.IsLoopback(address))
+            error.WriteLine($"warning: listening on {address} without an API key (--api-key-env)");
+        output.WriteLine($"listening on {url}");
+        output.Flush();
+        await app.WaitForShutdownAsync(cancellationToken);
+        output.WriteLine("cai serve: stopped");
+        return 0;
+    }
+
+    /// <summary>
+    /// SIGINT (Ctrl-C), SIGTERM and SIGQUIT stop the server gracefully: requests in flight end (generation with 503,
+    /// shutting down) and the command returns 0.
+    /// </summary>
+    private static IDisposable StopOnSignals(IHostApplicationLifetime lifetime)
+    {
+        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
+            .Select(signal => PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                lifetime.StopApplication();
+            }))
+            .ToList();
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose() => registrations.ForEach(r => r.Dispose());
+    }
+
+    /// <summary>Checks the options before anything loads; returns the address to listen on and the API key.</summary>
+    private static IPAddress Check(ServeArguments arguments, out string? apiKey)
+    {
+        if (!Directory.Exists(arguments.Model)) throw new ArgumentException($"--model {arguments.Model}: no such directory.");
+        if (!TextTokenizer.Exists(arguments.Model))
+            throw new ArgumentException($"--model {arguments.Model}: no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt); cai serve needs one.");
+        if (arguments.Port is < 0 or > 65535) throw new ArgumentException($"--port must be in [0, 65535], got {arguments.Port}.");
+        if (arguments.MaxBatch is < 1 or > ServeArguments.MaxBatchLimit)
+            throw new ArgumentException($"--max-batch must be in [1, {ServeArguments.MaxBatchLimit}], got {arguments.MaxBatch}.");
+        if (arguments.MaxQueue is < 1 or > ServeArguments.MaxQueueLimit)
+            throw new ArgumentException($"--max-queue must be in [1, {ServeArguments.MaxQueueLimit}], got {arguments.MaxQueue}.");
+        if (arguments.MaxModelLen is < 2) throw new ArgumentException($"--max-model-len must be at least 2, got {arguments.MaxModelLen}.");
+        if (arguments.ServedModelName is { } served && string.IsNullOrWhiteSpace(served)) throw new ArgumentException("--served-model-name must not be empty.");
+        apiKey = null;
+        if (arguments.ApiKeyEnv is { } variable)
+        {
+            apiKey = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(apiKey)) throw new ArgumentException($"--api-key-env {variable}: the environment variable is not set or empty.");
+        }
+        if (arguments.Host == "localhost") return IPAddress.Loopback;
+        return IPAddress.TryParse(arguments.Host, out var address)
+            ? address
+            : throw new ArgumentException($"--host {arguments.Host}: not an IP address or localhost.");
+    }
+}
+
+/// <summary>A host lifetime that leaves the process signals to System.CommandLine.</summary>
+internal sealed class CommandLineLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
