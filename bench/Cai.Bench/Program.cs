@@ -13,6 +13,7 @@ using static TorchSharp.torch;
 //        [--batches 1,16] [--new-tokens 32,128] [--decode-profile] [--skip-training] [--train-batch 4] [--train-seq 256]
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+Cai.Models.LibTorch.Load(); // before TorchSharp: an installed PyTorch's CUDA libtorch, or the bundled CPU one
 string preset = Arg("--preset") ?? "smol";
 if (Arg("--threads") is string threads) torch.set_num_threads(int.Parse(threads));
 bool skipTraining = args.Contains("--skip-training");

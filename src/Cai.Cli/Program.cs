@@ -1,8 +1,21 @@
 using Cai.Cli.Commands;
+using Cai.Models;
 
 namespace Cai.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => CaiCommandLine.Build().Parse(args).Invoke();
+    public static int Main(string[] args)
+    {
+        try
+        {
+            LibTorch.Load(); // before anything touches TorchSharp: it may choose an installed PyTorch's CUDA libtorch
+        }
+        catch (LibTorchException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        return CaiCommandLine.Build().Parse(args).Invoke();
+    }
 }

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Spectre.Console;
+
 namespace Cai.Cli.Tests;
 
 /// <summary>
@@ -8,4 +11,24 @@ namespace Cai.Cli.Tests;
 public sealed class GlobalConsoleCollection
 {
     public const string Name = "global console";
+
+    /// <summary>Runs cai in-process: AnsiConsole (400 columns, no colour) and the command's output go to Output, its error writer to Error.</summary>
+    public static (int Exit, string Output, string Error) Cai(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 400;
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = console;
+        try
+        {
+            int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
 }

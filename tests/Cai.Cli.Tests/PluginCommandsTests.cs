@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cai.Cli;
 using Cai.Core.Plugins;
-using Spectre.Console;
 
 namespace Cai.Cli.Tests;
 
@@ -13,20 +12,8 @@ public sealed class PluginCommandsTests : IDisposable
 
     static (int Exit, string Text) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 400;
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = console;
-        try
-        {
-            int exit = CaiCommandLine.Build().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
-            return (exit, output.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
+        var (exit, output, error) = GlobalConsoleCollection.Cai(args);
+        return (exit, output + error);
     }
 
     [Fact]

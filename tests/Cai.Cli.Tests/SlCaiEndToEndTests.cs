@@ -40,6 +40,21 @@ public sealed class SlCaiEndToEndTests(SlCaiEndToEndFixture run) : IClassFixture
     }
 
     [Fact]
+    public void RunAndStagesRecordTheirDeviceDtypeAndPeakMemory()
+    {
+        Assert.True(run.Exit == 0, run.Error);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(run.RunFolder, "run.json")))!;
+        Assert.Equal(("cpu", "float32"), ((string)manifest["device"]!, (string)manifest["dtype"]!));
+        foreach (string stage in new[] { "eval-base", "initial", "revise", "sl-cai", "eval-sl-cai" })
+        {
+            var marker = JsonNode.Parse(File.ReadAllText(Path.Combine(Stage(stage), "done.json")))!;
+            Assert.Equal(("cpu", "float32"), ((string)marker["device"]!, (string)marker["dtype"]!));
+            Assert.True((long)marker["peak_memory"]!["bytes"]! > 0, stage);
+            Assert.StartsWith("process-peak-rss", (string)marker["peak_memory"]!["measure"]!);
+        }
+    }
+
+    [Fact]
     public void SftTrainsOnEveryRoundAndWritesALoadableCheckpoint()
     {
         var sft = File.ReadAllLines(Path.Combine(Stage("sl-cai"), "datasets", "sft.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();

@@ -6,7 +6,7 @@ namespace Cai.Abstractions.Training;
 /// <param name="Datasets">JSONL files with TRL-style columns (prompt/completion, chosen/rejected, p_chosen, ...).</param>
 /// <param name="OutputCheckpoint">Directory the trained checkpoint is written to (Hugging Face layout).</param>
 /// <param name="Seed">Seed of data order, initialisation and sampling.</param>
-/// <param name="Device">"cpu" or "cuda" (already resolved from "auto").</param>
+/// <param name="Device">The run's device as TorchSharp names it: "cpu", "cuda" or "cuda:N" (resolved from the recipe's "auto"; it exists). Make every model here (policy, reference, reward, value head).</param>
 public sealed record TrainingRequest(
     string PolicyCheckpoint, string? ReferenceCheckpoint, IReadOnlyList<string> Datasets,
     string OutputCheckpoint, long Seed, string Device)

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Cai.Core.Pipeline;
 using Cai.Core.Runs;
-using Cai.Models;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
 using Spectre.Console;
@@ -24,9 +24,11 @@ public static class EvalCommand
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
         var output = new Option<string?>("--out") { Description = "Also write the full report (with every response) to this JSON file." };
+        var device = DeviceOptions.Device();
+        var dtype = DeviceOptions.DType();
         var command = new Command("eval", "Evaluate a model on toy-world prompts with the independent evaluator (rates with 95% Wilson intervals).")
         {
-            model, prompts, skill, samples, limit, temperature, maxNewTokens, fewShot, seed, json, output,
+            model, prompts, skill, samples, limit, temperature, maxNewTokens, fewShot, seed, json, output, device, dtype,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -35,18 +37,28 @@ public static class EvalCommand
                 Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNewTokens),
                 Seed = parse.GetValue(seed), FewShot = parse.GetValue(fewShot),
             };
+            ModelFactory factory;
+            try
+            {
+                factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
+            }
+            catch (ArgumentException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return Task.FromResult(1);
+            }
             return RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
-                parse.GetValue(json), parse.GetValue(output), cancellationToken);
+                parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
         });
         return command;
     }
 
     static async Task<int> RunAsync(string modelDirectory, string promptFile, string skill, int? limit, EvaluationOptions options,
-        bool json, string? output, CancellationToken cancellationToken)
+        bool json, string? output, ModelFactory factory, CancellationToken cancellationToken)
     {
         var prompts = WorldPromptRecord.ReadJsonl(promptFile);
         if (limit is { } n) prompts = prompts.Take(n).ToList();
-        using var model = LocalTextModel.Load(modelDirectory);
+        using var model = factory.LoadTextModel(modelDirectory);
         switch (skill)
         {
             case "policy":

@@ -24,8 +24,8 @@ public sealed record GenerateArguments
     public long Seed { get; init; } = 42;
     public int Batch { get; init; } = 1;
     public bool Json { get; init; }
-    public string Device { get; init; } = "cpu";
-    public string? DType { get; init; }
+    public string Device { get; init; } = "auto";
+    public string DType { get; init; } = "float32";
     public int? Threads { get; init; }
     public bool IgnoreEos { get; init; }
 }
@@ -50,8 +50,8 @@ public static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
         var batch = new Option<int>("--batch") { Description = "Sequences per prompt, generated together in one batch.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per sequence." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var device = DeviceOptions.Device();
+        var dtype = DeviceOptions.DType();
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (1 is fastest on a busy machine; default: libtorch's)." };
         var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Generate past the eos token, to --max-new-tokens (for benchmarks)." };
         var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
@@ -82,7 +82,7 @@ public static class GenerateCommand
                     Batch = parse.GetValue(batch),
                     Json = parse.GetValue(json),
                     Device = parse.GetValue(device)!,
-                    DType = parse.GetValue(dtype),
+                    DType = parse.GetValue(dtype)!,
                     Threads = parse.GetValue(threads),
                     IgnoreEos = parse.GetValue(ignoreEos),
                 };
@@ -96,15 +96,6 @@ public static class GenerateCommand
         });
         return command;
     }
-
-    /// <summary>The scalar type of --dtype: float32 (default), float16 or bfloat16.</summary>
-    public static torch.ScalarType DTypeOf(string? dtype) => dtype switch
-    {
-        null or "float32" => torch.ScalarType.Float32,
-        "float16" => torch.ScalarType.Float16,
-        "bfloat16" => torch.ScalarType.BFloat16,
-        _ => throw new ArgumentException($"--dtype {dtype} is not float32, float16 or bfloat16."),
-    };
 
     /// <summary>Comma-separated token ids.</summary>
     public static IReadOnlyList<int> ParseIds(string text) =>
@@ -124,12 +115,11 @@ public static class GenerateCommand
             if (n < 1) throw new ArgumentException("--threads must be at least 1.");
             torch.set_num_threads(n);
         }
-        var device = torch.device(arguments.Device);
-        var dtype = DTypeOf(arguments.DType);
+        var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
         var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
             throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
-        using var model = CausalLanguageModelLoader.Load(arguments.Model, device, dtype);
+        using var model = factory.LoadCausalLM(arguments.Model);
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
         var options = new GenerationOptions

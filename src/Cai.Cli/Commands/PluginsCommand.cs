@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Spectre.Console;
@@ -12,12 +14,13 @@ public static class PluginsCommand
     {
         var recipe = new Argument<FileInfo?>("recipe") { Description = "Also list the third-party plugins this recipe pins.", Arity = ArgumentArity.ZeroOrOne };
         var trust = ValidateCommand.TrustOption();
-        var list = new Command("list", "List plugins: name, kind, version and source assembly.") { recipe, trust };
-        list.SetAction(parse => List(parse.GetValue(recipe), parse.GetValue(trust)));
+        var json = new Option<bool>("--json") { Description = "Print a JSON array (name, kind, version, source, assembly path, sha256) instead of a table." };
+        var list = new Command("list", "List plugins: name, kind, version and source assembly.") { recipe, trust, json };
+        list.SetAction(parse => List(parse.GetValue(recipe), parse.GetValue(trust), parse.GetValue(json)));
         return new Command("plugins", "Inspect plugins.") { list };
     }
 
-    static int List(FileInfo? recipeFile, bool trustPlugins)
+    static int List(FileInfo? recipeFile, bool trustPlugins, bool json)
     {
         using var host = PluginHost.WithBuiltIns();
         int exit = 0;
@@ -41,6 +44,15 @@ public static class PluginsCommand
                 foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
                 return 1;
             }
+        }
+        if (json)
+        {
+            Console.WriteLine(new JsonArray(host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name).Select(plugin => (JsonNode)new JsonObject
+            {
+                ["name"] = plugin.Name, ["kind"] = plugin.Kind.Key(), ["version"] = plugin.Assembly.Version,
+                ["source"] = plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", ["assembly"] = plugin.Assembly.Path, ["sha256"] = plugin.Assembly.Sha256,
+            }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return exit;
         }
         var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
         foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))

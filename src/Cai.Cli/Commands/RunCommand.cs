@@ -6,7 +6,6 @@ using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Reports;
 using Cai.Core.Runs;
-using Cai.Models;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -34,9 +33,11 @@ public static class RunCommand
     {
         using var host = PluginHost.WithBuiltIns();
         ResolvedRecipe recipe;
+        ModelFactory factory;
         try
         {
             recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+            factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
         }
         catch (RecipeException e)
         {
@@ -46,7 +47,7 @@ public static class RunCommand
         var run = (resume ? RunLayout.Latest(runsRoot.FullName, recipe.Recipe.Name) : null)
                   ?? RunLayout.CreateNew(runsRoot.FullName, recipe.Recipe.Name, DateTimeOffset.UtcNow);
         var evaluator = new WorldResponseEvaluator();
-        var runner = new PipelineRunner(recipe, host, path => LocalTextModel.Load(path), StageCatalog.Default(evaluator));
+        var runner = new PipelineRunner(recipe, host, factory, StageCatalog.Default(evaluator));
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
@@ -71,7 +72,7 @@ public static class RunCommand
         }
         catch (Exception e)
         {
-            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e is PluginException ? e.Message : $"{e.GetType().Name}: {e.Message}")}");
+            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e is PluginException or OutOfDeviceMemoryException ? e.Message : $"{e.GetType().Name}: {e.Message}")}");
             AnsiConsole.MarkupLine($"finished stages are kept; after a fix, continue with [bold]--resume[/] ({Markup.Escape(run.Root)})");
             return 1;
         }

@@ -34,11 +34,11 @@ public sealed record ServeArguments
     /// <summary>TCP port in [0, 65535]; 0 takes a free one (the printed URL says which). Default 8000.</summary>
     public int Port { get; init; } = 8000;
 
-    /// <summary>cpu or cuda[:N]. Default cpu.</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>auto (cuda when TorchSharp sees a GPU, else cpu), cpu, cuda or cuda:N (<see cref="DeviceOptions"/>). Default auto.</summary>
+    public string Device { get; init; } = "auto";
 
-    /// <summary>float32 (default), float16 or bfloat16.</summary>
-    public string? DType { get; init; }
+    /// <summary>Parameter type of the model (<see cref="DeviceOptions"/>). Default float32.</summary>
+    public string DType { get; init; } = "float32";
 
     /// <summary>Rows of the batch, sequences generated together, in [1, <see cref="MaxBatchLimit"/>]. Default 32.</summary>
     public int MaxBatch { get; init; } = 32;
@@ -71,8 +71,8 @@ public static class ServeCommand
         var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer files).", Required = true };
         var host = new Option<string>("--host") { Description = "Address to listen on: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port; 0 takes a free one.", DefaultValueFactory = _ => 8000 };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string?>("--dtype") { Description = "Compute type: float32 (default), float16 or bfloat16." };
+        var device = DeviceOptions.Device();
+        var dtype = DeviceOptions.DType();
         var maxBatch = new Option<int>("--max-batch") { Description = "Rows of the batch: sequences generated together.", DefaultValueFactory = _ => 32 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Sequences that may wait for a row; beyond, requests get 503.", DefaultValueFactory = _ => 1024 };
         var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context length)." };
@@ -93,7 +93,7 @@ public static class ServeCommand
                     Host = parse.GetValue(host)!,
                     Port = parse.GetValue(port),
                     Device = parse.GetValue(device)!,
-                    DType = parse.GetValue(dtype),
+                    DType = parse.GetValue(dtype)!,
                     MaxBatch = parse.GetValue(maxBatch),
                     MaxQueue = parse.GetValue(maxQueue),
                     MaxModelLen = parse.GetValue(maxModelLen),
@@ -115,8 +115,7 @@ public static class ServeCommand
     public static async Task<int> RunAsync(ServeArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var address = Check(arguments, out string? apiKey);
-        var dtype = GenerateCommand.DTypeOf(arguments.DType);
-        var loaded = LocalTextModel.Load(arguments.Model, torch.device(arguments.Device), dtype);
+        var loaded = DeviceOptions.Factory(arguments.Device, arguments.DType).LoadTextModel(arguments.Model);
         int context = loaded.Model.Config.ContextLength;
         int maxModelLength = arguments.MaxModelLen ?? context;
         if (maxModelLength > context)

@@ -36,7 +36,17 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
         return models;
     }
 
-    public void Replace(string role, string checkpoint) => paths[role] = [checkpoint];
+    /// <summary>Moves <paramref name="role"/> to a new checkpoint; a loaded model no role uses any more is released (device memory).</summary>
+    public void Replace(string role, string checkpoint)
+    {
+        paths[role] = [checkpoint];
+        var used = paths.Values.SelectMany(members => members).Select(Path.GetFullPath).ToHashSet();
+        foreach (string path in loaded.Keys.Where(p => !used.Contains(p)).ToList())
+        {
+            (loaded[path] as IDisposable)?.Dispose();
+            loaded.Remove(path);
+        }
+    }
 
     public void Dispose()
     {

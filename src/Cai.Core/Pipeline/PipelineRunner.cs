@@ -8,15 +8,16 @@ using Microsoft.Extensions.Logging;
 namespace Cai.Core.Pipeline;
 
 /// <summary>
-/// Runs a recipe's stages in order in one run folder. A stage with a done marker is skipped (its model updates are
-/// replayed), so <c>--resume</c> continues where a run stopped; an interrupted stage resumes from its own files.
+/// Runs a recipe's stages in order in one run folder, every model made by <paramref name="factory"/> (the run's one
+/// device and dtype). A stage with a done marker is skipped (its model updates are replayed), so <c>--resume</c>
+/// continues where a run stopped; an interrupted stage resumes from its own files.
 /// </summary>
-public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Func<string, ITextModel> loadModel, StageCatalog stages)
+public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, ModelFactory factory, StageCatalog stages)
 {
     public async Task RunAsync(RunLayout run, IRunObserver observer, ILogger logger, CancellationToken cancellationToken)
     {
-        if (!File.Exists(run.RunManifest)) RunManifest.For(recipe, plugins, DateTimeOffset.UtcNow).Write(run);
-        using var models = new ModelRegistry(recipe.Models, loadModel);
+        if (!File.Exists(run.RunManifest)) RunManifest.For(recipe, factory, plugins, DateTimeOffset.UtcNow).Write(run);
+        using var models = new ModelRegistry(recipe.Models, factory.LoadTextModel);
         foreach (var stage in recipe.Stages)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -27,12 +28,23 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Fu
                 observer.StageSkipped(stage.Id, "done");
                 continue;
             }
-            logger.LogInformation("stage {Stage} ({Kind}) starts", stage.Id, stage.Kind.Name);
+            string dtype = stage.Kind.Trains ? DType.Float32.Name() : factory.DType.Name();
+            logger.LogInformation("stage {Stage} ({Kind}) starts on {Device} ({Dtype})", stage.Id, stage.Kind.Name, factory.Device, dtype);
             var watch = Stopwatch.StartNew();
-            var context = new StageContext(recipe, stage, run, models, plugins, observer, logger, cancellationToken);
-            var outcome = await stages.For(stage.Kind.Name).RunAsync(context);
+            using var memory = PeakMemory.Start(factory.Device);
+            var context = new StageContext(recipe, stage, run, models, factory, plugins, observer, logger, cancellationToken);
+            StageOutcome outcome;
+            try
+            {
+                outcome = await stages.For(stage.Kind.Name).RunAsync(context);
+            }
+            catch (Exception e) when (OutOfDeviceMemoryException.CauseIn(e) is { } cause)
+            {
+                throw new OutOfDeviceMemoryException(stage, factory.Device, cause, e);
+            }
             Apply(models, outcome);
-            new StageMarker(stage.Id, stage.Kind.Name, DateTimeOffset.UtcNow, watch.Elapsed.TotalSeconds, outcome).Write(layout);
+            new StageMarker(stage.Id, stage.Kind.Name, DateTimeOffset.UtcNow, watch.Elapsed.TotalSeconds, outcome, factory.Device, dtype, memory.Stop())
+                .Write(layout);
             observer.StageFinished(stage.Id, watch.Elapsed);
         }
     }

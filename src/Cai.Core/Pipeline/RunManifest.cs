@@ -4,16 +4,20 @@ using Cai.Core.Runs;
 
 namespace Cai.Core.Pipeline;
 
-/// <summary>run.json: what produced a run (recipe, seed, models, plugins with their hashes, versions).</summary>
+/// <summary>
+/// run.json: what produced a run (recipe, seed, the resolved device and the inference dtype, models, plugins with their
+/// hashes, versions).
+/// </summary>
 public sealed record RunManifest(
-    string Recipe, string RecipeFile, long Seed, string Device, IReadOnlyDictionary<string, IReadOnlyList<string>> Models,
+    string Recipe, string RecipeFile, long Seed, string Device, string Dtype, IReadOnlyDictionary<string, IReadOnlyList<string>> Models,
     IReadOnlyList<string> Stages, IReadOnlyList<PluginRecord> Plugins, string CaiVersion, string Runtime, DateTimeOffset CreatedAt)
 {
-    public static RunManifest For(ResolvedRecipe recipe, Plugins.PluginHost host, DateTimeOffset now) => new(
+    public static RunManifest For(ResolvedRecipe recipe, ModelFactory factory, Plugins.PluginHost host, DateTimeOffset now) => new(
         recipe.Recipe.Name,
         recipe.Recipe.Source.Location.File,
         recipe.Recipe.Seed,
-        recipe.Recipe.Device.ToString().ToLowerInvariant(),
+        factory.Device,
+        factory.DType.Name(),
         recipe.Models,
         recipe.Stages.Select(s => $"{s.Id}: {s.Kind.Name}").ToList(),
         host.Plugins.Select(p => new PluginRecord(p.Name, p.Kind.ToString(), p.Assembly.Path, p.Assembly.Sha256)).ToList(),

@@ -8,12 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Pipeline;
 
-/// <summary>What a stage works with: the recipe, its own folder, earlier stages, models, plugins, seed and reporting.</summary>
+/// <summary>What a stage works with: the recipe, its own folder, earlier stages, models and the factory that makes them, plugins, seed and reporting.</summary>
 public sealed record StageContext(
     ResolvedRecipe Recipe,
     ResolvedStage Stage,
     RunLayout Run,
     ModelRegistry Models,
+    ModelFactory Factory,
     PluginHost Plugins,
     IRunObserver Observer,
     ILogger Logger,

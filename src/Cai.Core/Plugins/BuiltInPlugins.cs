@@ -1,8 +1,13 @@
+using System.Reflection;
+using System.Runtime.Versioning;
+
 namespace Cai.Core.Plugins;
 
 /// <summary>
-/// Where the built-in plugin assemblies are: the tool's <c>plugins/&lt;Name&gt;/&lt;Name&gt;.dll</c>, or, in the
-/// development tree, the newest <c>plugins/Cai.Plugins.*/bin/*/net*/Cai.Plugins.*.dll</c>.
+/// Where the built-in plugin assemblies are: the tool's <c>plugins/&lt;Name&gt;/&lt;Name&gt;.dll</c> (every build,
+/// publish and package of cai ships them there), or, for a host without that folder in the development tree (a test or
+/// bench assembly), <c>plugins/Cai.Plugins.*/bin/&lt;Configuration&gt;/&lt;tfm&gt;/Cai.Plugins.*.dll</c> of the host's own
+/// build configuration and target framework.
 /// </summary>
 public static class BuiltInPlugins
 {
@@ -22,14 +27,21 @@ public static class BuiltInPlugins
             foreach (string dir in Directory.GetDirectories(Path.Combine(root, "plugins"), "Cai.Plugins.*"))
             {
                 string name = Path.GetFileName(dir);
-                if (found.ContainsKey(name) || !Directory.Exists(Path.Combine(dir, "bin"))) continue;
-                var newest = Directory.GetFiles(Path.Combine(dir, "bin"), name + ".dll", SearchOption.AllDirectories)
-                    .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}ref{Path.DirectorySeparatorChar}"))
-                    .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-                if (newest is not null) found[name] = newest;
+                string dll = Path.Combine(dir, "bin", Configuration, TargetFramework, name + ".dll");
+                if (!found.ContainsKey(name) && File.Exists(dll)) found[name] = dll;
             }
         return found.Values.Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>The build configuration of this assembly (Debug, Release, ...), which the host and its plugins share.</summary>
+    public static string Configuration { get; } =
+        typeof(BuiltInPlugins).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+
+    /// <summary>The target framework moniker of this assembly, e.g. net10.0.</summary>
+    public static string TargetFramework { get; } =
+        typeof(BuiltInPlugins).Assembly.GetCustomAttribute<TargetFrameworkAttribute>() is { } attribute
+            ? $"net{new FrameworkName(attribute.FrameworkName).Version.ToString(2)}"
+            : $"net{Environment.Version.ToString(2)}";
 
     static string? FindRepositoryRoot(string start)
     {

@@ -12,8 +12,11 @@ public sealed record Recipe
     /// <summary>The run seed; every sampler and trainer seed derives from it.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Where tensors live: auto, cpu or cuda.</summary>
+    /// <summary>Where every stage runs: auto (cuda when TorchSharp sees a GPU, else cpu), cpu, cuda or cuda:N. A GPU asked for and absent is an error before any stage runs.</summary>
     public Device Device { get; init; } = Device.Auto;
+
+    /// <summary>Parameter type of the models used for inference (generation, scoring, feedback): float32, bfloat16 or float16. Training keeps float32 weights.</summary>
+    public DType Dtype { get; init; } = DType.Float32;
 
     /// <summary>Models by role: policy (required), feedback, ... Each is a {path}, another role's name, or a list (ensemble).</summary>
     public required IReadOnlyDictionary<string, ModelSource> Models { get; init; }

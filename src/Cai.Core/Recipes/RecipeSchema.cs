@@ -82,6 +82,7 @@ public static class RecipeSchema
         if (type == typeof(double) || type == typeof(float)) return new() { ["type"] = "number" };
         if (type.IsEnum) return new() { ["type"] = "string", ["enum"] = new JsonArray(YamlTypes.EnumNames(type).Select(n => (JsonNode)n).ToArray()) };
         if (type == typeof(YamlMappingNode)) return new() { ["type"] = "object" };
+        if (type == typeof(Device)) return new() { ["type"] = "string", ["pattern"] = "^(auto|cpu|cuda(:[0-9]{1,5})?)$" };
         if (YamlTypes.DictionaryValueType(type) is { } value) return new() { ["type"] = "object", ["additionalProperties"] = TypeSchema(value, defs) };
         if (YamlTypes.ListElementType(type) is { } element) return new() { ["type"] = "array", ["items"] = TypeSchema(element, defs) };
         if (type == typeof(ModelSource))

@@ -70,16 +70,20 @@ public static class RunReport
 
     static void StageTable(StringBuilder md, ResolvedRecipe recipe, RunLayout run)
     {
-        md.AppendLine("## Stages").AppendLine().AppendLine("| stage | kind | seconds | rows | metrics |").AppendLine("|---|---|---|---|---|");
+        md.AppendLine("## Stages").AppendLine().AppendLine("| stage | kind | seconds | rows | device | dtype | peak memory | metrics |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var stage in recipe.Stages)
         {
             var layout = run.Stage(stage.Id);
-            if (!layout.IsDone) { md.AppendLine($"| {stage.Id} | {stage.Kind.Name} | not run | | |"); continue; }
+            if (!layout.IsDone) { md.AppendLine($"| {stage.Id} | {stage.Kind.Name} | not run | | | | | |"); continue; }
             var marker = StageMarker.Read(layout);
             string metrics = string.Join(", ", marker.Outcome.Metrics.OrderBy(m => m.Key).Take(8).Select(m => $"{m.Key} {m.Value.ToString("0.###", CultureInfo.InvariantCulture)}"));
-            md.AppendLine($"| {stage.Id} | {stage.Kind.Name} | {marker.Seconds:F0} | {marker.Outcome.Rows} | {metrics} |");
+            md.AppendLine($"| {stage.Id} | {stage.Kind.Name} | {marker.Seconds:F0} | {marker.Outcome.Rows} | {marker.Device ?? "–"} | {marker.Dtype ?? "–"} | {marker.PeakMemory?.ToString() ?? "–"} | {metrics} |");
         }
         md.AppendLine();
+        if (recipe.Stages.Select(s => run.Stage(s.Id)).Any(l => l.IsDone))
+            md.AppendLine("Peak memory: cuda-device-used is the most memory in use on the GPU while the stage ran (cudaMemGetInfo, whole device, "
+                + "libtorch's cache included); process-peak-rss is the process's peak resident set (VmHWM).").AppendLine();
     }
 
     static void EvaluationTable(StringBuilder md, IReadOnlyList<EvaluationSummary> evaluations)

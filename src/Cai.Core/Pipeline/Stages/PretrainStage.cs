@@ -7,7 +7,6 @@ using Cai.Models.Training;
 using Cai.Sandbox.Corpus;
 using Cai.Sandbox.Documents;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
 
 namespace Cai.Core.Pipeline.Stages;
 
@@ -41,8 +40,7 @@ public sealed class PretrainStage : IStage
         var config = ModelConfig.Llama(tokenizer.VocabSize, options.HiddenSize, options.IntermediateSize, options.NumHiddenLayers,
             options.NumAttentionHeads, options.NumKeyValueHeads, options.MaxPositionEmbeddings, tieWordEmbeddings: true)
             with { BosTokenId = tokenizer.BosTokenId, EosTokenIds = [tokenizer.EosTokenId!.Value], PadTokenId = tokenizer.PadTokenId };
-        torch.random.manual_seed(context.Seed);
-        using var model = CausalLanguageModels.Create(config);
+        using var model = context.Factory.CreateForTraining(config, context.Seed);
         var resume = ResumableCheckpoint.TryLoad(layout.TrainingState, model);
 
         var trainingOptions = new TrainingOptions
@@ -51,7 +49,7 @@ public sealed class PretrainStage : IStage
             WeightDecay = options.WeightDecay, MinLearningRateRatio = options.MinLearningRateRatio, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, EvalSteps = options.SaveSteps, Seed = (int)context.Seed,
         };
-        var loop = CausalLMTrainingLoop.Create(model, trainingOptions);
+        var loop = CausalLMTrainingLoop.Create(model, trainingOptions, context.Factory.TorchDevice);
         var metrics = new MetricsLog(layout.Metrics);
         metrics.TruncateAfter(resume?.Step ?? 0); // rows past the last save are written again
         context.Observer.StageStarted(context.Stage.Id, "pretrain", options.MaxSteps);

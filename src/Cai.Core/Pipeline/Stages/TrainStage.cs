@@ -22,7 +22,7 @@ public sealed class TrainStage : IStage
 
         string partial = context.Layout.Checkpoint + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
-        var request = new TrainingRequest(policy, policy, datasets, partial, context.Seed, DeviceName.Resolve(context.Recipe.Recipe.Device))
+        var request = new TrainingRequest(policy, policy, datasets, partial, context.Seed, context.Factory.Device)
         {
             RewardCheckpoint = context.Models.Has("reward") ? context.Models.PathOf("reward") : null,
         };

@@ -16,5 +16,8 @@ public sealed record StageKind(string Name, Type OptionsType, IReadOnlyList<Plug
         new("pretrain", typeof(PretrainOptions), [], "Pretrain the tiny base model on the toy world's corpus."),
     ];
 
+    /// <summary>Whether the stage trains (in float32, whatever the recipe's inference dtype).</summary>
+    public bool Trains => Name is "train" or "pretrain";
+
     public static StageKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
 }

@@ -10,6 +10,7 @@ public static class YamlTypes
     public static readonly Dictionary<Type, Func<YamlBinder, YamlNode, object?>> Custom = new()
     {
         [typeof(ModelSource)] = ModelSource.Bind,
+        [typeof(Device)] = Device.Bind,
     };
 
     public static bool IsScalar(Type type) =>
@@ -43,6 +44,7 @@ public static class YamlTypes
         if (type == typeof(int) || type == typeof(long)) return "an integer";
         if (type == typeof(double) || type == typeof(float)) return "a number";
         if (type.IsEnum) return "one of " + string.Join(", ", EnumNames(type));
+        if (type == typeof(Device)) return $"a device ({Device.Expected})";
         if (type == typeof(YamlMappingNode) || DictionaryValueType(type) is not null) return "a mapping";
         if (ListElementType(type) is not null) return "a sequence";
         return "a mapping";
