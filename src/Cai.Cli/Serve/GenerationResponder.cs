@@ -103,6 +103,7 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         await response.StartAsync(context.RequestAborted);
+        await response.Body.FlushAsync(context.RequestAborted); // the headers go out now, before the first token
         var texts = Enumerable.Range(0, plan.Choices).Select(_ => new ChoiceText(model.Tokenizer, scheduler.EosTokenIds, plan.StopStrings)).ToArray();
         // Completions: where the next token's text starts in prompt + completion (the prompt's own tokens when echoed).
         var offsets = Enumerable.Range(0, plan.Choices).Select(c => plan.Echo ? 0 : plan.Prompts[c / plan.N].Text.Length).ToArray();

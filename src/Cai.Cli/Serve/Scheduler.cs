@@ -167,12 +167,7 @@ public sealed class Scheduler : IDisposable
             try
             {
                 JoinWaiting(pending, live);
-                if (_batch.Count == 0)
-                {
-                    if (pending.Count == 0 && _incoming.IsEmpty && _scoring.IsEmpty && _cancelled.IsEmpty) _wake.Wait();
-                    continue;
-                }
-                StepOnce(live);
+                if (_batch.Count > 0) StepOnce(live);
             }
             catch (Exception e)
             {
@@ -187,6 +182,7 @@ public sealed class Scheduler : IDisposable
                 live.Clear();
             }
             Publish();
+            if (_batch.Count == 0 && pending.Count == 0 && _incoming.IsEmpty && _scoring.IsEmpty && _cancelled.IsEmpty) _wake.Wait();
         }
         var shutdown = ApiException.ShuttingDown();
         while (_incoming.TryDequeue(out var work)) pending.Enqueue(work);
