@@ -57,6 +57,9 @@ public sealed record ServeArguments
 
     /// <summary>The model id clients send; default the checkpoint folder's name.</summary>
     public string? ServedModelName { get; init; }
+
+    /// <summary>Torch CPU threads of the generation loop, at least 1; default libtorch's (as `cai generate --threads`).</summary>
+    public int? Threads { get; init; }
 }
 
 /// <summary>
@@ -78,9 +81,10 @@ public static class ServeCommand
         var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context length)." };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key clients must send (Bearer)." };
         var servedName = new Option<string?>("--served-model-name") { Description = "The model id clients send (default: the checkpoint folder's name)." };
+        var threads = new Option<int?>("--threads") { Description = "Torch CPU threads of the generation loop (default: libtorch's)." };
         var command = new Command("serve", "Serve a checkpoint over an OpenAI-compatible HTTP API (chat and completions, streaming, scoring).")
         {
-            model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName,
+            model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName, threads,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -99,6 +103,7 @@ public static class ServeCommand
                     MaxModelLen = parse.GetValue(maxModelLen),
                     ApiKeyEnv = parse.GetValue(apiKeyEnv),
                     ServedModelName = parse.GetValue(servedName),
+                    Threads = parse.GetValue(threads),
                 };
                 return await RunAsync(arguments, parse.InvocationConfiguration.Output, error, cancellationToken);
             }
@@ -126,7 +131,7 @@ public static class ServeCommand
         string name = arguments.ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(arguments.Model));
         using var model = new ServedModel(loaded, name, maxModelLength);
         var metrics = new ServerMetrics();
-        using var scheduler = new Scheduler(model, arguments.MaxBatch, arguments.MaxQueue, metrics);
+        using var scheduler = new Scheduler(model, arguments.MaxBatch, arguments.MaxQueue, metrics, arguments.Threads);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "cai", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -200,6 +205,7 @@ public static class ServeCommand
         if (arguments.MaxQueue is < 1 or > ServeArguments.MaxQueueLimit)
             throw new ArgumentException($"--max-queue must be in [1, {ServeArguments.MaxQueueLimit}], got {arguments.MaxQueue}.");
         if (arguments.MaxModelLen is < 2) throw new ArgumentException($"--max-model-len must be at least 2, got {arguments.MaxModelLen}.");
+        if (arguments.Threads is < 1) throw new ArgumentException($"--threads must be at least 1, got {arguments.Threads}.");
         if (arguments.ServedModelName is { } served && string.IsNullOrWhiteSpace(served)) throw new ArgumentException("--served-model-name must not be empty.");
         apiKey = null;
         if (arguments.ApiKeyEnv is { } variable)

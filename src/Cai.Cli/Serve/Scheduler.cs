@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Cai.Models.Generation;
+using TorchSharp;
 
 namespace Cai.Cli.Serve;
 
@@ -70,6 +71,7 @@ public sealed class Scheduler : IDisposable
     private readonly ServedModel _model;
     private readonly ServerMetrics _metrics;
     private readonly int _maxQueue;
+    private readonly int? _threads;
     private readonly DecodeBatch _batch;
     private readonly ConcurrentQueue<SequenceWork> _incoming = new();
     private readonly ConcurrentQueue<GenerationHandle> _cancelled = new();
@@ -82,14 +84,18 @@ public sealed class Scheduler : IDisposable
 
     private sealed record ScoringJob(IReadOnlyList<IReadOnlyList<int>> Sequences, int Top, TaskCompletionSource<IReadOnlyList<IReadOnlyList<TokenLogprob>>> Result);
 
-    /// <summary>Allocates the batch (its KV cache holds <paramref name="maxBatch"/> × the served length) and starts the loop.</summary>
-    public Scheduler(ServedModel model, int maxBatch, int maxQueue, ServerMetrics metrics)
+    /// <summary>
+    /// Allocates the batch (its KV cache holds <paramref name="maxBatch"/> × the served length) and starts the loop,
+    /// which runs torch with <paramref name="threads"/> CPU threads when given.
+    /// </summary>
+    public Scheduler(ServedModel model, int maxBatch, int maxQueue, ServerMetrics metrics, int? threads = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueue, 1);
         _model = model;
         _metrics = metrics;
         _maxQueue = maxQueue;
+        _threads = threads;
         _batch = new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer);
         metrics.SetCapacity(maxBatch);
         _thread = new Thread(Loop) { IsBackground = true, Name = "cai serve scheduler" };
@@ -156,6 +162,7 @@ public sealed class Scheduler : IDisposable
 
     private void Loop()
     {
+        if (_threads is int threads) torch.set_num_threads(threads);
         var pending = new Queue<SequenceWork>();
         var live = new Dictionary<DecodeSequence, SequenceWork>();
         while (!_stopping)
