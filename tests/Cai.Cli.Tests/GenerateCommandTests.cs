@@ -102,4 +102,35 @@ public class GenerateCommandTests
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void IgnoreEosGeneratesToMaxNewTokensAndLeavesEosOutOfTheText()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "cai-gen-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var bpe = new BpeTrainer(new BpeTrainerOptions(280, ["<|endoftext|>"])).Train(Enumerable.Repeat("Hello world, hello there.", 5));
+            var tokenizer = new TextTokenizer(bpe, new SpecialTokens(Eos: "<|endoftext|>"));
+            manual_seed(1);
+            using (var model = CausalLanguageModels.Create(ModelConfig.Gpt2(tokenizer.VocabSize, 16, 1, 2, 64)))
+                CheckpointWriter.Save(model, dir, tokenizer);
+            var (exit, output, error) = Cai("generate", "--model", dir, "--prompt", "Hello", "--max-new-tokens", "60", "--temperature", "1",
+                "--batch", "16", "--seed", "3", "--ignore-eos", "--json");
+            Assert.True(exit == 0, error);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+            Assert.Equal(16, lines.Count);
+            // The eos token was drawn (and generation went on).
+            Assert.Contains(lines, l => l["output_ids"]!.AsArray().Any(id => id!.GetValue<int>() == tokenizer.EosTokenId));
+            Assert.All(lines, l =>
+            {
+                Assert.Equal(60, l["output_ids"]!.AsArray().Count);
+                Assert.Equal("length", l["finish_reason"]!.GetValue<string>());
+                Assert.DoesNotContain("<|endoftext|>", l["text"]!.GetValue<string>());
+            });
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
 }
