@@ -1,14 +1,24 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.Json;
 using Cai.Cli.Commands;
+using Cai.Abstractions.Input;
+using Cai.Core.Recipes.Yaml;
 
 namespace Cai.Cli;
 
-/// <summary>The `cai` command tree.</summary>
+/// <summary>The `cai` command tree, and running it through the one error path (<see cref="ErrorReport"/>).</summary>
 public static class CaiCommandLine
 {
+    /// <summary>On an error, also print the stack trace.</summary>
+    public const string VerboseOption = "--verbose";
+
     public static RootCommand Build()
     {
         var root = new RootCommand("cai: Constitutional AI training (SL-CAI and RL-CAI) for .NET.");
+        root.Options.Add(new Option<bool>(VerboseOption) { Description = "On an error, also print its stack trace.", Recursive = true });
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
@@ -21,4 +31,60 @@ public static class CaiCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
+
+    /// <summary>
+    /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, each problem on one
+    /// <c>error:</c> line of <paramref name="error"/>.
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var parse = Build().Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return ErrorReport.Write(e, error, args.Contains(VerboseOption));
+        }
+    }
+
+    /// <summary>
+    /// Checks a command's arguments record against the rules declared on its properties (ranges, allowed values) and
+    /// its cross-property rules, naming each property as its option (<c>TopP</c> is <c>--top-p</c>).
+    /// </summary>
+    public static void CheckArguments(object arguments)
+    {
+        var errors = new List<InputError>();
+        foreach (var property in OptionProperties.Of(arguments.GetType()))
+            if (OptionProperties.Check(property, property.Info.GetValue(arguments)) is { } problem)
+                errors.Add(new InputError(SourceLocation.Option(OptionName(property.Info)), problem));
+        foreach (var (property, problem) in OptionProperties.CheckObject(arguments))
+        {
+            var option = property is null ? null : SourceLocation.Option(OptionName(arguments.GetType().GetProperty(property)!));
+            errors.Add(new InputError(option, problem));
+        }
+        InputException.ThrowIfAny(errors);
+    }
+
+    /// <summary>Refuses a value of <paramref name="option"/> outside <paramref name="range"/> as a parse error, in the words of the recipe
+    /// ranges.</summary>
+    public static Option<T> InRange<T>(this Option<T> option, RangeAttribute range)
+    {
+        option.Validators.Add(result =>
+        {
+            T? value;
+            try { value = result.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; } // not a number: the parser reports that
+            if (!range.IsValid(value))
+                result.AddError($"{OptionProperties.Describe(range)}, got {Convert.ToString(value, CultureInfo.InvariantCulture)}");
+        });
+        return option;
+    }
+
+    /// <summary>The option of a property: its [Display(Name)], or its name in kebab case.</summary>
+    static string OptionName(System.Reflection.PropertyInfo property) =>
+        "--" + (property.GetCustomAttributes(typeof(DisplayAttribute), true).OfType<DisplayAttribute>().FirstOrDefault()?.Name
+                ?? JsonNamingPolicy.KebabCaseLower.ConvertName(property.Name));
 }

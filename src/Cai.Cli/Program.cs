@@ -1,4 +1,3 @@
-using Cai.Cli.Commands;
 using Cai.Models;
 
 namespace Cai.Cli;
@@ -14,8 +13,8 @@ public static class Program
         catch (LibTorchException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return ErrorReport.FailedRun;
         }
-        return CaiCommandLine.Build().Parse(args).Invoke();
+        return CaiCommandLine.Run(args, Console.Out, Console.Error);
     }
 }

@@ -28,11 +28,14 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         _scorer = new ContinuationScorer(model, tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0);
     }
 
-    /// <summary>Loads config.json, the weights and the tokenizer of a checkpoint directory.</summary>
+    /// <summary>
+    /// Loads config.json, the weights and the tokenizer of a checkpoint directory; a malformed or missing file is an
+    /// <see cref="Cai.Abstractions.Input.InputException"/> (see <see cref="CheckpointDirectory"/>).
+    /// </summary>
     public static LocalTextModel Load(string directory, Device? device = null, ScalarType? dtype = null)
     {
-        var tokenizer = TextTokenizer.Load(directory);
-        var model = CausalLanguageModelLoader.Load(directory, device, dtype);
+        var tokenizer = CheckpointDirectory.Tokenizer(directory);
+        var model = CheckpointDirectory.Load(directory, () => CausalLanguageModelLoader.Load(directory, device, dtype));
         return new LocalTextModel(model, tokenizer, $"{Path.GetFullPath(directory)}@{ShortHash(directory)}");
     }
 

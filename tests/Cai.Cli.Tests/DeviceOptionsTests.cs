@@ -56,10 +56,10 @@ public sealed class DeviceOptionsTests : IDisposable
         if (torch.cuda.is_available()) Assert.Skip("this machine has CUDA; the test needs one without");
         string recipe = Recipe("cuda", "float32");
         string runs = Path.Combine(_temp, "runs");
-        var (exit, output, _) = Cai("run", recipe, "--runs", runs, "--quiet");
-        Assert.Equal(1, exit);
+        var (exit, _, error) = Cai("run", recipe, "--runs", runs, "--quiet");
+        Assert.Equal(ErrorReport.BadInput, exit);
         int line = Array.IndexOf(File.ReadAllLines(recipe), "device: cuda") + 1;
-        Assert.Contains($"error: {recipe}:{line}:9: device 'cuda' is not available: TorchSharp sees no CUDA device", output);
+        Assert.Contains($"error: {recipe}:{line}:9: device 'cuda' is not available: TorchSharp sees no CUDA device", error);
         Assert.False(Directory.Exists(runs), "no run folder: nothing ran");
     }
 
@@ -73,7 +73,7 @@ public sealed class DeviceOptionsTests : IDisposable
     {
         string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(_repository, "recipes", "prompts", "red-team.eval.jsonl")];
         var (exit, _, error) = Cai([command, "--model", _model, .. rest, option, value]);
-        Assert.Equal(1, exit);
+        Assert.Equal(ErrorReport.BadInput, exit);
         Assert.Equal(message, error.Trim());
     }
 
@@ -85,7 +85,7 @@ public sealed class DeviceOptionsTests : IDisposable
         if (torch.cuda.is_available()) Assert.Skip("this machine has CUDA; the test needs one without");
         string[] rest = command == "generate" ? ["--prompt", "Human: hi"] : ["--prompts", Path.Combine(_repository, "recipes", "prompts", "red-team.eval.jsonl")];
         var (exit, _, error) = Cai([command, "--model", _model, .. rest, "--device", "cuda"]);
-        Assert.Equal(1, exit);
+        Assert.Equal(ErrorReport.BadInput, exit);
         Assert.StartsWith("error: --device: device 'cuda' is not available: TorchSharp sees no CUDA device", error.Trim());
     }
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json.Nodes;
 using Cai.Cli;
 using Cai.Models.Checkpoints;
@@ -23,7 +22,7 @@ public class GenerateCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exit = CaiCommandLine.Run(args, output, error);
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -66,7 +65,7 @@ public class GenerateCommandTests
     public void TextPromptNeedsATokenizer()
     {
         var (exit, _, error) = Cai("generate", "--model", Fixture, "--prompt", "hello");
-        Assert.Equal(1, exit);
+        Assert.Equal(ErrorReport.BadInput, exit);
         Assert.Contains("has no tokenizer", error);
         Assert.Contains("--prompt-ids", error);
     }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Spectre.Console;
 
 namespace Cai.Cli.Tests;
@@ -23,7 +22,7 @@ public sealed class GlobalConsoleCollection
         AnsiConsole.Console = console;
         try
         {
-            int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+            int exit = CaiCommandLine.Run(args, output, error);
             return (exit, output.ToString(), error.ToString());
         }
         finally

@@ -57,6 +57,13 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Equal(4, (int)rounds["default"]!);
         Assert.Contains("rounds", (string)rounds["description"]!);
         Assert.Equal("auto", (string)schema["properties"]!["device"]!["default"]!);
+        Assert.Equal(1, (int)rounds["minimum"]!);
+        Assert.Equal(64, (int)rounds["maximum"]!);
+        var topP = schema["$defs"]!["GenerateOptions"]!["properties"]!["top_p"]!;
+        Assert.Equal(0, (int)topP["exclusiveMinimum"]!);
+        Assert.Equal(1, (int)topP["maximum"]!);
+        Assert.Equal(1, (int)schema["$defs"]!["trainer:sft"]!["properties"]!["epochs"]!["minimum"]!);
+        Assert.Equal(Cai.Core.Recipes.Recipe.NamePattern, (string)schema["properties"]!["name"]!["pattern"]!);
         Assert.Contains("critique-revise", schema["$defs"]!["StageSpec"]!["properties"]!["use"]!["enum"]!.AsArray().Select(n => (string)n!));
     }
 
@@ -66,7 +73,7 @@ public sealed class PluginCommandsTests : IDisposable
         string recipe = Path.Combine(temp, "bad.yaml");
         File.WriteAllText(recipe, "name: bad\nmodels: { policy: { path: . } }\nconstitution: nowhere.yaml\nstages:\n  - { id: x, use: nope }\n");
         var (exit, text) = Run("validate", recipe);
-        Assert.Equal(1, exit);
+        Assert.Equal(ErrorReport.BadInput, exit);
         Assert.Contains($"{recipe}:3:15: constitution file not found", text);
         Assert.Contains($"{recipe}:5:19: unknown stage kind 'nope'", text);
     }

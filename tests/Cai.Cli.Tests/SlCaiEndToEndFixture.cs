@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using Cai.Cli;
 
@@ -50,7 +49,7 @@ public class SlCaiEndToEndFixture : IDisposable
     {
         var error = new StringWriter();
         string[] args = ["run", Recipe, "--runs", runs, "--quiet", .. resume ? new[] { "--resume" } : []];
-        int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = error });
+        int exit = CaiCommandLine.Run(args, new StringWriter(), error);
         return (exit, error.ToString());
     }
 

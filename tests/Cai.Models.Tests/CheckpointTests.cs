@@ -168,4 +168,25 @@ public class CheckpointTests
         var e = Assert.Throws<FormatException>(() => SafeTensors.ReadHeader(file));
         Assert.Contains(file, e.Message);
     }
+
+    [Fact]
+    public void OverlappingTensorsAreRefused()
+    {
+        using var dir = new ScratchDirectory();
+        string file = dir.Sub("overlap.safetensors");
+        byte[] header = """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"""u8.ToArray();
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((long)header.Length), .. header, .. new byte[12]]);
+        var e = Assert.Throws<FormatException>(() => SafeTensors.ReadHeader(file));
+        Assert.Contains("overlap", e.Message);
+    }
+
+    [Fact]
+    public void NonFiniteWeightsAreNotWritten()
+    {
+        using var dir = new ScratchDirectory();
+        string file = dir.Sub("nan.safetensors");
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Save(file, new Dictionary<string, Tensor> { ["w"] = tensor(new[] { 1f, float.NaN }) }));
+        Assert.Contains("\"w\" holds NaN", e.Message);
+        Assert.False(File.Exists(file));
+    }
 }

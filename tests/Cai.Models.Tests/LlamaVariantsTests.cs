@@ -59,7 +59,7 @@ public class LlamaVariantsTests
         Assert.Equal(parsed.RopeScaling, back.RopeScaling);
         Assert.Equal(parsed.RopeTheta, back.RopeTheta);
 
-        var plain = ModelConfig.Parse(JsonNode.Parse("""{"model_type":"llama","rope_parameters":{"rope_type":"default","rope_theta":1234.0}}""")!.AsObject());
+        var plain = ModelConfig.Parse(JsonNode.Parse("""{"model_type":"llama","vocab_size":10,"hidden_size":8,"intermediate_size":16,"num_hidden_layers":1,"num_attention_heads":2,"rope_parameters":{"rope_type":"default","rope_theta":1234.0}}""")!.AsObject());
         Assert.Null(plain.RopeScaling);
         Assert.Equal(1234.0, plain.RopeTheta);
     }

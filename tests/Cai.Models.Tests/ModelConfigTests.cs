@@ -65,7 +65,12 @@ public class ModelConfigTests
     [InlineData("""{"model_type":"qwen2","use_sliding_window":true,"sliding_window":4096,"max_position_embeddings":32768}""", "sliding_window")]
     [InlineData("""{"model_type":"gpt2","activation_function":"relu"}""", "activation_function")]
     [InlineData("""{"model_type":"gpt2","scale_attn_by_inverse_layer_idx":true}""", "scale_attn_by_inverse_layer_idx")]
-    [InlineData("""{"model_type":"llama","num_attention_heads":6,"num_key_value_heads":4}""", "num_key_value_heads")]
+    [InlineData("""{"model_type":"llama","vocab_size":10,"hidden_size":12,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":6,"num_key_value_heads":4}""", "num_key_value_heads")]
+    [InlineData("""{"model_type":"llama","vocab_size":10,"hidden_size":12,"intermediate_size":8,"num_attention_heads":6}""", "num_hidden_layers")]
+    [InlineData("""{"model_type":"gpt2","vocab_size":10,"n_embd":12,"n_layer":1}""", "n_head")]
+    [InlineData("""{"model_type":"llama","vocab_size":10,"hidden_size":12,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":6,"eos_token_id":10}""", "eos_token_id")]
+    [InlineData("""{"model_type":"llama","vocab_size":10,"hidden_size":12,"intermediate_size":8,"num_hidden_layers":1,"num_attention_heads":6,"rms_norm_eps":0}""", "rms_norm_eps")]
+    [InlineData("""{"model_type":"llama","vocab_size":10,"hidden_size":12,"intermediate_size":8,"num_hidden_layers":100000,"num_attention_heads":6}""", "num_hidden_layers")]
     [InlineData("""{"model_type":"llama","torch_dtype":"float8"}""", "torch_dtype")]
     public void RefusesUnsupportedOptions(string json, string key)
     {

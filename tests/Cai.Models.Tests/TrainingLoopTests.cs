@@ -104,6 +104,25 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void NonFiniteWeightsAfterTheLastStepStopWithoutReturning()
+    {
+        // The loss and gradient stay finite, but the update leaves an infinite weight (as a huge learning rate can):
+        // the loop must not return (and the caller not save) that model.
+        using var model = new TrainingTestModel();
+        var batches = Epochs(Examples(4), 2, seed: 1)(0);
+        var loop = CausalLMTrainingLoop.Create(model, new TrainingOptions { MaxSteps = 1 });
+        loop.OnLog = _ =>
+        {
+            using var noGrad = no_grad();
+            model.parameters().First().fill_(float.PositiveInfinity);
+        };
+
+        var error = Assert.Throws<TrainingDivergedException>(() => loop.Run(_ => batches));
+
+        Assert.Contains("after step 1", error.Message);
+    }
+
+    [Fact]
     public void StepsLeaveNoLiveTensorsBehind()
     {
         using var model = new TrainingTestModel();

@@ -15,7 +15,8 @@ namespace Cai.Plugins.Training.Ppo;
 /// minus kl_coef·KL to the frozen reference), GAE advantages and returns, and runs ppo_epochs of minibatch updates of
 /// the policy and its value head. Writes the policy (without the value head) to the output checkpoint.
 /// </summary>
-[CaiPlugin("ppo", Description = "PPO against the reward model with a KL penalty to the reference (RL-CAI).")]
+[CaiPlugin("ppo", Reads = ["prompts.jsonl"], Models = ["reward"],
+    Description = "PPO against the reward model with a KL penalty to the reference (RL-CAI).")]
 public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITrainer
 {
     /// <summary>Scores responses instead of the reward model of the request (a rule-based reward, or a test's fake).</summary>
@@ -23,7 +24,7 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
 
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
-        options.Validate();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
         string dataset = request.Datasets.FirstOrDefault(d => Path.GetFileName(d) == "prompts.jsonl")
             ?? throw new InvalidOperationException("ppo needs a prompts.jsonl dataset from the train stage");
         var device = torch.device(request.Device);

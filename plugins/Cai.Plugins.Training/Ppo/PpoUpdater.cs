@@ -56,7 +56,11 @@ public sealed class PpoUpdater
                 if (!double.IsFinite(lossValue)) throw new TrainingDivergedException($"PPO diverged: loss is {lossValue}. Lower the learning rate.");
                 Optimizer.zero_grad();
                 loss.backward();
-                if (_options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), _options.MaxGradNorm);
+                double maxNorm = _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.MaxValue;
+                double gradNorm = nn.utils.clip_grad_norm_(_parameters.Where(p => p.grad is not null), maxNorm);
+                if (!double.IsFinite(gradNorm))
+                    throw new TrainingDivergedException(
+                        $"PPO diverged: gradient norm is {gradNorm} at update {updates + 1} of this batch. Lower the learning rate.");
                 Optimizer.step();
                 updates++;
                 double[] step = [approxKl, policy.ClipFraction.item<float>(), policy.Loss.item<float>(), value.Loss.item<float>(),

@@ -16,7 +16,8 @@ namespace Cai.Plugins.Training.Reward;
 /// dropped) trained with the Bradley–Terry loss on the labelled comparisons, soft targets p_chosen; reports held-out
 /// loss and accuracy. Writes a Hugging Face *ForSequenceClassification checkpoint with the tokenizer.
 /// </summary>
-[CaiPlugin("reward", Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
+[CaiPlugin("reward", Reads = ["preferences.jsonl"],
+    Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
 public sealed class RewardTrainer(PluginContext context, RewardOptions options) : ITrainer
 {
     private readonly PreferenceMetrics _metrics = new();

@@ -12,7 +12,7 @@ namespace Cai.Plugins.Training.Sft;
 /// SL-CAI fine-tuning: the policy learns the revisions of every round (and helpful samples) with the causal LM loss on
 /// response tokens only; AdamW with decay groups, warmup + cosine, clipping, eval loss and resumable checkpoints.
 /// </summary>
-[CaiPlugin("sft", Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
+[CaiPlugin("sft", Reads = ["sft.jsonl"], Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
 public sealed class SftTrainer(PluginContext context, SftOptions options) : ITrainer
 {
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)

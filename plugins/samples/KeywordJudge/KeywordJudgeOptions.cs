@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 
 namespace KeywordJudge;
@@ -9,5 +10,6 @@ public sealed record KeywordJudgeOptions : PluginOptions
     public IReadOnlyList<string> Keywords { get; init; } = ["kill", "weapon", "poison", "steal", "hack", "bomb", "hurt", "drugs"];
 
     /// <summary>Pseudo-count added to both sides, so that equal counts give 0.5 and no count gives 0 or 1.</summary>
+    [Range(0.0, 1e6, MinimumIsExclusive = true)]
     public double Smoothing { get; init; } = 1.0;
 }

@@ -16,4 +16,15 @@ public sealed class CaiPluginAttribute(string name) : Attribute
 
     /// <summary>One line shown by <c>cai plugins list</c>.</summary>
     public string? Description { get; init; }
+
+    /// <summary>
+    /// Datasets a trainer reads from <see cref="Training.TrainingRequest.Datasets"/>, by file name: "sft.jsonl"
+    /// (revisions and helpful responses), "preferences.jsonl" (labelled pairs) or "prompts.jsonl" (training prompts).
+    /// Validation checks that the stages before the train stage make each one.
+    /// </summary>
+    public string[] Reads { get; init; } = [];
+
+    /// <summary>Model roles the plugin needs besides the policy, e.g. "reward" (PPO); validation checks that the recipe gives or trains
+    /// each.</summary>
+    public string[] Models { get; init; } = [];
 }

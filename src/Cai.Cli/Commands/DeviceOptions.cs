@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using System.CommandLine;
 using Cai.Core.Pipeline;
 using Cai.Core.Recipes;
@@ -18,16 +19,16 @@ public static class DeviceOptions
     };
 
     /// <summary>
-    /// The model factory on the device and dtype given; throws <see cref="ArgumentException"/> naming the option for a
+    /// The model factory on the device and dtype given; throws <see cref="InputException"/> naming the option for a
     /// value that is not a device or dtype, or a device this machine lacks.
     /// </summary>
     public static ModelFactory Factory(string device, string dtype)
     {
-        if (!Core.Recipes.Device.TryParse(device, out var parsed)) throw new ArgumentException($"--device: {Core.Recipes.Device.NotADevice(device)}");
+        if (!Core.Recipes.Device.TryParse(device, out var parsed)) throw InputException.ForOption("--device", Core.Recipes.Device.NotADevice(device));
         DType type;
         try { type = DTypes.Parse(dtype); }
-        catch (FormatException e) { throw new ArgumentException($"--dtype: {e.Message}"); }
+        catch (FormatException e) { throw InputException.ForOption("--dtype", e.Message); }
         try { return new ModelFactory(parsed, type); }
-        catch (DeviceUnavailableException e) { throw new ArgumentException($"--device: {e.Message}"); }
+        catch (DeviceUnavailableException e) { throw InputException.ForOption("--device", e.Message); }
     }
 }

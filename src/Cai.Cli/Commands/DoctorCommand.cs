@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using Cai.Cli.Doctor;
 using Cai.Models;
 using Spectre.Console;
@@ -14,8 +15,10 @@ public static class DoctorCommand
 {
     public static Command Create()
     {
-        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmuls on the CPU.", DefaultValueFactory = _ => 1024 };
-        var cudaSize = new Option<int>("--cuda-size") { Description = "Matrix size of the timed matmuls on a GPU.", DefaultValueFactory = _ => 4096 };
+        var size = new Option<int>("--size") { Description = "Matrix size of the timed matmuls on the CPU.", DefaultValueFactory = _ => 1024 }
+            .InRange(new RangeAttribute(1, 16384));
+        var cudaSize = new Option<int>("--cuda-size") { Description = "Matrix size of the timed matmuls on a GPU.", DefaultValueFactory = _ => 4096 }
+            .InRange(new RangeAttribute(1, 32768));
         var command = new Command("doctor",
             "Show .NET, TorchSharp and libtorch (folder, why, files loaded), PyTorch installations found, devices, the native patch, and timed fp32/bf16 matmuls.")
             { size, cudaSize };

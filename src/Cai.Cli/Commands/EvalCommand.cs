@@ -4,6 +4,8 @@ using Cai.Core.Pipeline;
 using Cai.Core.Runs;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
+using Cai.Abstractions.Input;
+using Cai.Core.Prompts;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -16,6 +18,7 @@ public static class EvalCommand
         var model = new Option<string>("--model") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
         var prompts = new Option<string>("--prompts") { Description = "Prompt file (JSONL: id, prompt, category, kind).", Required = true };
         var skill = new Option<string>("--skill") { Description = "policy (answer the prompts), critic or reviser (red-team prompts only).", DefaultValueFactory = _ => "policy" };
+        skill.AcceptOnlyFromAmong("policy", "critic", "reviser");
         var samples = new Option<int>("--samples") { Description = "Samples per prompt.", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N prompts." };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0f };
@@ -37,16 +40,7 @@ public static class EvalCommand
                 Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNewTokens),
                 Seed = parse.GetValue(seed), FewShot = parse.GetValue(fewShot),
             };
-            ModelFactory factory;
-            try
-            {
-                factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
-            }
-            catch (ArgumentException e)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult(1);
-            }
+            var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
             return RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
                 parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
         });
@@ -56,7 +50,11 @@ public static class EvalCommand
     static async Task<int> RunAsync(string modelDirectory, string promptFile, string skill, int? limit, EvaluationOptions options,
         bool json, string? output, ModelFactory factory, CancellationToken cancellationToken)
     {
-        var prompts = WorldPromptRecord.ReadJsonl(promptFile);
+        CaiCommandLine.CheckArguments(options);
+        if (output is not null && Path.GetDirectoryName(Path.GetFullPath(output)) is { } folder && !Directory.Exists(folder))
+            throw InputException.ForOption("--out", $"folder {folder} does not exist");
+        if (limit is < 1) throw InputException.ForOption("--limit", $"must be at least 1, got {limit}");
+        var prompts = WorldPrompts(promptFile);
         if (limit is { } n) prompts = prompts.Take(n).ToList();
         using var model = factory.LoadTextModel(modelDirectory);
         switch (skill)
@@ -77,9 +75,43 @@ public static class EvalCommand
                     .AddRow(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", Markup.Escape(skillReport.Success.ToString())));
                 return 0;
             default:
-                Console.Error.WriteLine($"--skill must be policy, critic or reviser, not \"{skill}\".");
-                return 2;
+                throw InputException.ForOption("--skill", $"must be policy, critic or reviser, got {InputError.Quote(skill)}");
         }
+    }
+
+    /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees
+    /// with.</summary>
+    static List<WorldPromptRecord> WorldPrompts(string file)
+    {
+        var set = PromptSet.Load("prompts", file);
+        var errors = new List<InputError>();
+        var records = new List<WorldPromptRecord>();
+        foreach (var p in set.Prompts)
+        {
+            if (p.Category is null || p.Kind is null)
+            {
+                errors.Add(new InputError(new SourceLocation(file),
+                    $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
+                continue;
+            }
+            var record = new WorldPromptRecord(p.Id, p.Prompt, p.Category, p.Kind);
+            if (PromptParser.TryParse(p.Prompt) is null)
+            {
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} is not a prompt of the toy world"));
+                continue;
+            }
+            try
+            {
+                record.ToWorldPrompt();
+                records.Add(record);
+            }
+            catch (FormatException e)
+            {
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
+            }
+        }
+        InputException.ThrowIfAny(errors);
+        return records;
     }
 
     static Table PolicyTable(EvaluationReport report)

@@ -3,29 +3,38 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Text;
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
 using Cai.Models.Tokenization;
+using Cai.Abstractions.Input;
 using TorchSharp;
 
 namespace Cai.Cli.Commands;
 
 /// <summary>What `cai generate` was asked to do.</summary>
+/// <remarks>The ranges are checked by <see cref="CaiCommandLine.CheckArguments"/>, naming each as its option.</remarks>
 public sealed record GenerateArguments
 {
     public required string Model { get; init; }
     public IReadOnlyList<string> Prompts { get; init; } = [];
     public IReadOnlyList<int>? PromptIds { get; init; }
+    [Range(0, 32768)]
     public int MaxNewTokens { get; init; } = 64;
+    [Range(0.0, 100.0)]
     public float Temperature { get; init; } = 1.0f;
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public float TopP { get; init; } = 1.0f;
+    [Range(0, 1 << 24)]
     public int TopK { get; init; }
     public long Seed { get; init; } = 42;
+    [Range(1, 4096)]
     public int Batch { get; init; } = 1;
     public bool Json { get; init; }
     public string Device { get; init; } = "auto";
     public string DType { get; init; } = "float32";
+    [Range(1, 1024)]
     public int? Threads { get; init; }
     public bool IgnoreEos { get; init; }
 }
@@ -65,61 +74,55 @@ public static class GenerateCommand
         });
         command.SetAction(parse =>
         {
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
-            try
+            var arguments = new GenerateArguments
             {
-                var arguments = new GenerateArguments
-                {
-                    Model = parse.GetValue(model)!.FullName,
-                    Prompts = parse.GetValue(prompt) ?? [],
-                    PromptIds = parse.GetValue(promptIds) is string ids ? ParseIds(ids) : null,
-                    MaxNewTokens = parse.GetValue(maxNew),
-                    Temperature = parse.GetValue(temperature),
-                    TopP = parse.GetValue(topP),
-                    TopK = parse.GetValue(topK),
-                    Seed = parse.GetValue(seed),
-                    Batch = parse.GetValue(batch),
-                    Json = parse.GetValue(json),
-                    Device = parse.GetValue(device)!,
-                    DType = parse.GetValue(dtype)!,
-                    Threads = parse.GetValue(threads),
-                    IgnoreEos = parse.GetValue(ignoreEos),
-                };
-                return Run(arguments, output, error);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException or CheckpointMismatchException)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
+                Model = parse.GetValue(model)!.FullName,
+                Prompts = parse.GetValue(prompt) ?? [],
+                PromptIds = parse.GetValue(promptIds) is string ids ? ParseIds(ids) : null,
+                MaxNewTokens = parse.GetValue(maxNew),
+                Temperature = parse.GetValue(temperature),
+                TopP = parse.GetValue(topP),
+                TopK = parse.GetValue(topK),
+                Seed = parse.GetValue(seed),
+                Batch = parse.GetValue(batch),
+                Json = parse.GetValue(json),
+                Device = parse.GetValue(device)!,
+                DType = parse.GetValue(dtype)!,
+                Threads = parse.GetValue(threads),
+                IgnoreEos = parse.GetValue(ignoreEos),
+            };
+            return Run(arguments, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
     /// <summary>Comma-separated token ids.</summary>
-    public static IReadOnlyList<int> ParseIds(string text) =>
-        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+    public static IReadOnlyList<int> ParseIds(string text)
+    {
+        var ids = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id >= 0
                 ? id
-                : throw new FormatException($"--prompt-ids: \"{s}\" is not a token id."))
+                : throw InputException.ForOption("--prompt-ids", $"{InputError.Quote(s)} is not a token id"))
             .ToArray();
+        return ids.Length > 0 ? ids : throw InputException.ForOption("--prompt-ids", "needs at least one token id");
+    }
 
     /// <summary>Loads the checkpoint, generates and prints; returns the exit code.</summary>
     public static int Run(GenerateArguments arguments, TextWriter output, TextWriter error)
     {
-        if (arguments.Batch < 1) throw new ArgumentException("--batch must be at least 1.");
-        if (arguments.MaxNewTokens < 0) throw new ArgumentException("--max-new-tokens must not be negative.");
-        if (arguments.Threads is int n)
-        {
-            if (n < 1) throw new ArgumentException("--threads must be at least 1.");
-            torch.set_num_threads(n);
-        }
+        CaiCommandLine.CheckArguments(arguments);
+        if (arguments.Prompts.Any(string.IsNullOrEmpty)) throw InputException.ForOption("--prompt", "is empty");
+        if (arguments.Threads is int n) torch.set_num_threads(n);
         var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
-        var tokenizer = TextTokenizer.Exists(arguments.Model) ? TextTokenizer.Load(arguments.Model) : null;
+        CheckpointDirectory.RequireDirectory(arguments.Model);
+        var tokenizer = TextTokenizer.Exists(arguments.Model) ? CheckpointDirectory.Tokenizer(arguments.Model) : null;
         if (tokenizer is null && arguments.PromptIds is null)
-            throw new InvalidOperationException($"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids.");
-        using var model = factory.LoadCausalLM(arguments.Model);
+            throw InputException.ForOption("--prompt",
+                $"{arguments.Model} has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt): use --prompt-ids");
+        using var model = CheckpointDirectory.Load(arguments.Model, () => factory.LoadCausalLM(arguments.Model));
+        if (arguments.PromptIds?.FirstOrDefault(id => id >= model.Config.VocabSize, -1) is int outside and >= 0)
+            throw InputException.ForOption("--prompt-ids",
+                $"{outside} is not a token id of the model (vocab_size {model.Config.VocabSize})");
 
         IReadOnlyList<IReadOnlyList<int>> prompts = arguments.PromptIds is { } ids ? [ids] : arguments.Prompts.Select(p => tokenizer!.Encode(p)).ToList();
         var options = new GenerationOptions

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cai.Core.Runs;
+using Cai.Abstractions.Input;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -16,7 +17,8 @@ public static class NewPluginCommand
         name.Validators.Add(result =>
         {
             string? value = result.GetValueOrDefault<string>();
-            if (value is null || !IsIdentifier(value)) result.AddError($"--name must be a C# identifier (letters, digits, underscore; not starting with a digit), got '{value}'");
+            if (value is null || !IsIdentifier(value))
+                result.AddError($"must be a C# identifier (letters, digits, underscore; not starting with a digit), got '{value}'");
         });
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Parent directory of the new project (default: the current directory)." };
         var plugin = new Command("plugin", "Create a plugin project: csproj, options record and plugin class.") { kind, name, output };
@@ -27,11 +29,8 @@ public static class NewPluginCommand
     static int Run(string kind, string name, DirectoryInfo? output)
     {
         string directory = Path.Combine(output?.FullName ?? Directory.GetCurrentDirectory(), name);
-        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(directory)} exists and is not empty");
-            return 1;
-        }
+        if (File.Exists(directory) || Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+            throw InputException.ForOption("--name", $"{directory} exists and is not an empty folder");
         var files = NewPluginTemplates.Render(kind, name, AppContext.BaseDirectory);
         foreach (var (file, text) in files) AtomicFile.WriteAllText(Path.Combine(directory, file), text);
         string pluginName = JsonNamingPolicy.KebabCaseLower.ConvertName(name);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
+using Cai.Core.Recipes.Yaml;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -23,27 +24,12 @@ public static class PluginsCommand
     static int List(FileInfo? recipeFile, bool trustPlugins, bool json)
     {
         using var host = PluginHost.WithBuiltIns();
-        int exit = 0;
         if (recipeFile is not null)
         {
-            try
-            {
-                var (recipe, _) = RecipeLoader.Load(recipeFile.ToString());
-                foreach (var pin in recipe.Plugins)
-                {
-                    try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
-                    catch (Exception e) when (e is PluginTrustException or Abstractions.Plugins.PluginException or IOException or BadImageFormatException)
-                    {
-                        AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape($"{pin.Source.Of("path")}: {e.Message}")}");
-                        exit = 1;
-                    }
-                }
-            }
-            catch (RecipeException e)
-            {
-                foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
-                return 1;
-            }
+            var (recipe, source) = RecipeLoader.Load(recipeFile.ToString());
+            var binder = new YamlBinder(source);
+            RecipeResolver.LoadPlugins(recipe, host, trustPlugins, binder);
+            binder.ThrowIfAny();
         }
         if (json)
         {
@@ -52,7 +38,7 @@ public static class PluginsCommand
                 ["name"] = plugin.Name, ["kind"] = plugin.Kind.Key(), ["version"] = plugin.Assembly.Version,
                 ["source"] = plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", ["assembly"] = plugin.Assembly.Path, ["sha256"] = plugin.Assembly.Sha256,
             }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            return exit;
+            return 0;
         }
         var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
         foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))
@@ -60,6 +46,6 @@ public static class PluginsCommand
                 plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(Path.GetFileName(plugin.Assembly.Path)), plugin.Assembly.Sha256[..12]);
         AnsiConsole.Write(table);
         if (!host.Plugins.Any()) AnsiConsole.MarkupLine("[yellow]no plugins found[/]");
-        return exit;
+        return 0;
     }
 }

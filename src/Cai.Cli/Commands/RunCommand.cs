@@ -1,6 +1,6 @@
+using Cai.Abstractions.Input;
 using System.CommandLine;
 using Cai.Cli.Run;
-using Cai.Abstractions.Plugins;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
@@ -31,19 +31,10 @@ public static class RunCommand
     static async Task<int> RunAsync(FileInfo recipeFile, bool resume, DirectoryInfo runsRoot, bool quiet, bool jsonLog, bool trustPlugins,
         CancellationToken cancellationToken)
     {
+        if (File.Exists(runsRoot.FullName)) throw InputException.ForOption("--runs", $"{runsRoot} is a file; expected a folder of runs");
         using var host = PluginHost.WithBuiltIns();
-        ResolvedRecipe recipe;
-        ModelFactory factory;
-        try
-        {
-            recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
-            factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
-        }
-        catch (RecipeException e)
-        {
-            foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
-            return 1;
-        }
+        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+        var factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
         var run = (resume ? RunLayout.Latest(runsRoot.FullName, recipe.Recipe.Name) : null)
                   ?? RunLayout.CreateNew(runsRoot.FullName, recipe.Recipe.Name, DateTimeOffset.UtcNow);
         var evaluator = new WorldResponseEvaluator();
@@ -72,9 +63,8 @@ public static class RunCommand
         }
         catch (Exception e)
         {
-            AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e is PluginException or OutOfDeviceMemoryException ? e.Message : $"{e.GetType().Name}: {e.Message}")}");
-            AnsiConsole.MarkupLine($"finished stages are kept; after a fix, continue with [bold]--resume[/] ({Markup.Escape(run.Root)})");
-            return 1;
+            e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume ({run.Root})";
+            throw;
         }
         string report = RunReport.Write(recipe, run, evaluator);
         if (!quiet && !jsonLog) AnsiConsole.MarkupLine($"[green]done[/]: report at [bold]{Markup.Escape(report)}[/]");

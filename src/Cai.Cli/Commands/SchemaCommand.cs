@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Cai.Abstractions.Input;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
@@ -21,6 +22,8 @@ public static class SchemaCommand
     {
         using var host = PluginHost.WithBuiltIns();
         string json = RecipeSchema.Generate(host.Plugins).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        if (output?.Directory is { Exists: false } folder)
+            throw InputException.ForOption("--output", $"folder {folder} does not exist");
         if (output is null) stdout.Write(json);
         else AtomicFile.WriteAllText(output.FullName, json);
         return 0;

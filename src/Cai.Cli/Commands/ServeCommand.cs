@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Runtime.InteropServices;
+using Cai.Abstractions.Input;
 using Cai.Cli.Serve;
 using Cai.Models;
 using Cai.Models.Checkpoints;
@@ -17,39 +19,38 @@ using TorchSharp;
 namespace Cai.Cli.Commands;
 
 /// <summary>What `cai serve` was asked to do: each option's default and range.</summary>
+/// <remarks>The ranges are checked by <see cref="CaiCommandLine.CheckArguments"/>, naming each as its option.</remarks>
 public sealed record ServeArguments
 {
-    /// <summary>Most rows of the batch (--max-batch).</summary>
-    public const int MaxBatchLimit = 4096;
-
-    /// <summary>Most waiting sequences (--max-queue).</summary>
-    public const int MaxQueueLimit = 1 << 20;
-
     /// <summary>Checkpoint directory (config.json, weights, tokenizer).</summary>
     public required string Model { get; init; }
 
     /// <summary>Address to listen on: an IP address or localhost. Default 127.0.0.1, this machine only.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
-    /// <summary>TCP port in [0, 65535]; 0 takes a free one (the printed URL says which). Default 8000.</summary>
+    /// <summary>TCP port; 0 takes a free one (the printed URL says which). Default 8000.</summary>
+    [Range(0, 65535)]
     public int Port { get; init; } = 8000;
 
-    /// <summary>auto (cuda when TorchSharp sees a GPU, else cpu), cpu, cuda or cuda:N (<see cref="DeviceOptions"/>). Default auto.</summary>
+    /// <summary>auto (cuda when TorchSharp sees a GPU, else cpu), cpu, cuda or cuda:N (<see cref="DeviceOptions"/>).</summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>Parameter type of the model (<see cref="DeviceOptions"/>). Default float32.</summary>
     public string DType { get; init; } = "float32";
 
-    /// <summary>Rows of the batch, sequences generated together, in [1, <see cref="MaxBatchLimit"/>]. Default 32.</summary>
+    /// <summary>Rows of the batch: sequences generated together. Default 32.</summary>
+    [Range(1, 4096)]
     public int MaxBatch { get; init; } = 32;
 
-    /// <summary>Sequences that may wait for a row, in [1, <see cref="MaxQueueLimit"/>]; a request that would pass it gets 503. Default 1024.</summary>
+    /// <summary>Sequences that may wait for a row; a request that would pass it gets 503. Default 1024.</summary>
+    [Range(1, 1 << 20)]
     public int MaxQueue { get; init; } = 1024;
 
     /// <summary>
-    /// Most tokens of a prompt and its completion, in [2, the model's context length]; default the context length
-    /// (ModelConfig.ContextLength). The KV cache holds MaxBatch × this many positions.
+    /// Most tokens of a prompt and its completion, at most the model's context length (ModelConfig.ContextLength), which
+    /// is the default. The KV cache holds MaxBatch × this many positions.
     /// </summary>
+    [Range(2, int.MaxValue)]
     public int? MaxModelLen { get; init; }
 
     /// <summary>An environment variable holding the API key clients must send as "Authorization: Bearer KEY"; none: no key.</summary>
@@ -58,7 +59,8 @@ public sealed record ServeArguments
     /// <summary>The model id clients send; default the checkpoint folder's name.</summary>
     public string? ServedModelName { get; init; }
 
-    /// <summary>Torch CPU threads of the generation loop, at least 1; default libtorch's (as `cai generate --threads`).</summary>
+    /// <summary>Torch CPU threads of the generation loop; default libtorch's (as `cai generate --threads`).</summary>
+    [Range(1, 1024)]
     public int? Threads { get; init; }
 }
 
@@ -77,8 +79,11 @@ public static class ServeCommand
         var device = DeviceOptions.Device();
         var dtype = DeviceOptions.DType();
         var maxBatch = new Option<int>("--max-batch") { Description = "Rows of the batch: sequences generated together.", DefaultValueFactory = _ => 32 };
-        var maxQueue = new Option<int>("--max-queue") { Description = "Sequences that may wait for a row; beyond, requests get 503.", DefaultValueFactory = _ => 1024 };
-        var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context length)." };
+        var maxQueue = new Option<int>("--max-queue")
+        {
+            Description = "Sequences that may wait for a row; beyond, requests get 503.", DefaultValueFactory = _ => 1024,
+        };
+        var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context)." };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key clients must send (Bearer)." };
         var servedName = new Option<string?>("--served-model-name") { Description = "The model id clients send (default: the checkpoint folder's name)." };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads of the generation loop (default: libtorch's)." };
@@ -86,47 +91,37 @@ public static class ServeCommand
         {
             model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName, threads,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(new ServeArguments
         {
-            var error = parse.InvocationConfiguration.Error;
-            try
-            {
-                var arguments = new ServeArguments
-                {
-                    Model = parse.GetValue(model)!.FullName,
-                    Host = parse.GetValue(host)!,
-                    Port = parse.GetValue(port),
-                    Device = parse.GetValue(device)!,
-                    DType = parse.GetValue(dtype)!,
-                    MaxBatch = parse.GetValue(maxBatch),
-                    MaxQueue = parse.GetValue(maxQueue),
-                    MaxModelLen = parse.GetValue(maxModelLen),
-                    ApiKeyEnv = parse.GetValue(apiKeyEnv),
-                    ServedModelName = parse.GetValue(servedName),
-                    Threads = parse.GetValue(threads),
-                };
-                return await RunAsync(arguments, parse.InvocationConfiguration.Output, error, cancellationToken);
-            }
-            catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException or CheckpointMismatchException)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            Model = parse.GetValue(model)!.FullName,
+            Host = parse.GetValue(host)!,
+            Port = parse.GetValue(port),
+            Device = parse.GetValue(device)!,
+            DType = parse.GetValue(dtype)!,
+            MaxBatch = parse.GetValue(maxBatch),
+            MaxQueue = parse.GetValue(maxQueue),
+            MaxModelLen = parse.GetValue(maxModelLen),
+            ApiKeyEnv = parse.GetValue(apiKeyEnv),
+            ServedModelName = parse.GetValue(servedName),
+            Threads = parse.GetValue(threads),
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 
     /// <summary>Loads the checkpoint, serves until Ctrl-C, SIGTERM or <paramref name="cancellationToken"/>; returns the exit code.</summary>
-    public static async Task<int> RunAsync(ServeArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    /// <remarks>Bad input (options, the checkpoint, a port in use) is an <see cref="InputException"/>.</remarks>
+    public static async Task<int> RunAsync(ServeArguments arguments, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken = default)
     {
         var address = Check(arguments, out string? apiKey);
-        var loaded = DeviceOptions.Factory(arguments.Device, arguments.DType).LoadTextModel(arguments.Model);
+        var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
+        var loaded = CheckpointDirectory.Load(arguments.Model, () => factory.LoadTextModel(arguments.Model));
         int context = loaded.Model.Config.ContextLength;
         int maxModelLength = arguments.MaxModelLen ?? context;
         if (maxModelLength > context)
         {
             loaded.Dispose();
-            throw new ArgumentException($"--max-model-len {maxModelLength} is more than the model's context length ({context}).");
+            throw InputException.ForOption("--max-model-len", $"must be at most the model's context length ({context}), got {maxModelLength}");
         }
         string name = arguments.ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(arguments.Model));
         using var model = new ServedModel(loaded, name, maxModelLength);
@@ -155,7 +150,7 @@ public static class ServeCommand
         }
         catch (IOException e)
         {
-            throw new IOException($"--port {arguments.Port}: {e.Message}", e);
+            throw InputException.ForOption("--port", $"{arguments.Port}: {e.Message}");
         }
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var config = loaded.Model.Config;
@@ -196,27 +191,24 @@ public static class ServeCommand
     /// <summary>Checks the options before anything loads; returns the address to listen on and the API key.</summary>
     private static IPAddress Check(ServeArguments arguments, out string? apiKey)
     {
-        if (!Directory.Exists(arguments.Model)) throw new ArgumentException($"--model {arguments.Model}: no such directory.");
+        CaiCommandLine.CheckArguments(arguments);
+        CheckpointDirectory.RequireDirectory(arguments.Model);
         if (!TextTokenizer.Exists(arguments.Model))
-            throw new ArgumentException($"--model {arguments.Model}: no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt); cai serve needs one.");
-        if (arguments.Port is < 0 or > 65535) throw new ArgumentException($"--port must be in [0, 65535], got {arguments.Port}.");
-        if (arguments.MaxBatch is < 1 or > ServeArguments.MaxBatchLimit)
-            throw new ArgumentException($"--max-batch must be in [1, {ServeArguments.MaxBatchLimit}], got {arguments.MaxBatch}.");
-        if (arguments.MaxQueue is < 1 or > ServeArguments.MaxQueueLimit)
-            throw new ArgumentException($"--max-queue must be in [1, {ServeArguments.MaxQueueLimit}], got {arguments.MaxQueue}.");
-        if (arguments.MaxModelLen is < 2) throw new ArgumentException($"--max-model-len must be at least 2, got {arguments.MaxModelLen}.");
-        if (arguments.Threads is < 1) throw new ArgumentException($"--threads must be at least 1, got {arguments.Threads}.");
-        if (arguments.ServedModelName is { } served && string.IsNullOrWhiteSpace(served)) throw new ArgumentException("--served-model-name must not be empty.");
+            throw new InputException(new SourceLocation(arguments.Model),
+                "has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt); cai serve needs one");
+        if (arguments.ServedModelName is { } served && string.IsNullOrWhiteSpace(served))
+            throw InputException.ForOption("--served-model-name", "is empty");
         apiKey = null;
         if (arguments.ApiKeyEnv is { } variable)
         {
             apiKey = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrEmpty(apiKey)) throw new ArgumentException($"--api-key-env {variable}: the environment variable is not set or empty.");
+            if (string.IsNullOrEmpty(apiKey))
+                throw InputException.ForOption("--api-key-env", $"the environment variable {InputError.Quote(variable)} is not set or empty");
         }
         if (arguments.Host == "localhost") return IPAddress.Loopback;
         return IPAddress.TryParse(arguments.Host, out var address)
             ? address
-            : throw new ArgumentException($"--host {arguments.Host}: not an IP address or localhost.");
+            : throw InputException.ForOption("--host", $"{InputError.Quote(arguments.Host)} is not an IP address or localhost");
     }
 }
 

@@ -23,23 +23,16 @@ public static class ValidateCommand
     static int Run(FileInfo recipeFile, bool trustPlugins)
     {
         using var host = PluginHost.WithBuiltIns();
-        try
-        {
-            var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
-            var table = new Table().AddColumn("stage").AddColumn("use").AddColumn("plugins").AddColumn("options");
-            foreach (var stage in recipe.Stages)
-                table.AddRow(Markup.Escape(stage.Id), stage.Kind.Name,
-                    Markup.Escape(string.Join(", ", stage.Plugins.Select(p => $"{p.Key.Key()}: {p.Value.Name}"))),
-                    Markup.Escape(stage.Options.ToString()));
-            AnsiConsole.MarkupLine($"[green]valid[/]: recipe [bold]{Markup.Escape(recipe.Recipe.Name)}[/], seed {recipe.Recipe.Seed}, " +
-                                   $"{recipe.Constitution.Principles.Count} principles, {recipe.Prompts.Count} prompt sets, {recipe.Stages.Count} stages");
-            AnsiConsole.Write(table);
-            return 0;
-        }
-        catch (RecipeException e)
-        {
-            foreach (var error in e.Errors) AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(error.ToString())}");
-            return 1;
-        }
+        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+        var table = new Table().AddColumn("stage").AddColumn("use").AddColumn("plugins").AddColumn("options");
+        foreach (var stage in recipe.Stages)
+            table.AddRow(Markup.Escape(stage.Id), stage.Kind.Name,
+                Markup.Escape(string.Join(", ", stage.Plugins.Select(p => $"{p.Key.Key()}: {p.Value.Name}"))),
+                Markup.Escape(stage.Options.ToString()));
+        AnsiConsole.MarkupLine($"[green]valid[/]: recipe [bold]{Markup.Escape(recipe.Recipe.Name)}[/], seed {recipe.Recipe.Seed}, "
+                               + $"{recipe.Constitution.Principles.Count} principles, {recipe.Prompts.Count} prompt sets, "
+                               + $"{recipe.Stages.Count} stages");
+        AnsiConsole.Write(table);
+        return 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
 using Cai.Sandbox.Constitution;
 using Cai.Sandbox.Corpus;
 using Cai.Sandbox.Prompts;
@@ -13,11 +14,14 @@ public static class WorldCommand
     {
         var output = new Option<string>("--out") { Description = "Directory of the prompt files (red-team/helpful, train/eval JSONL).", DefaultValueFactory = _ => "recipes/prompts" };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 42 };
-        var trainCount = new Option<int>("--train-count") { Description = "Prompts per train set.", DefaultValueFactory = _ => 640 };
-        var evalCount = new Option<int>("--eval-count") { Description = "Prompts per held-out eval set.", DefaultValueFactory = _ => 400 };
+        var trainCount = new Option<int>("--train-count") { Description = "Prompts per train set.", DefaultValueFactory = _ => 640 }
+            .InRange(new RangeAttribute(1, 1_000_000));
+        var evalCount = new Option<int>("--eval-count") { Description = "Prompts per held-out eval set.", DefaultValueFactory = _ => 400 }
+            .InRange(new RangeAttribute(1, 1_000_000));
         var constitution = new Option<string?>("--constitution") { Description = "Also write the harmlessness constitution YAML to this file." };
         var corpus = new Option<string?>("--corpus") { Description = "Also write the pretraining corpus to this file." };
-        var documents = new Option<int>("--documents") { Description = "Documents in the corpus.", DefaultValueFactory = _ => 15000 };
+        var documents = new Option<int>("--documents") { Description = "Documents in the corpus.", DefaultValueFactory = _ => 15000 }
+            .InRange(new RangeAttribute(1, 100_000_000));
         var command = new Command("world", "Write the toy world: prompt sets, and optionally the constitution and the pretraining corpus.")
         {
             output, seed, trainCount, evalCount, constitution, corpus, documents,

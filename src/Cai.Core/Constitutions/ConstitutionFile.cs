@@ -1,18 +1,25 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Constitution;
 
 namespace Cai.Core.Constitutions;
 
 /// <summary>A constitution file as written in YAML.</summary>
-public sealed record ConstitutionFile
+public sealed record ConstitutionFile : IValidatableObject
 {
     /// <summary>Name of the constitution.</summary>
     public required string Name { get; init; }
 
     /// <summary>The principles.</summary>
+    [MinLength(1)]
     public required IReadOnlyList<PrincipleEntry> Principles { get; init; }
 
     /// <summary>Worked critique–revision examples shown before the conversation.</summary>
     public IReadOnlyList<FewShotEntry> FewShot { get; init; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
+        Principles.GroupBy(p => p.Id).Where(g => g.Count() > 1)
+            .Select(g => new ValidationResult($"has the principle id {Cai.Abstractions.Input.InputError.Quote(g.Key)} {g.Count()} times",
+                [nameof(Principles)]));
 
     public ConstitutionDocument ToDocument() => new(Name,
         Principles.Select(p => new Principle(p.Id, p.CritiqueRequest, p.RevisionRequest, p.ComparisonQuestion)).ToList(),

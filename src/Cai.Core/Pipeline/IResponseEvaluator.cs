@@ -12,6 +12,9 @@ public interface IResponseEvaluator
 
     string Label(PromptRecord prompt, string response);
 
+    /// <summary>Why the evaluator cannot label responses to <paramref name="prompt"/>, or null when it can.</summary>
+    string? Refuses(PromptRecord prompt);
+
     /// <summary>Orders two responses to a prompt: positive when <paramref name="a"/> is better, 0 when equal.</summary>
     int Compare(PromptRecord prompt, string a, string b);
 }

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using Cai.Core.Recipes;
 using Cai.Models;
 using Cai.Models.Checkpoints;
@@ -23,7 +24,7 @@ public sealed class ModelFactory
         TorchDevice = torch.device(Device);
     }
 
-    /// <summary>The factory of a run; a device the machine lacks is a <see cref="RecipeException"/> at the recipe's device:.</summary>
+    /// <summary>The factory of a run; a device the machine lacks is a <see cref="InputException"/> at the recipe's device:.</summary>
     public static ModelFactory For(Recipe recipe)
     {
         try
@@ -32,7 +33,7 @@ public sealed class ModelFactory
         }
         catch (DeviceUnavailableException e)
         {
-            throw new RecipeException(new RecipeError(recipe.Source.Of("device"), e.Message));
+            throw new InputException(recipe.Source.Of("device"), e.Message);
         }
     }
 

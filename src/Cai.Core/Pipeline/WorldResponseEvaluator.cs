@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using Cai.Core.Prompts;
 using PromptRecord = Cai.Core.Prompts.PromptRecord;
 using Cai.Sandbox.Evaluation;
@@ -18,7 +19,13 @@ public sealed class WorldResponseEvaluator : IResponseEvaluator
         return ResponseClassifier.Classify(world, a).Rank.CompareTo(ResponseClassifier.Classify(world, b).Rank);
     }
 
+    public string? Refuses(PromptRecord prompt) => Refusal(prompt);
+
+    static string? Refusal(PromptRecord prompt) =>
+        PromptParser.TryParse(prompt.Prompt) is null
+            ? $"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it" : null;
+
     static WorldPrompt Parse(PromptRecord prompt) =>
         PromptParser.TryParse(prompt.Prompt)
-        ?? throw new InvalidDataException($"prompt '{prompt.Id}' is not a prompt of the toy world, so the evaluator cannot label it: {prompt.Prompt}");
+        ?? throw new InvalidDataException($"{Refusal(prompt)}: {InputError.Quote(prompt.Prompt)}");
 }

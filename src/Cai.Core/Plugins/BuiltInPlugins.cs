@@ -11,6 +11,9 @@ namespace Cai.Core.Plugins;
 /// </summary>
 public static class BuiltInPlugins
 {
+    /// <summary>The tool's plugins folder, beside its assembly.</summary>
+    public static string ToolFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
+
     public static IReadOnlyList<string> Find(string? baseDirectory = null)
     {
         baseDirectory ??= AppContext.BaseDirectory;

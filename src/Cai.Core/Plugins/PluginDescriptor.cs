@@ -11,6 +11,12 @@ namespace Cai.Core.Plugins;
 /// <param name="Assembly">The assembly that defines it.</param>
 public sealed record PluginDescriptor(string Name, PluginKind Kind, string? Description, Type Type, Type? OptionsType, PluginAssembly Assembly)
 {
+    /// <summary>From <see cref="CaiPluginAttribute.Reads"/>: datasets it reads.</summary>
+    public IReadOnlyList<string> Reads { get; init; } = [];
+
+    /// <summary>From <see cref="CaiPluginAttribute.Models"/>: model roles it needs besides the policy.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
     public Provenance ProvenanceFor(string? model, long seed) =>
         new(Name, Kind, Assembly.Version, Assembly.Sha256, model, seed);
 }

@@ -22,7 +22,9 @@ public static class PluginTypeScanner
             if (type.IsAbstract || kinds.Count != 1)
                 throw new PluginException(attribute.Name, null,
                     $"{type.FullName} must be a concrete class implementing exactly one of ICritic, IReviser, IJudge, ITrainer");
-            found.Add(new PluginDescriptor(attribute.Name, kinds[0], attribute.Description, type, OptionsTypeOf(type, attribute.Name), owner));
+            var options = OptionsTypeOf(type, attribute.Name);
+            found.Add(new PluginDescriptor(attribute.Name, kinds[0], attribute.Description, type, options, owner)
+                { Reads = attribute.Reads, Models = attribute.Models });
         }
         foreach (var duplicate in found.GroupBy(d => (d.Kind, d.Name)).Where(g => g.Count() > 1))
             throw new PluginException(duplicate.Key.Name, null, $"{owner.Path} defines two {duplicate.Key.Kind} plugins with this name");

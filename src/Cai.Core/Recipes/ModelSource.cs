@@ -1,4 +1,5 @@
 using Cai.Core.Recipes.Yaml;
+using Cai.Abstractions.Input;
 using YamlDotNet.RepresentationModel;
 
 namespace Cai.Core.Recipes;
@@ -17,9 +18,16 @@ public sealed record ModelSource(IReadOnlyList<ModelRef> Members)
 {
     public static object? Bind(YamlBinder binder, YamlNode node) => node switch
     {
+        YamlSequenceNode { Children.Count: 0 } empty => Empty(binder, empty),
         YamlSequenceNode sequence => new ModelSource(sequence.Children.Select(n => One(binder, n)).OfType<ModelRef>().ToList()),
         _ => One(binder, node) is { } single ? new ModelSource([single]) : null,
     };
+
+    static object? Empty(YamlBinder binder, YamlNode node)
+    {
+        binder.Error(node, "expected at least one model in the list");
+        return null;
+    }
 
     static ModelRef? One(YamlBinder binder, YamlNode node)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 using Cai.Core.Recipes.Yaml;
 
@@ -6,7 +7,14 @@ namespace Cai.Core.Recipes;
 /// <summary>A recipe as written (after <c>extends:</c> merging), with every relative path made absolute.</summary>
 public sealed record Recipe
 {
+    /// <summary>A name that is one folder name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64.</summary>
+    public const string NamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+    /// <summary>How <see cref="NamePattern"/> reads in an error.</summary>
+    public const string NameRule = "must be a name of letters, digits, '.', '_' and '-' starting with a letter or digit (at most 64)";
+
     /// <summary>Name of the recipe; runs are written to runs/&lt;name&gt;/.</summary>
+    [RegularExpression(NamePattern, ErrorMessage = NameRule)]
     public required string Name { get; init; }
 
     /// <summary>The run seed; every sampler and trainer seed derives from it.</summary>

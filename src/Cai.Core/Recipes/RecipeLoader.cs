@@ -1,4 +1,5 @@
 using Cai.Core.Recipes.Yaml;
+using Cai.Abstractions.Input;
 using YamlDotNet.RepresentationModel;
 
 namespace Cai.Core.Recipes;
@@ -10,31 +11,39 @@ namespace Cai.Core.Recipes;
 /// </summary>
 public static class RecipeLoader
 {
-    /// <summary>Loads and binds a recipe; throws <see cref="RecipeException"/> listing every problem.</summary>
+    /// <summary>Longest chain of <c>extends:</c>.</summary>
+    public const int MaxExtends = 16;
+
+    /// <summary>Loads and binds a recipe; throws <see cref="InputException"/> listing every problem.</summary>
     public static (Recipe Recipe, YamlSource Source) Load(string path)
     {
         var source = new YamlSource();
         var root = LoadMerged(source, path, []);
         var binder = new YamlBinder(source);
         var recipe = binder.Bind<Recipe>(root);
-        RecipeException.ThrowIfAny(binder.Errors);
+        binder.ThrowIfAny();
         return (recipe!, source);
     }
 
-    static YamlMappingNode LoadMerged(YamlSource source, string path, List<string> chain)
+    static YamlMappingNode LoadMerged(YamlSource source, string path, List<string> chain, SourceLocation? from = null)
     {
         string fullPath = Path.GetFullPath(path);
         if (chain.Contains(fullPath))
-            throw new RecipeException(new RecipeError(null, $"extends: cycle: {string.Join(" -> ", chain.Append(fullPath))}"));
+            throw new InputException(from, $"extends: cycle: {string.Join(" -> ", chain.Append(fullPath))}");
+        if (chain.Count >= MaxExtends)
+            throw new InputException(from, $"extends: more than {MaxExtends} recipes deep");
         chain.Add(fullPath);
         var child = source.Load(path);
         if (!child.Children.TryGetValue(new YamlScalarNode("extends"), out var extendsNode)) return child;
-        if (extendsNode is not YamlScalarNode { Value: { Length: > 0 } parentPath })
-            throw new RecipeException(new RecipeError(source.Locate(extendsNode), "extends: expected a recipe file path"));
+        var at = source.Locate(extendsNode);
+        if (extendsNode is not YamlScalarNode { Value: { Length: > 0 } parentPath } || string.IsNullOrWhiteSpace(parentPath))
+            throw new InputException(at, "extends: expected a recipe file path");
         string resolved = source.ResolvePath(extendsNode, parentPath);
         if (!File.Exists(resolved))
-            throw new RecipeException(new RecipeError(source.Locate(extendsNode), $"extends: file not found: {resolved}"));
-        var parent = LoadMerged(source, Path.GetRelativePath(Directory.GetCurrentDirectory(), resolved), chain);
+            throw new InputException(at, $"extends: file not found: {resolved}");
+        // Errors name the parent as the user would: relative to the current folder when it is below it.
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), resolved);
+        var parent = LoadMerged(source, relative.StartsWith("..", StringComparison.Ordinal) ? resolved : relative, chain, at);
         return MergeMappings(source, parent, child);
     }
 
@@ -62,7 +71,8 @@ public static class RecipeLoader
         foreach (var stage in child.Children)
         {
             int index = StageId(stage) is { } id ? stages.FindIndex(s => StageId(s) == id) : -1;
-            if (index >= 0) stages[index] = MergeMappings(source, (YamlMappingNode)stages[index], (YamlMappingNode)stage);
+            if (index >= 0 && stages[index] is YamlMappingNode parentStage && stage is YamlMappingNode childStage)
+                stages[index] = MergeMappings(source, parentStage, childStage);
             else stages.Add(stage);
         }
         var merged = new YamlSequenceNode(stages);

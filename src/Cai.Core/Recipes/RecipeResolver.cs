@@ -5,6 +5,8 @@ using Cai.Core.Plugins;
 using Cai.Core.Prompts;
 using Cai.Core.Recipes.Stages;
 using Cai.Core.Recipes.Yaml;
+using Cai.Abstractions.Input;
+using Cai.Models.Checkpoints;
 using YamlDotNet.RepresentationModel;
 
 namespace Cai.Core.Recipes;
@@ -16,9 +18,12 @@ namespace Cai.Core.Recipes;
 /// </summary>
 public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
 {
-    /// <summary>Loads, validates and resolves; throws <see cref="RecipeException"/> listing every problem.</summary>
+    /// <summary>Loads, validates and resolves; throws <see cref="InputException"/> listing every problem.</summary>
     public static ResolvedRecipe Resolve(string path, PluginHost host, bool trustPlugins = false) =>
         new RecipeResolver(host, trustPlugins).Resolve(path);
+
+    /// <summary>Stage ids that name the run folder's own files.</summary>
+    static readonly string[] _reservedIds = ["plots", "run.json", "report.md"];
 
     public ResolvedRecipe Resolve(string path)
     {
@@ -30,20 +35,39 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
         foreach (var (name, file) in recipe.Prompts)
             if (Read(recipe.Source.Of("prompts"), file, $"prompt set '{name}'", f => PromptSet.Load(name, f), binder) is { } set)
                 prompts[name] = set;
-        foreach (var pin in recipe.Plugins) LoadPinned(pin, binder);
+        LoadPlugins(recipe, host, trustPlugins, binder);
         var stages = new List<ResolvedStage>();
         foreach (var spec in recipe.Stages)
         {
             if (stages.Any(s => s.Id == spec.Id)) binder.Error(spec.Source.Of("id"), $"duplicate stage id '{spec.Id}'");
+            if (_reservedIds.Contains(spec.Id))
+                binder.Error(spec.Source.Of("id"),
+                    $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", _reservedIds)})");
             if (new StageResolver(host, binder, recipe, stages).Resolve(spec) is { } stage) stages.Add(stage);
         }
-        RecipeException.ThrowIfAny(binder.Errors);
+        binder.ThrowIfAny();
         return new ResolvedRecipe(recipe, constitution!, prompts, models, stages);
     }
 
     static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, YamlBinder binder)
     {
         if (!recipe.Models.ContainsKey("policy") && !recipe.Stages.Any(s => s.Use == "pretrain")) binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
+        var checkedPaths = new Dictionary<string, bool>();
+        bool Valid(ModelRef member, string path)
+        {
+            if (checkedPaths.TryGetValue(path, out bool valid)) return valid;
+            try
+            {
+                CheckpointDirectory.Validate(path);
+                valid = true;
+            }
+            catch (InputException e)
+            {
+                foreach (var error in e.Errors) binder.Error(member.Location, $"model {path}: {Relative(error, path)}");
+                valid = false;
+            }
+            return checkedPaths[path] = valid;
+        }
         var resolved = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var (role, source) in recipe.Models)
         {
@@ -52,47 +76,77 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
             {
                 if (member.Path is { } path)
                 {
-                    if (Directory.Exists(path)) paths.Add(path);
-                    else binder.Error(member.Location, $"model directory not found: {path}");
+                    if (Valid(member, path)) paths.Add(path);
                 }
                 else if (member.Role is { } other && recipe.Models.TryGetValue(other, out var target) && other != role
                          && target.Members.All(m => m.Path is not null))
-                    paths.AddRange(target.Members.Select(m => m.Path!).Where(Directory.Exists));
+                    paths.AddRange(target.Members.Select(m => m.Path!));
                 else
-                    binder.Error(member.Location, $"model role '{member.Role}' must name another role given by path (roles: {string.Join(", ", recipe.Models.Keys)})");
+                    binder.Error(member.Location, $"model role {InputError.Quote(member.Role)} must name another role given by path "
+                                                  + $"(roles: {string.Join(", ", recipe.Models.Keys)})");
             }
             resolved[role] = paths;
         }
         return resolved;
     }
 
+    /// <summary>An error inside a file the recipe names, with the file's path shortened to its name under <paramref
+    /// name="directory"/>.</summary>
+    static string Relative(InputError error, string directory)
+    {
+        if (error.Location is not { } at) return error.Message;
+        string file = at.File.StartsWith(directory, StringComparison.Ordinal) ? Path.GetRelativePath(directory, at.File) : at.File;
+        return file == "." ? error.Message : $"{at with { File = file }}: {error.Message}";
+    }
+
     static T? Read<T>(SourceLocation at, string file, string what, Func<string, T> load, YamlBinder binder) where T : class
     {
-        if (!File.Exists(file))
+        if (!File.Exists(file) && !Directory.Exists(file))
         {
             binder.Error(at, $"{what} file not found: {file}");
             return null;
         }
         try { return load(file); }
-        catch (RecipeException e)
+        catch (InputException e)
         {
-            foreach (var error in e.Errors) binder.Error(error.Location ?? at, error.Message);
+            // Problems with the file as a whole are reported where the recipe names it; problems inside it, in it.
+            foreach (var error in e.Errors)
+                if (error.Location is { Line: > 0 } inside) binder.Error(inside, error.Message);
+                else binder.Error(at, $"{what} {file}: {error.Message}");
+            binder.CountMore(e.More);
             return null;
         }
     }
 
-    void LoadPinned(PluginPin pin, YamlBinder binder)
+    /// <summary>
+    /// Loads the recipe's third-party plugin assemblies into <paramref name="host"/>: each from the folder tree of the recipe
+    /// file that pins it or the tool's plugins folder, pinned by SHA-256, unless <paramref name="trustPlugins"/>.
+    /// </summary>
+    public static void LoadPlugins(Recipe recipe, PluginHost host, bool trustPlugins, YamlBinder binder)
     {
-        var at = pin.Source.Of("path");
-        if (!File.Exists(pin.Path))
+        foreach (var pin in recipe.Plugins)
         {
-            binder.Error(at, $"plugin assembly not found: {pin.Path}");
-            return;
-        }
-        try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
-        catch (Exception e) when (e is PluginTrustException or PluginException or BadImageFormatException or FileLoadException)
-        {
-            binder.Error(e is PluginTrustException ? pin.Source.Of("sha256") : at, e.Message);
+            var at = pin.Source.Of("path");
+            if (!File.Exists(pin.Path))
+            {
+                binder.Error(at, $"plugin assembly not found: {pin.Path}");
+                continue;
+            }
+            string recipeFolder = Path.GetDirectoryName(Path.GetFullPath(at.File))!;
+            if (PluginTrust.CheckPlace(pin.Path, [recipeFolder, BuiltInPlugins.ToolFolder], trustPlugins) is { } refusal)
+            {
+                binder.Error(at, refusal);
+                continue;
+            }
+            try { host.AddThirdParty(pin.Path, pin.Sha256, trustPlugins); }
+            catch (BadImageFormatException e)
+            {
+                binder.Error(at, $"plugin assembly {pin.Path} is not a .NET assembly ({e.Message.TrimEnd('.')})");
+            }
+            catch (Exception e) when (e is PluginTrustException or PluginException or FileLoadException)
+            {
+                binder.Error(e is PluginTrustException ? pin.Source.Of("sha256") : at, e.Message);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.ComponentModel.DataAnnotations;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes.Stages;
 using Cai.Core.Recipes.Yaml;
@@ -60,6 +61,7 @@ public static class RecipeSchema
         {
             var schema = TypeSchema(property.Info.PropertyType, defs);
             if (XmlDocs.Of(property.Info) is { } doc) schema["description"] = doc;
+            foreach (var rule in property.Rules) AddRule(schema, rule);
             if (property.Required) required.Add(property.Key);
             else if (defaults is not null && property.Info.GetValue(defaults) is { } value && value is not YamlNode)
                 schema["default"] = DefaultOf(value);
@@ -72,6 +74,32 @@ public static class RecipeSchema
         result["additionalProperties"] = false;
         return result;
     }
+
+    /// <summary>A property's declared valid values as JSON Schema keywords: minimum/maximum (exclusive ones too), enum, pattern,
+    /// minItems.</summary>
+    static void AddRule(JsonObject schema, ValidationAttribute rule)
+    {
+        switch (rule)
+        {
+            case RangeAttribute range:
+                var (min, max) = OptionProperties.Bounds(range);
+                if (min is { } low) schema[range.MinimumIsExclusive ? "exclusiveMinimum" : "minimum"] = Number(low);
+                if (max is { } high) schema[range.MaximumIsExclusive ? "exclusiveMaximum" : "maximum"] = Number(high);
+                break;
+            case AllowedValuesAttribute allowed:
+                schema["enum"] = new JsonArray(allowed.Values.Select(v => JsonValue.Create(v?.ToString())).ToArray<JsonNode?>());
+                break;
+            case RegularExpressionAttribute pattern:
+                schema["pattern"] = pattern.Pattern;
+                break;
+            case MinLengthAttribute length:
+                schema["minItems"] = length.Length;
+                break;
+        }
+    }
+
+    static JsonNode Number(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
 
     static JsonObject TypeSchema(Type type, JsonObject defs)
     {

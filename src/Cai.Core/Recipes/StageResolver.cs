@@ -2,6 +2,8 @@ using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes.Stages;
 using Cai.Core.Recipes.Yaml;
+using Cai.Abstractions.Input;
+using Cai.Core.Pipeline.Stages;
 using YamlDotNet.RepresentationModel;
 
 namespace Cai.Core.Recipes;
@@ -39,7 +41,7 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         CheckKeys(spec, with, kind, plugins.Values);
         var options = (StageOptions?)binder.BindObject(kind.OptionsType, with, Declares(kind.OptionsType));
         if (options is null) return null;
-        CheckReferences(spec, kind, options);
+        CheckReferences(spec, kind, options, plugins);
         var bindings = plugins.ToDictionary(p => p.Key, p => Bind(p.Value, with));
         return new ResolvedStage(spec, kind, options, bindings);
     }
@@ -65,14 +67,15 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         owners.AddRange(plugins.Where(p => p.OptionsType is not null).Select(p => ($"{p.Kind.Key()} '{p.Name}'", p.OptionsType!)));
         foreach (var (keyNode, _) in with.Children)
         {
-            string key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: var key }) continue; // the binder reports it
+            key ??= "";
             if (owners.Any(o => Declares(o.Type)(key))) continue;
             string known = string.Join("; ", owners.Select(o => $"{o.Label}: {string.Join(", ", OptionProperties.Of(o.Type).Select(p => p.Key))}"));
-            binder.Error(keyNode, $"unknown key '{key}' in with: of stage '{spec.Id}' (known: {known})");
+            binder.Error(keyNode, $"unknown key {InputError.Quote(key)} in with: of stage '{spec.Id}' (known: {known})");
         }
     }
 
-    void CheckReferences(StageSpec spec, StageKind kind, StageOptions options)
+    void CheckReferences(StageSpec spec, StageKind kind, StageOptions options, IReadOnlyDictionary<PluginKind, PluginDescriptor> plugins)
     {
         if (options is IReadsPromptSets reads)
             foreach (string set in reads.PromptSets.Where(s => !recipe.Prompts.ContainsKey(s)))
@@ -81,6 +84,38 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         if (options is TrainOptions train)
             foreach (string input in train.Inputs.Where(i => earlier.All(s => s.Id != i)))
                 binder.Error(spec.Source.Of("with"), $"stage '{spec.Id}' reads stage '{input}', which is not an earlier stage");
+        if (kind.Reads is { } source) RequireEarlier(spec, kind, [source], $"the rows of a {source} stage");
+        foreach (var plugin in plugins.Values)
+        {
+            foreach (string dataset in plugin.Reads)
+            {
+                if (!TrainingDatasets.MadeBy.TryGetValue(dataset, out var makers)) continue;
+                if (makers.Count > 0) RequireEarlier(spec, kind, makers, $"{dataset} (for its {plugin.Kind.Key()} '{plugin.Name}')");
+                else if (!recipe.Prompts.Keys.Any(TrainingDatasets.IsTrainingSet))
+                    binder.Error(spec.Source.Location,
+                        $"stage '{spec.Id}' ({kind.Name}) needs {dataset} (for its {plugin.Kind.Key()} '{plugin.Name}'), " +
+                        "made from the training prompt sets, but prompts: declares none (names not starting with eval)");
+            }
+            foreach (string role in plugin.Models)
+                if (!recipe.Models.ContainsKey(role) && !earlier.Any(s => s.Options is TrainOptions { OutputRole: var output }
+                    && output == role))
+                    binder.Error(spec.Source.Location,
+                        $"stage '{spec.Id}' ({kind.Name}) needs a '{role}' model (for its {plugin.Kind.Key()} '{plugin.Name}'): " +
+                        $"give one under models: or train one earlier (a train stage with output_role: {role})");
+        }
+    }
+
+    /// <summary>An error unless a stage of one of <paramref name="kinds"/> comes before <paramref name="spec"/>, naming one that comes
+    /// after.</summary>
+    void RequireEarlier(StageSpec spec, StageKind kind, IReadOnlyList<string> kinds, string what)
+    {
+        if (earlier.Any(s => kinds.Contains(s.Kind.Name))) return;
+        string wanted = string.Join(" or ", kinds);
+        var later = recipe.Stages.SkipWhile(s => !ReferenceEquals(s, spec)).Skip(1).FirstOrDefault(s => kinds.Contains(s.Use));
+        binder.Error(spec.Source.Of("use"), later is null
+            ? $"stage '{spec.Id}' ({kind.Name}) reads {what}, but no {wanted} stage comes before it"
+            : $"stage '{spec.Id}' ({kind.Name}) reads {what}, but stage '{later.Id}' ({later.Use}) comes after it: "
+              + $"move it before '{spec.Id}'");
     }
 
     PluginBinding Bind(PluginDescriptor descriptor, YamlMappingNode with)
@@ -92,7 +127,7 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         {
             var fresh = new YamlBinder(source);
             var options = (PluginOptions?)fresh.BindObject(type, with, Declares(type));
-            RecipeException.ThrowIfAny(fresh.Errors);
+            fresh.ThrowIfAny();
             return options!;
         });
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Core.Recipes.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -7,6 +8,7 @@ namespace Cai.Core.Recipes;
 public sealed record StageSpec
 {
     /// <summary>Unique name of the stage; its outputs go to runs/&lt;recipe&gt;/&lt;run-id&gt;/&lt;id&gt;/.</summary>
+    [RegularExpression(Recipe.NamePattern, ErrorMessage = Recipe.NameRule)]
     public required string Id { get; init; }
 
     /// <summary>The stage kind: generate, critique-revise, train, sample-pairs, label or evaluate.</summary>

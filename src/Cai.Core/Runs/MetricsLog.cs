@@ -6,6 +6,7 @@ namespace Cai.Core.Runs;
 /// <summary>Appends one JSON object per line to a stage's metrics.jsonl (step, values), flushed per write.</summary>
 public sealed class MetricsLog(string path)
 {
+    static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false);
     readonly object gate = new();
 
     public string Path { get; } = path;
@@ -19,7 +20,7 @@ public sealed class MetricsLog(string path)
         lock (gate)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-            File.AppendAllText(Path, row.ToJsonString() + "\n", Encoding.UTF8);
+            File.AppendAllText(Path, row.ToJsonString() + "\n", _utf8); // Encoding.UTF8 would begin a new file with a byte-order mark
         }
     }
 

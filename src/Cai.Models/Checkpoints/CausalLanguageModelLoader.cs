@@ -81,6 +81,8 @@ public static partial class CausalLanguageModelLoader
                 var tensor = SafeTensors.ReadTensor(stream, file, entry);
                 if (!tensor.is_floating_point())
                     throw new FormatException($"{file.File}: tensor \"{entry.Name}\" has dtype {entry.DType}; model weights must be floating point.");
+                if (!tensor.isfinite().all().item<bool>())
+                    throw new FormatException($"{file.File}: tensor \"{entry.Name}\" holds NaN or infinite values.");
                 parameters[name].copy_(tensor);
             }
         }

@@ -45,13 +45,19 @@ public sealed class CheckpointFiles
         }
         else if (File.Exists(index))
         {
-            var json = JsonNode.Parse(File.ReadAllText(index)) as JsonObject
-                ?? throw new FormatException($"{index}: must hold a JSON object.");
+            JsonObject json;
+            try
+            {
+                json = JsonNode.Parse(Cai.Abstractions.Input.InputFile.ReadAllBytes(index, 64 << 20)) as JsonObject
+                    ?? throw new FormatException($"{index}: must hold a JSON object.");
+            }
+            catch (System.Text.Json.JsonException e) { throw new FormatException($"{index}: is not valid JSON: {e.Message}", e); }
             var map = json["weight_map"] as JsonObject ?? throw new FormatException($"{index}: \"weight_map\" is missing.");
             var headers = new Dictionary<string, SafeTensorsHeader>(StringComparer.Ordinal);
             foreach (var (name, fileNode) in map)
             {
-                string shard = fileNode?.GetValue<string>() ?? throw new FormatException($"{index}: \"{name}\" has no file.");
+                string shard = fileNode is JsonValue value && value.TryGetValue(out string? text) && text.Length > 0
+                    ? text : throw new FormatException($"{index}: \"{name}\" has no file name.");
                 if (shard.Contains('/') || shard.Contains('\\') || shard.Contains(".."))
                     throw new FormatException($"{index}: shard name \"{shard}\" must be a file name in the checkpoint directory.");
                 if (!headers.TryGetValue(shard, out var header))

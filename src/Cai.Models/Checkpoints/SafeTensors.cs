@@ -78,7 +78,7 @@ public static class SafeTensors
     /// <summary>Reads and validates the header of <paramref name="file"/>.</summary>
     public static SafeTensorsHeader ReadHeader(string file)
     {
-        using var stream = File.OpenRead(file);
+        using var stream = Cai.Abstractions.Input.InputFile.OpenRead(file, long.MaxValue);
         return ReadHeader(stream, file);
     }
 
@@ -92,9 +92,11 @@ public static class SafeTensors
             throw new FormatException($"{file}: invalid safetensors header length {headerLength}.");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
-        JsonObject header;
-        try { header = JsonNode.Parse(headerBytes) as JsonObject ?? throw new FormatException($"{file}: the header is not a JSON object."); }
-        catch (JsonException e) { throw new FormatException($"{file}: the header is not valid JSON: {e.Message}"); }
+        List<KeyValuePair<string, JsonNode?>> header;
+        try { header = (JsonNode.Parse(headerBytes) as JsonObject
+            ?? throw new FormatException($"{file}: the header is not a JSON object.")).ToList(); }
+        catch (JsonException e) { throw new FormatException($"{file}: the header is not valid JSON: {e.Message}", e); }
+        catch (ArgumentException e) { throw new FormatException($"{file}: the header names a tensor twice ({e.Message})", e); }
 
         long dataLength = stream.Length - 8 - headerLength;
         var tensors = new Dictionary<string, SafeTensorEntry>(StringComparer.Ordinal);
@@ -103,29 +105,50 @@ public static class SafeTensors
         {
             if (name == "__metadata__")
             {
-                if (node is JsonObject meta)
-                    foreach (var (key, value) in meta)
-                        metadata[key] = value is JsonValue v && v.TryGetValue(out string? s) ? s : value?.ToJsonString() ?? "";
+                if (node is not JsonObject meta) throw new FormatException($"{file}: \"__metadata__\" must be an object of strings.");
+                foreach (var (key, value) in meta)
+                    metadata[key] = value is JsonValue v && v.TryGetValue(out string? s) ? s : value?.ToJsonString() ?? "";
                 continue;
             }
-            try
-            {
-                var o = (JsonObject)node!;
-                string dtype = o["dtype"]!.GetValue<string>();
-                long[] shape = o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var offsets = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                var entry = new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]);
-                long expected = entry.ElementCount * ElementSize(ScalarTypeOf(dtype, file));
-                if (offsets.Length != 2 || entry.Begin < 0 || entry.End < entry.Begin || entry.End > dataLength || entry.End - entry.Begin != expected)
-                    throw new FormatException($"{file}: tensor \"{name}\" has data_offsets [{string.Join(", ", offsets)}] that do not fit its dtype {dtype} and shape [{string.Join(", ", shape)}] or the file.");
-                tensors[name] = entry;
-            }
-            catch (Exception e) when (e is InvalidOperationException or NullReferenceException or InvalidCastException or IndexOutOfRangeException)
-            {
-                throw new FormatException($"{file}: tensor \"{name}\" has a malformed header entry ({e.Message}).");
-            }
+            tensors[name] = Entry(file, name, node, dataLength);
+        }
+        SafeTensorEntry? previous = null;
+        foreach (var entry in tensors.Values.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+        {
+            if (previous is not null && entry.Begin < previous.End)
+                throw new FormatException($"{file}: tensors \"{previous.Name}\" [{previous.Begin}, {previous.End}) "
+                                          + $"and \"{entry.Name}\" [{entry.Begin}, {entry.End}) overlap.");
+            previous = entry;
         }
         return new SafeTensorsHeader(file, 8 + headerLength, tensors, metadata);
+    }
+
+    /// <summary>One header entry, checked: dtype known, shape of non-negative sizes, data_offsets [begin, end) inside the
+    /// data section and exactly as long as the dtype and shape say.</summary>
+    private static SafeTensorEntry Entry(string file, string name, JsonNode? node, long dataLength)
+    {
+        string Bad(string problem) => $"{file}: tensor \"{name}\" {problem}";
+        if (node is not JsonObject o) throw new FormatException(Bad("must be an object with dtype, shape and data_offsets."));
+        if (o["dtype"] is not JsonValue dtypeNode || !dtypeNode.TryGetValue(out string? dtype))
+            throw new FormatException(Bad("has no \"dtype\" string."));
+        var type = ScalarTypeOf(dtype, file);
+        long[] Longs(string key) => o[key] is JsonArray array
+            ? array.Select(d => d is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x
+                : throw new FormatException(Bad($"has a \"{key}\" entry that is not a non-negative integer."))).ToArray()
+            : throw new FormatException(Bad($"has no \"{key}\" array."));
+        long[] shape = Longs("shape"), offsets = Longs("data_offsets");
+        if (offsets.Length != 2) throw new FormatException(Bad($"has {offsets.Length} data_offsets; expected [begin, end]."));
+        long bytes;
+        try { bytes = checked(shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type)); }
+        catch (OverflowException) { throw new FormatException(Bad($"has shape [{string.Join(", ", shape)}], too large.")); }
+        var entry = new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]);
+        if (entry.End < entry.Begin || entry.End > dataLength)
+            throw new FormatException(Bad(
+                $"has data_offsets [{entry.Begin}, {entry.End}] outside the data section of {dataLength} bytes."));
+        if (entry.End - entry.Begin != bytes)
+            throw new FormatException(Bad($"has data_offsets [{entry.Begin}, {entry.End}] ({entry.End - entry.Begin} bytes), "
+                                          + $"but dtype {dtype} and shape [{string.Join(", ", shape)}] need {bytes} bytes."));
+        return entry;
     }
 
     /// <summary>Reads one tensor of a file into a new CPU tensor of the file's dtype.</summary>
@@ -170,6 +193,9 @@ public static class SafeTensors
         long offset = 0;
         foreach (var (name, t) in list)
         {
+            using (NewDisposeScope())
+                if (t.is_floating_point() && !t.isfinite().all().item<bool>())
+                    throw new InvalidDataException($"{file}: tensor \"{name}\" holds NaN or infinite values; the file is not written.");
             long size = t.NumberOfElements * ElementSize(t.dtype);
             header[name] = new JsonObject
             {

@@ -32,6 +32,21 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     /// <summary>The file name of a model config in a checkpoint directory.</summary>
     public const string FileName = "config.json";
 
+    /// <summary>Largest accepted config.json.</summary>
+    public const long MaxFileBytes = 16 << 20;
+
+    /// <summary>Largest accepted hidden, intermediate or head size: beyond it a config is a mistake, not a model.</summary>
+    public const int MaxDimension = 1 << 18;
+
+    /// <summary>Largest accepted vocabulary.</summary>
+    public const int MaxVocabulary = 1 << 24;
+
+    /// <summary>Most accepted decoder layers.</summary>
+    public const int MaxLayers = 1024;
+
+    /// <summary>Longest accepted context.</summary>
+    public const int MaxPositions = 1 << 24;
+
     /// <summary>Width of the MLP (GPT-2: n_inner, default 4 * n_embd).</summary>
     public int IntermediateSize { get; init; } = 4 * HiddenSize;
 
@@ -163,8 +178,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         string file = Directory.Exists(directoryOrFile) ? Path.Combine(directoryOrFile, FileName) : directoryOrFile;
         if (!File.Exists(file)) throw new FileNotFoundException($"No {FileName} at {file}.", file);
         JsonNode? node;
-        try { node = JsonNode.Parse(File.ReadAllText(file)); }
-        catch (JsonException e) { throw new ModelConfigException(file, null, $"is not valid JSON: {e.Message}"); }
+        try { node = JsonNode.Parse(Cai.Abstractions.Input.InputFile.ReadAllBytes(file, MaxFileBytes)); }
+        catch (JsonException e) { throw new ModelConfigException(file, null, $"is not valid JSON: {e.Message}", e); }
         if (node is not JsonObject obj) throw new ModelConfigException(file, null, "must hold a JSON object.");
         return Parse(obj, file);
     }
@@ -174,24 +189,35 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
     {
         var r = new Reader((JsonObject)json.DeepClone(), source);
         string modelType = r.String("model_type") ?? throw new ModelConfigException(source, "model_type", "is missing.");
-        var config = modelType switch
+        ModelConfig config;
+        try
         {
-            "llama" or "mistral" or "qwen2" or "gemma" or "phi3" => ParseLlama(r, modelType),
-            "gpt2" => ParseGpt2(r),
-            "gemma2" => throw new ModelConfigException(source, "model_type",
-                "\"gemma2\" is not supported: Gemma 2's attention and final logit soft-capping, alternating sliding-window layers "
-                + "and extra feed-forward norms are not implemented (Gemma is)."),
-            _ => throw new ModelConfigException(source, "model_type",
-                $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gemma, phi3, gpt2)."),
-        };
+            config = modelType switch
+            {
+                "llama" or "mistral" or "qwen2" or "gemma" or "phi3" => ParseLlama(r, modelType),
+                "gpt2" => ParseGpt2(r),
+                "gemma2" => throw new ModelConfigException(source, "model_type",
+                    "\"gemma2\" is not supported: Gemma 2's attention and final logit soft-capping, alternating sliding-window layers "
+                    + "and extra feed-forward norms are not implemented (Gemma is)."),
+                _ => throw new ModelConfigException(source, "model_type",
+                    $"\"{modelType}\" is not supported (supported: llama, mistral, qwen2, gemma, phi3, gpt2)."),
+            };
+        }
+        catch (InvalidOperationException e) // a nested value of the wrong JSON type
+        {
+            throw new ModelConfigException(source, null, $"has a value of the wrong type ({e.Message}).");
+        }
+        if (r.Missing.Count > 0)
+            throw new ModelConfigException(source, r.Missing[0],
+                $"is missing (required{(r.Missing.Count > 1 ? $", as are {string.Join(", ", r.Missing.Skip(1))}" : "")}).");
         r.Take("architectures");
         return Validate(config with { Extra = r.Rest }, source);
     }
 
     private static ModelConfig ParseLlama(Reader r, string modelType)
     {
-        int hidden = r.Int("hidden_size") ?? 4096;
-        int heads = r.Int("num_attention_heads") ?? 32;
+        int hidden = r.Required("hidden_size");
+        int heads = r.Required("num_attention_heads");
         int kvHeads = r.Int("num_key_value_heads") ?? heads;
         int maxPos = r.Int("max_position_embeddings") ?? modelType switch { "llama" => 2048, "phi3" => 4096, "gemma" => 8192, _ => 32768 };
         string act;
@@ -224,7 +250,9 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             case null: break;
             case JsonObject rope:
                 ropeScaling = RopeScaling.Parse(rope, r.Source, "rope_parameters") ?? ropeScaling;
-                if (rope["rope_theta"] is JsonValue theta) ropeTheta = theta.GetValue<double>();
+                if (rope["rope_theta"] is JsonValue theta)
+                    ropeTheta = theta.TryGetValue(out double value) ? value : throw r.Refuse("rope_parameters.rope_theta",
+                        "must be a number.");
                 break;
             default: throw r.Refuse("rope_parameters", "must be an object or null.");
         }
@@ -248,9 +276,9 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
         r.Take("initializer_range");
         r.Take("use_cache");
 
-        return new ModelConfig(modelType, r.Int("vocab_size") ?? 32000, hidden, r.Int("num_hidden_layers") ?? 32, maxPos)
+        return new ModelConfig(modelType, r.Required("vocab_size"), hidden, r.Required("num_hidden_layers"), maxPos)
         {
-            IntermediateSize = r.Int("intermediate_size") ?? 11008,
+            IntermediateSize = r.Required("intermediate_size"),
             NumAttentionHeads = heads,
             NumKeyValueHeads = kvHeads,
             HeadDim = r.Int("head_dim") ?? hidden / Math.Max(1, heads),
@@ -272,8 +300,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 
     private static ModelConfig ParseGpt2(Reader r)
     {
-        int nEmbd = r.Int("n_embd") ?? 768;
-        int nHead = r.Int("n_head") ?? 12;
+        int nEmbd = r.Required("n_embd");
+        int nHead = r.Required("n_head");
         string act = r.String("activation_function") ?? "gelu_new";
         if (act is not ("gelu_new" or "gelu_pytorch_tanh"))
             throw r.Refuse("activation_function", $"\"{act}\" is not supported (only gelu_new, the tanh approximation).");
@@ -285,7 +313,9 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
                      "summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels", "summary_first_dropout",
                      "task_specific_params" })
             r.Take(key);
-        return new ModelConfig("gpt2", r.Int("vocab_size") ?? 50257, nEmbd, r.Int("n_layer") ?? 12, r.Int("n_positions") ?? 1024)
+        int vocab = r.Required("vocab_size");
+        int? endOfText = vocab > 50256 ? 50256 : null; // Hugging Face's default, where the vocabulary has it
+        return new ModelConfig("gpt2", vocab, nEmbd, r.Required("n_layer"), r.Int("n_positions") ?? 1024)
         {
             IntermediateSize = r.Int("n_inner") ?? 4 * nEmbd,
             NumAttentionHeads = nHead,
@@ -294,8 +324,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
             NormEpsilon = r.Double("layer_norm_epsilon") ?? 1e-5,
             TieWordEmbeddings = r.Bool("tie_word_embeddings") ?? true,
             HiddenAct = "gelu_new",
-            BosTokenId = r.Int("bos_token_id") ?? 50256,
-            EosTokenIds = r.IntList("eos_token_id") is { Count: > 0 } eos ? eos : [50256],
+            BosTokenId = r.Int("bos_token_id") ?? endOfText,
+            EosTokenIds = r.IntList("eos_token_id") is { Count: > 0 } eos ? eos : endOfText is int id ? [id] : [],
             PadTokenId = r.Int("pad_token_id"),
             TorchDtype = r.Dtype(),
         };
@@ -303,17 +333,35 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 
     private static ModelConfig Validate(ModelConfig c, string source)
     {
-        void Positive(int value, string key)
+        void Positive(int value, string key, int max = MaxDimension)
         {
             if (value <= 0) throw new ModelConfigException(source, key, $"must be positive, not {value}.");
+            if (value > max) throw new ModelConfigException(source, key, $"is {value}, more than this library accepts ({max}).");
         }
-        Positive(c.VocabSize, c.Architecture == ModelArchitecture.Gpt2 ? "vocab_size" : "vocab_size");
+        void TokenId(int? id, string key)
+        {
+            if (id is int value && (value < 0 || value >= c.VocabSize))
+                throw new ModelConfigException(source, key, $"{value} is not a token id (vocab_size is {c.VocabSize}).");
+        }
+        Positive(c.VocabSize, "vocab_size", MaxVocabulary);
         Positive(c.HiddenSize, c.Architecture == ModelArchitecture.Gpt2 ? "n_embd" : "hidden_size");
-        Positive(c.NumHiddenLayers, c.Architecture == ModelArchitecture.Gpt2 ? "n_layer" : "num_hidden_layers");
+        Positive(c.NumHiddenLayers, c.Architecture == ModelArchitecture.Gpt2 ? "n_layer" : "num_hidden_layers", MaxLayers);
         Positive(c.NumAttentionHeads, c.Architecture == ModelArchitecture.Gpt2 ? "n_head" : "num_attention_heads");
         Positive(c.NumKeyValueHeads, "num_key_value_heads");
         Positive(c.IntermediateSize, c.Architecture == ModelArchitecture.Gpt2 ? "n_inner" : "intermediate_size");
-        Positive(c.MaxPositionEmbeddings, c.Architecture == ModelArchitecture.Gpt2 ? "n_positions" : "max_position_embeddings");
+        Positive(c.MaxPositionEmbeddings, c.Architecture == ModelArchitecture.Gpt2 ? "n_positions" : "max_position_embeddings",
+            MaxPositions);
+        if (c.NumAttentionHeads > c.HiddenSize)
+            throw new ModelConfigException(source, c.Architecture == ModelArchitecture.Gpt2 ? "n_head" : "num_attention_heads",
+                $"{c.NumAttentionHeads} is more than the hidden size {c.HiddenSize}.");
+        if (!(c.NormEpsilon > 0 && c.NormEpsilon < 1))
+            throw new ModelConfigException(source, c.Architecture == ModelArchitecture.Gpt2 ? "layer_norm_epsilon" : "rms_norm_eps",
+                $"{c.NormEpsilon} must be in (0, 1).");
+        if (!(c.RopeTheta > 0 && double.IsFinite(c.RopeTheta)))
+            throw new ModelConfigException(source, "rope_theta", $"{c.RopeTheta} must be a positive number.");
+        TokenId(c.BosTokenId, "bos_token_id");
+        TokenId(c.PadTokenId, "pad_token_id");
+        foreach (int eos in c.EosTokenIds) TokenId(eos, "eos_token_id");
         if (c.NumAttentionHeads % c.NumKeyValueHeads != 0)
             throw new ModelConfigException(source, "num_key_value_heads",
                 $"{c.NumKeyValueHeads} must divide num_attention_heads {c.NumAttentionHeads}.");
@@ -402,6 +450,16 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 
         public ModelConfigException Refuse(string key, string message) => new(source, key, message);
 
+        /// <summary>Required keys that are absent, reported after the refusals (which say more).</summary>
+        public List<string> Missing { get; } = [];
+
+        public int Required(string key)
+        {
+            if (Int(key) is int value) return value;
+            Missing.Add(key);
+            return 2;
+        }
+
         public string? String(string key) => Take(key) switch
         {
             null => null,
@@ -452,8 +510,8 @@ public sealed record ModelConfig(string ModelType, int VocabSize, int HiddenSize
 }
 
 /// <summary>A config.json that cannot be parsed or asks for something this library does not implement.</summary>
-public sealed class ModelConfigException(string file, string? key, string problem)
-    : FormatException(key is null ? $"{file}: {problem}" : $"{file}: \"{key}\" {problem}")
+public sealed class ModelConfigException(string file, string? key, string problem, Exception? innerException = null)
+    : FormatException(key is null ? $"{file}: {problem}" : $"{file}: \"{key}\" {problem}", innerException)
 {
     /// <summary>The config file (or source) at fault.</summary>
     public string File { get; } = file;

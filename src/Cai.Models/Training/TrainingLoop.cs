@@ -82,8 +82,12 @@ public sealed class TrainingLoop<TBatch>
             bool evalNow = evalBatches is { Count: > 0 } && ((_options.EvalSteps > 0 && step % _options.EvalSteps == 0) || step == totalSteps);
             if (evalNow) OnLog?.Invoke(new TrainingMetrics(step, fractionalEpoch, null, lr, null, null, Evaluate(evalBatches!)));
             if (_options.SaveSteps > 0 && step % _options.SaveSteps == 0)
+            {
+                RequireFiniteParameters(parameters, step);
                 OnCheckpoint?.Invoke(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
+            }
         }
+        RequireFiniteParameters(parameters, step);
         return TrainingState.Capture(step, epoch, next, tokens, Optimizer);
     }
 
@@ -143,6 +147,21 @@ public sealed class TrainingLoop<TBatch>
                 $"Training diverged: gradient norm is {gradNorm} at step {step + 1} (epoch {epoch}). Lower the learning rate or check the data.");
         using (NewDisposeScope()) Optimizer.step();
         return (stepLoss, gradNorm, tokens);
+    }
+
+    /// <summary>
+    /// An update from a finite loss and gradient can still overflow the weights (a huge learning rate): before a
+    /// checkpoint is saved or the run returns, every trained weight must be finite.
+    /// </summary>
+    private static void RequireFiniteParameters(List<Parameter> parameters, int step)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var p in parameters)
+            if (!p.isfinite().all().item<bool>())
+                throw new TrainingDivergedException(
+                    $"Training diverged: the weights hold NaN or infinite values after step {step}. "
+                    + "Lower the learning rate or check the data.");
     }
 
     private sealed class LogWindow

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using System.Text.Json;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
@@ -65,13 +66,13 @@ public sealed class DeviceTests : IDisposable
     public void BadDeviceAndDtypeAreReportedWithFileLineAndColumn()
     {
         string path = _fixture.Recipe(extra: "device: tpu\ndtype: float64");
-        var errors = Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(path, _host)).Errors.Select(e => e.ToString()).ToList();
+        var errors = Assert.Throws<InputException>(() => RecipeResolver.Resolve(path, _host)).Errors.Select(e => e.ToString()).ToList();
         int line = Array.IndexOf(File.ReadAllLines(path), "device: tpu") + 1;
         Assert.Contains($"{path}:{line}:9: 'tpu' is not a device (auto, cpu, cuda, cuda:N)", errors);
         Assert.Contains($"{path}:{line + 1}:8: expected one of float32, bfloat16, float16, got 'float64'", errors);
 
         string mapping = _fixture.Recipe(extra: "device: { kind: cuda }", name: "mapping.yaml");
-        Assert.Contains(Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(mapping, _host)).Errors,
+        Assert.Contains(Assert.Throws<InputException>(() => RecipeResolver.Resolve(mapping, _host)).Errors,
             e => e.Location!.Line == line && e.Message == "expected a device (auto, cpu, cuda, cuda:N), got a mapping");
     }
 
@@ -104,7 +105,7 @@ public sealed class DeviceTests : IDisposable
         {
             string path = _fixture.Recipe(extra: $"device: {device}", name: $"{device.Replace(':', '-')}.yaml");
             var recipe = RecipeResolver.Resolve(path, _host).Recipe; // valid: the machine is checked when the run starts
-            var error = Assert.Single(Assert.Throws<RecipeException>(() => ModelFactory.For(recipe)).Errors);
+            var error = Assert.Single(Assert.Throws<InputException>(() => ModelFactory.For(recipe)).Errors);
             Assert.Equal(recipe.Source.Of("device"), error.Location);
             Assert.StartsWith($"device '{device}' is not available: TorchSharp sees no CUDA device", error.Message);
         }

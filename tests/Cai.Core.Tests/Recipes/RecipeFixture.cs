@@ -9,7 +9,9 @@ public sealed class RecipeFixture : IDisposable
 
     public RecipeFixture()
     {
-        Directory.CreateDirectory(Path.Combine(Dir, "models", "tiny"));
+        // Validation reads the checkpoint's config.json, weight headers and tokenizer: link the embedded default.
+        Directory.CreateDirectory(Path.Combine(Dir, "models"));
+        Directory.CreateSymbolicLink(Path.Combine(Dir, "models", "tiny"), Path.Combine(PluginTestFiles.RepoRoot, "models", "cai-tiny-base"));
         Write("constitutions/harmless.yaml", """
             name: harmless
             principles:
@@ -60,6 +62,7 @@ public sealed class RecipeFixture : IDisposable
 
     public const string DefaultStages = """
           - { id: initial, use: generate, with: { max_new_tokens: 32 } }
+          - { id: pairs, use: sample-pairs }
           - { id: labels, use: label, judge: yaml-version, with: { both_orders: false, bias: 2.0 } }
         """;
 

@@ -2,6 +2,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Recipes.Stages;
+using Cai.Abstractions.Input;
 using Snapshooter.Xunit3;
 
 namespace Cai.Core.Tests.Recipes;
@@ -12,7 +13,7 @@ public sealed class RecipeResolverTests : IDisposable
     readonly PluginHost host = new();
 
     string Errors(string recipe, bool trust = false) =>
-        fixture.Normalize(Assert.Throws<RecipeException>(() => RecipeResolver.Resolve(recipe, host, trust)).Message);
+        fixture.Normalize(Assert.Throws<InputException>(() => RecipeResolver.Resolve(recipe, host, trust)).Message);
 
     [Fact]
     public void ValidRecipeBindsStageAndPluginOptionsFromOneWith()
@@ -27,9 +28,9 @@ public sealed class RecipeResolverTests : IDisposable
         var generate = Assert.IsType<GenerateOptions>(recipe.Stages[0].Options);
         Assert.Equal(32, generate.MaxNewTokens);
         Assert.Equal(1.0, generate.Temperature); // default
-        var label = Assert.IsType<LabelOptions>(recipe.Stages[1].Options);
+        var label = Assert.IsType<LabelOptions>(recipe.Stages[2].Options);
         Assert.False(label.BothOrders);
-        var judge = recipe.Stages[1].Plugin(PluginKind.Judge);
+        var judge = recipe.Stages[2].Plugin(PluginKind.Judge);
         var options = judge.BindOptions(judge.Descriptor.OptionsType!);
         Assert.Equal(2.0, options.GetType().GetProperty("Bias")!.GetValue(options));
     }
@@ -88,10 +89,10 @@ public sealed class RecipeResolverTests : IDisposable
 
         Assert.Equal(9, recipe.Recipe.Seed);
         Assert.Equal("test", recipe.Recipe.Name);
-        Assert.Equal(["initial", "labels", "eval"], recipe.Stages.Select(s => s.Id));
+        Assert.Equal(["initial", "pairs", "labels", "eval"], recipe.Stages.Select(s => s.Id));
         Assert.Equal(["red_team", "helpful", "eval_red_team"], recipe.Prompts.Keys);
-        Assert.False(((LabelOptions)recipe.Stages[1].Options).BothOrders); // kept from the parent's with:
-        var judge = recipe.Stages[1].Plugin(PluginKind.Judge);
+        Assert.False(((LabelOptions)recipe.Stages[2].Options).BothOrders); // kept from the parent's with:
+        var judge = recipe.Stages[2].Plugin(PluginKind.Judge);
         var options = judge.BindOptions(judge.Descriptor.OptionsType!);
         Assert.Equal(-1.0, options.GetType().GetProperty("Bias")!.GetValue(options));
         Assert.Equal(Path.Combine(fixture.Dir, "constitutions", "harmless.yaml"), recipe.Recipe.Constitution);

@@ -61,6 +61,17 @@ public sealed class JsonlRowStoreTests : IDisposable
     }
 
     [Fact]
+    public void MetricsFileStartsWithJsonNotAByteOrderMark()
+    {
+        // Python's json.loads failed on the first line of a metrics.jsonl that began with a UTF-8 BOM.
+        var log = new MetricsLog(Path.Combine(root, "metrics.jsonl"));
+        log.Write(new Dictionary<string, double> { ["loss"] = 0.5 }, 1);
+        log.Write(new Dictionary<string, double> { ["loss"] = 0.25 }, 2);
+        byte[] bytes = File.ReadAllBytes(log.Path);
+        Assert.Equal((byte)'{', bytes[0]);
+    }
+
+    [Fact]
     public void AtomicWriteLeavesNoTempFiles()
     {
         string path = Path.Combine(root, "run.json");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cai.Abstractions.Input;
 using Cai.Abstractions.Text;
 using Cai.Core.Recipes.Stages;
 using Cai.Core.Runs;
@@ -15,8 +16,13 @@ public sealed class EvaluateStage(IResponseEvaluator? evaluator) : IStage
     {
         if (evaluator is null) throw new InvalidOperationException($"stage '{context.Stage.Id}' needs an evaluator, and none is configured");
         var options = context.Options<EvaluateOptions>();
-        var model = context.Models.Get("policy");
         var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);
+        // Before sampling anything: a prompt the evaluator cannot label would fail the stage after the work.
+        InputException.ThrowIfAny(prompts
+            .Where(p => evaluator.Refuses(p.Prompt) is not null)
+            .Select(p => new InputError(new SourceLocation(context.Recipe.Prompts[p.Set].Path), evaluator.Refuses(p.Prompt)!))
+            .ToList());
+        var model = context.Models.Get("policy");
         var store = JsonlRowStore.Open(context.Layout);
         context.Observer.StageStarted(context.Stage.Id, "evaluate", prompts.Count);
         var sampling = new GenerationOptions

@@ -17,6 +17,18 @@ public static class TrainingDatasets
     public const string Preferences = "preferences.jsonl";
     public const string Prompts = "prompts.jsonl";
 
+    /// <summary>The stage kinds whose rows make each dataset (any one of them); prompts.jsonl comes from the recipe's training prompt
+    /// sets.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> MadeBy = new Dictionary<string, IReadOnlyList<string>>
+    {
+        [Sft] = ["critique-revise", "generate"],
+        [Preferences] = ["label"],
+        [Prompts] = [],
+    };
+
+    /// <summary>Whether a prompt set trains (prompts.jsonl) rather than evaluates (names starting with eval).</summary>
+    public static bool IsTrainingSet(string name) => !name.StartsWith("eval", StringComparison.Ordinal);
+
     public static IReadOnlyList<string> Write(StageContext context, ITextModel policy)
     {
         var written = new List<string>();
@@ -69,7 +81,7 @@ public static class TrainingDatasets
 
     static List<JsonObject> PromptRows(StageContext context, ITextModel policy) =>
         context.Recipe.Prompts
-            .Where(p => !p.Key.StartsWith("eval", StringComparison.Ordinal))
+            .Where(p => IsTrainingSet(p.Key))
             .SelectMany(set => set.Value.Prompts.Select(p => new JsonObject
             {
                 ["id"] = $"{set.Key}/{p.Id}",

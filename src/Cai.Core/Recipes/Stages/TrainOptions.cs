@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Cai.Core.Recipes.Stages;
 
 /// <summary>train: runs the trainer plugin; its options (epochs, lr, kl_coef, ...) belong to the trainer.</summary>
@@ -7,5 +8,6 @@ public sealed record TrainOptions : StageOptions
     public IReadOnlyList<string> Inputs { get; init; } = [];
 
     /// <summary>The model role the trained checkpoint becomes: policy (sft, ppo, dpo) or reward (reward model).</summary>
+    [AllowedValues("policy", "reward")]
     public string OutputRole { get; init; } = "policy";
 }

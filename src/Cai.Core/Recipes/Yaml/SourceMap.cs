@@ -1,3 +1,5 @@
+using Cai.Abstractions.Input;
+
 namespace Cai.Core.Recipes.Yaml;
 
 /// <summary>Where a bound mapping and each of its values came from; filled by the binder, not bound from YAML.</summary>

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -11,28 +12,41 @@ public sealed class YamlSource
 {
     readonly Dictionary<YamlNode, SourceLocation> origins = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Parses a single-document YAML file whose root is a mapping.</summary>
+    /// <summary>
+    /// Parses a single-document YAML file whose root is a mapping, within <see cref="YamlLimits"/>: a regular file,
+    /// strict UTF-8, bounded size, depth and alias expansion.
+    /// </summary>
     public YamlMappingNode Load(string path)
     {
-        string fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-            throw new RecipeException(new RecipeError(null, $"file not found: {path}"));
+        string text = InputFile.ReadAllText(path, YamlLimits.MaxFileBytes);
+        YamlLimits.Check(text, path);
         var stream = new YamlStream();
-        try
+        try { stream.Load(new StringReader(text)); }
+        catch (YamlException e) { throw YamlLimits.SyntaxError(text, path, e); }
+        if (stream.Documents.Count == 0)
+            throw new InputException(new SourceLocation(path, 1, 1), "the file is empty: expected a YAML mapping");
+        if (stream.Documents.Count > 1)
+            throw new InputException(Position(path, stream.Documents[1].RootNode), "expected one YAML document, found another here");
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new InputException(Position(path, stream.Documents[0].RootNode),
+                "expected a mapping (key: value lines) at the top of the file");
+        // Each node once (an alias is the anchored node itself): AllNodes would walk every alias again.
+        var pending = new Stack<YamlNode>([root]);
+        while (pending.TryPop(out var node))
         {
-            using var reader = new StreamReader(fullPath);
-            stream.Load(reader);
+            if (!origins.TryAdd(node, Position(path, node))) continue;
+            var children = node switch
+            {
+                YamlMappingNode m => m.Children.SelectMany(c => new[] { c.Key, c.Value }),
+                YamlSequenceNode q => q.Children,
+                _ => [],
+            };
+            foreach (var child in children) pending.Push(child);
         }
-        catch (YamlException e)
-        {
-            throw new RecipeException(new RecipeError(new SourceLocation(path, (int)e.Start.Line, (int)e.Start.Column),
-                $"invalid YAML: {e.InnerException?.Message ?? e.Message}"));
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new RecipeException(new RecipeError(new SourceLocation(path, 1, 1), "expected one YAML document whose root is a mapping"));
-        foreach (var node in root.AllNodes) origins[node] = new SourceLocation(path, (int)node.Start.Line, (int)node.Start.Column);
         return root;
     }
+
+    static SourceLocation Position(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
 
     /// <summary>Records that <paramref name="created"/> (built while merging) stands where <paramref name="original"/> was.</summary>
     public void Adopt(YamlNode created, YamlNode original) => origins[created] = Locate(original);
@@ -49,5 +63,6 @@ public sealed class YamlSource
 
     /// <summary>Resolves a path written in a node against the directory of that node's file.</summary>
     public string ResolvePath(YamlNode node, string path) =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(FileOf(node)))!, path));
+        path.Contains('\0') ? throw new InputException(Locate(node), "a path must not contain NUL characters")
+                            : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(FileOf(node)))!, path));
 }
