@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -13,20 +12,23 @@ public class ServeStartupTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = CaiCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exit = CaiCommandLine.Run(args, output, error);
         return (exit, output.ToString(), error.ToString());
     }
 
     [Theory]
-    [InlineData("--model", "/nonexistent/cai-model", "--model /nonexistent/cai-model: no such directory")]
-    [InlineData("--api-key-env", "CAI_SERVE_TEST_UNSET_VARIABLE", "--api-key-env CAI_SERVE_TEST_UNSET_VARIABLE: the environment variable is not set")]
-    [InlineData("--max-batch", "0", "--max-batch must be in [1, 4096], got 0")]
-    [InlineData("--host", "example.com", "--host example.com: not an IP address or localhost")]
+    [InlineData("--model", "/nonexistent/cai-model", "/nonexistent/cai-model: checkpoint directory not found")]
+    [InlineData("--api-key-env", "CAI_SERVE_TEST_UNSET", "--api-key-env: the environment variable 'CAI_SERVE_TEST_UNSET' is not set or empty")]
+    [InlineData("--max-batch", "0", "--max-batch: must be in [1, 4096], got 0")]
+    [InlineData("--max-queue", "0", "--max-queue: must be in [1, 1048576], got 0")]
+    [InlineData("--port", "70000", "--port: must be in [0, 65535], got 70000")]
+    [InlineData("--max-model-len", "5000", "--max-model-len: must be at most the model's context length (768), got 5000")]
+    [InlineData("--host", "example.com", "--host: 'example.com' is not an IP address or localhost")]
     public void BadInputIsOneErrorLine(string option, string value, string message)
     {
         string[] args = option == "--model" ? ["serve", option, value] : ["serve", "--model", ServeProcess.TinyModel, option, value];
         var (exit, output, error) = Cai(args);
-        Assert.Equal(1, exit);
+        Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith($"error: {message}", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
@@ -46,10 +48,10 @@ public class ServeStartupTests
         var error = process.StandardError.ReadToEndAsync();
         string output = await process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(120))) process.Kill(entireProcessTree: true);
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(2, process.ExitCode);
         Assert.Equal("", output);
         string line = Assert.Single((await error).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"error: --port {port}: ", line);
+        Assert.StartsWith($"error: --port: {port}: ", line);
         Assert.Contains("address already in use", line);
     }
 
