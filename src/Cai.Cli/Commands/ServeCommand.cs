@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Cai.Abstractions.Input;
@@ -73,21 +74,40 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer files).", Required = true };
-        var host = new Option<string>("--host") { Description = "Address to listen on: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1" };
+        var model = new Option<DirectoryInfo>("--model")
+        {
+            Description = "Checkpoint directory (config.json, safetensors, tokenizer files).", Required = true,
+        };
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on: an IP address or localhost.", DefaultValueFactory = _ => "127.0.0.1",
+        };
         var port = new Option<int>("--port") { Description = "TCP port; 0 takes a free one.", DefaultValueFactory = _ => 8000 };
         var device = DeviceOptions.Device();
         var dtype = DeviceOptions.DType();
-        var maxBatch = new Option<int>("--max-batch") { Description = "Rows of the batch: sequences generated together.", DefaultValueFactory = _ => 32 };
+        var maxBatch = new Option<int>("--max-batch")
+        {
+            Description = "Rows of the batch: sequences generated together.", DefaultValueFactory = _ => 32,
+        };
         var maxQueue = new Option<int>("--max-queue")
         {
             Description = "Sequences that may wait for a row; beyond, requests get 503.", DefaultValueFactory = _ => 1024,
         };
-        var maxModelLen = new Option<int?>("--max-model-len") { Description = "Most tokens of a prompt and its completion (default: the model's context)." };
-        var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key clients must send (Bearer)." };
-        var servedName = new Option<string?>("--served-model-name") { Description = "The model id clients send (default: the checkpoint folder's name)." };
+        var maxModelLen = new Option<int?>("--max-model-len")
+        {
+            Description = "Most tokens of a prompt and its completion (default: the model's context).",
+        };
+        var apiKeyEnv = new Option<string?>("--api-key-env")
+        {
+            Description = "Environment variable holding the API key clients must send (Bearer).",
+        };
+        var servedName = new Option<string?>("--served-model-name")
+        {
+            Description = "The model id clients send (default: the checkpoint folder's name).",
+        };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads of the generation loop (default: libtorch's)." };
-        var command = new Command("serve", "Serve a checkpoint over an OpenAI-compatible HTTP API (chat and completions, streaming, scoring).")
+        var command = new Command("serve",
+            "Serve a checkpoint over an OpenAI-compatible HTTP API (chat and completions, streaming, scoring).")
         {
             model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName, threads,
         };
@@ -108,7 +128,9 @@ public static class ServeCommand
         return command;
     }
 
-    /// <summary>Loads the checkpoint, serves until Ctrl-C, SIGTERM or <paramref name="cancellationToken"/>; returns the exit code.</summary>
+    /// <summary>
+    /// Loads the checkpoint, serves until Ctrl-C, SIGTERM or <paramref name="cancellationToken"/>; returns the exit code.
+    /// </summary>
     /// <remarks>Bad input (options, the checkpoint, a port in use) is an <see cref="InputException"/>.</remarks>
     public static async Task<int> RunAsync(ServeArguments arguments, TextWriter output, TextWriter error,
         CancellationToken cancellationToken = default)
@@ -121,14 +143,18 @@ public static class ServeCommand
         if (maxModelLength > context)
         {
             loaded.Dispose();
-            throw InputException.ForOption("--max-model-len", $"must be at most the model's context length ({context}), got {maxModelLength}");
+            throw InputException.ForOption("--max-model-len",
+                $"must be at most the model's context length ({context}), got {maxModelLength}");
         }
         string name = arguments.ServedModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(arguments.Model));
         using var model = new ServedModel(loaded, name, maxModelLength);
         var metrics = new ServerMetrics();
-        using var scheduler = new Scheduler(model, arguments.MaxBatch, arguments.MaxQueue, metrics, arguments.Threads);
+        using var scheduler = new Scheduler(model, arguments.MaxBatch, arguments.MaxQueue, metrics, arguments.Threads, error);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "cai", ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "cai", ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // a failed start is reported as one error line below
@@ -154,10 +180,17 @@ public static class ServeCommand
         }
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var config = loaded.Model.Config;
-        int elementBytes = loaded.Model.DType switch { torch.ScalarType.Float64 => 8, torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => 2, _ => 4 };
-        double cacheMiB = 2.0 * config.NumHiddenLayers * arguments.MaxBatch * config.NumKeyValueHeads * maxModelLength * config.HeadDim * elementBytes / (1 << 20);
-        output.WriteLine(FormattableString.Invariant(
-            $"cai serve: {name} on {loaded.Model.Device.type.ToString().ToLowerInvariant()} ({loaded.Model.DType}), {arguments.MaxBatch} rows × {maxModelLength} positions (KV cache {cacheMiB:F0} MiB)"));
+        int elementBytes = loaded.Model.DType switch
+        {
+            torch.ScalarType.Float64 => 8,
+            torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => 2,
+            _ => 4,
+        };
+        double cacheMiB = 2.0 * config.NumHiddenLayers * arguments.MaxBatch * config.NumKeyValueHeads * maxModelLength * config.HeadDim
+            * elementBytes / (1 << 20);
+        string device = loaded.Model.Device.type.ToString().ToLowerInvariant();
+        output.WriteLine($"cai serve: {name} on {device} ({loaded.Model.DType}), {arguments.MaxBatch} rows × {maxModelLength} positions "
+            + $"(KV cache {cacheMiB.ToString("F0", CultureInfo.InvariantCulture)} MiB)");
         if (apiKey is null && !IPAddress.IsLoopback(address))
             error.WriteLine($"warning: listening on {address} without an API key (--api-key-env)");
         output.WriteLine($"listening on {url}");
@@ -203,7 +236,8 @@ public static class ServeCommand
         {
             apiKey = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(apiKey))
-                throw InputException.ForOption("--api-key-env", $"the environment variable {InputError.Quote(variable)} is not set or empty");
+                throw InputException.ForOption("--api-key-env",
+                    $"the environment variable {InputError.Quote(variable)} is not set or empty");
         }
         if (arguments.Host == "localhost") return IPAddress.Loopback;
         return IPAddress.TryParse(arguments.Host, out var address)

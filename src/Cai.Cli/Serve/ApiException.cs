@@ -31,7 +31,8 @@ public sealed class ApiException(int status, string message, string type, string
 
     /// <summary>404: the request names a model this server does not serve.</summary>
     public static ApiException UnknownModel(string model, string served) =>
-        new(404, $"The model '{model}' does not exist; this server serves '{served}'.", "invalid_request_error", "model", "model_not_found");
+        new(404, $"The model '{model}' does not exist; this server serves '{served}'.", "invalid_request_error", "model",
+            "model_not_found");
 
     /// <summary>401: no API key, or the wrong one.</summary>
     public static ApiException Unauthorized(bool given) =>
@@ -44,7 +45,8 @@ public sealed class ApiException(int status, string message, string type, string
             "server_error", null, "queue_full") { RetryAfterSeconds = 1 };
 
     /// <summary>503: the server is stopping.</summary>
-    public static ApiException ShuttingDown() => new(503, "The server is shutting down.", "server_error", null, "shutting_down") { RetryAfterSeconds = 5 };
+    public static ApiException ShuttingDown() =>
+        new(503, "The server is shutting down.", "server_error", null, "shutting_down") { RetryAfterSeconds = 5 };
 
     /// <summary>500: generation failed (for example non-finite logits).</summary>
     public static ApiException GenerationFailed(string message) => new(500, message, "server_error", null, "generation_failed");

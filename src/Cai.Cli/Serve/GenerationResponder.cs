@@ -34,7 +34,10 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
         var answer = new Answer(chat ? "chatcmpl-" : "cmpl-", plan);
         if (plan.Echo && plan.TopLogprobs is int top)
             answer.PromptScores = await scheduler.ScoreAsync(plan.Prompts.Select(p => p.Ids).ToList(), top);
-        var sequences = Enumerable.Range(0, plan.Choices).Where(c => plan.Prompts[c / plan.N].MaxTokens > 0).Select(c => (c, plan.Request(c))).ToList();
+        var sequences = Enumerable.Range(0, plan.Choices)
+            .Where(c => plan.Prompts[c / plan.N].MaxTokens > 0)
+            .Select(c => (c, plan.Request(c)))
+            .ToList();
         var handle = scheduler.Submit(sequences, plan.Stream);
         metrics.Prompted(answer.PromptTokens);
         bool finished = false;
@@ -69,30 +72,28 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
         if (context.RequestAborted.IsCancellationRequested) return;
         if (error is not null) throw error;
         var usage = Usage.Of(answer.PromptTokens, done.Sum(s => s?.TokenIds.Count ?? 0));
-        object response;
-        if (chat)
+        ChatChoice ChatChoiceOf(int c)
         {
-            response = new ChatCompletion(answer.Id, answer.Created, model.Name, model.Fingerprint, Enumerable.Range(0, plan.Choices).Select(c =>
-            {
-                var sequence = done[c]!;
-                var logprobs = sequence.Logprobs is { } l ? LogprobFormat.Chat(model.Tokenizer, WithoutEos(l)) : null;
-                return new ChatChoice(c, new ChatMessage("assistant", scheduler.TextOf(sequence)), logprobs, FinishReasonOf(sequence));
-            }).ToList(), usage);
+            var sequence = done[c]!;
+            var logprobs = sequence.Logprobs is { } l ? LogprobFormat.Chat(model.Tokenizer, WithoutEos(l)) : null;
+            return new ChatChoice(c, new ChatMessage("assistant", scheduler.TextOf(sequence)), logprobs, FinishReasonOf(sequence));
         }
-        else
+        CompletionChoice CompletionChoiceOf(int c)
         {
-            response = new Completion(answer.Id, answer.Created, model.Name, model.Fingerprint, Enumerable.Range(0, plan.Choices).Select(c =>
-            {
-                var prompt = plan.Prompts[c / plan.N];
-                var sequence = done[c];
-                string text = sequence is null ? "" : scheduler.TextOf(sequence);
-                CompletionLogprobs? logprobs = plan.TopLogprobs is null ? null : LogprobFormat.Completion(model.Tokenizer,
-                    plan.Echo ? prompt.Ids : null, answer.PromptScoresOf(c), WithoutEos(sequence?.Logprobs ?? []), plan.Echo ? 0 : prompt.Text.Length);
-                return new CompletionChoice(c, plan.Echo ? prompt.Text + text : text, logprobs, FinishReasonOf(sequence));
-            }).ToList(), usage);
+            var prompt = plan.Prompts[c / plan.N];
+            var sequence = done[c];
+            string text = sequence is null ? "" : scheduler.TextOf(sequence);
+            var logprobs = plan.TopLogprobs is null ? null : LogprobFormat.Completion(model.Tokenizer, plan.Echo ? prompt.Ids : null,
+                answer.PromptScoresOf(c), WithoutEos(sequence?.Logprobs ?? []), plan.Echo ? 0 : prompt.Text.Length);
+            return new CompletionChoice(c, plan.Echo ? prompt.Text + text : text, logprobs, FinishReasonOf(sequence));
         }
+        var choices = Enumerable.Range(0, plan.Choices);
+        object response = chat
+            ? new ChatCompletion(answer.Id, answer.Created, model.Name, model.Fingerprint, [.. choices.Select(ChatChoiceOf)], usage)
+            : new Completion(answer.Id, answer.Created, model.Name, model.Fingerprint, [.. choices.Select(CompletionChoiceOf)], usage);
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, response, response.GetType(), OpenAiJson.Options, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, response, response.GetType(), OpenAiJson.Options,
+            context.RequestAborted);
     }
 
     private async Task StreamAsync(HttpContext context, Answer answer, GenerationHandle handle, bool chat)
@@ -104,7 +105,9 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
         response.Headers["X-Accel-Buffering"] = "no";
         await response.StartAsync(context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted); // the headers go out now, before the first token
-        var texts = Enumerable.Range(0, plan.Choices).Select(_ => new ChoiceText(model.Tokenizer, scheduler.EosTokenIds, plan.StopStrings)).ToArray();
+        var texts = Enumerable.Range(0, plan.Choices)
+            .Select(_ => new ChoiceText(model.Tokenizer, scheduler.EosTokenIds, plan.StopStrings))
+            .ToArray();
         // Completions: where the next token's text starts in prompt + completion (the prompt's own tokens when echoed).
         var offsets = Enumerable.Range(0, plan.Choices).Select(c => plan.Echo ? 0 : plan.Prompts[c / plan.N].Text.Length).ToArray();
         int completionTokens = 0;
@@ -116,7 +119,8 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
             await response.Body.WriteAsync("\n\n"u8.ToArray(), context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);
         }
-        Task Chunk(int choice, string? text, IReadOnlyList<TokenLogprob>? logprobs, string? finishReason, bool first = false, bool echoed = false)
+        Task Chunk(int choice, string? text, IReadOnlyList<TokenLogprob>? logprobs, string? finishReason,
+            bool first = false, bool echoed = false)
         {
             if (chat)
                 return Send(new ChatCompletionChunk(answer.Id, answer.Created, model.Name, model.Fingerprint,
@@ -125,17 +129,19 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
             CompletionLogprobs? wire = null;
             if (logprobs is not null || echoed)
             {
-                wire = LogprobFormat.Completion(model.Tokenizer, echoed ? plan.Prompts[choice / plan.N].Ids : null, answer.PromptScoresOf(choice),
-                    logprobs ?? [], offsets[choice]);
+                wire = LogprobFormat.Completion(model.Tokenizer, echoed ? plan.Prompts[choice / plan.N].Ids : null,
+                    answer.PromptScoresOf(choice), logprobs ?? [], offsets[choice]);
                 offsets[choice] += wire.Tokens.Sum(t => t.Length);
             }
-            return Send(new Completion(answer.Id, answer.Created, model.Name, model.Fingerprint, [new CompletionChoice(choice, text ?? "", wire, finishReason)], null));
+            return Send(new Completion(answer.Id, answer.Created, model.Name, model.Fingerprint,
+                [new CompletionChoice(choice, text ?? "", wire, finishReason)], null));
         }
 
         for (int c = 0; c < plan.Choices; c++)
         {
             if (chat) await Chunk(c, "", null, null, first: true);
-            else if (plan.Echo) await Chunk(c, plan.Prompts[c / plan.N].Text, plan.TopLogprobs is null ? null : [], null, echoed: plan.TopLogprobs is not null);
+            else if (plan.Echo && plan.TopLogprobs is null) await Chunk(c, plan.Prompts[c / plan.N].Text, null, null);
+            else if (plan.Echo) await Chunk(c, plan.Prompts[c / plan.N].Text, [], null, echoed: true);
             if (plan.Prompts[c / plan.N].MaxTokens == 0) await Chunk(c, chat ? null : "", null, "length");
         }
         await foreach (var e in handle.Events.ReadAllAsync(context.RequestAborted))
@@ -171,7 +177,8 @@ public sealed class GenerationResponder(ServedModel model, Scheduler scheduler, 
         await response.Body.FlushAsync(context.RequestAborted);
     }
 
-    private IEnumerable<TokenLogprob> WithoutEos(IEnumerable<TokenLogprob> logprobs) => logprobs.Where(l => !scheduler.EosTokenIds.Contains(l.TokenId));
+    private IEnumerable<TokenLogprob> WithoutEos(IEnumerable<TokenLogprob> logprobs) =>
+        logprobs.Where(l => !scheduler.EosTokenIds.Contains(l.TokenId));
 
     /// <summary>"length" when the sequence ran out of tokens (or had none to generate), else "stop" (eos or a stop string).</summary>
     private static string FinishReasonOf(DecodeSequence? sequence) =>

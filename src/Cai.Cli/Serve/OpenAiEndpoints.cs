@@ -36,7 +36,10 @@ public static class OpenAiEndpoints
             }
             finally
             {
-                string endpoint = context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern, Order: < int.MaxValue } ? pattern : "other";
+                // The route's pattern; "other" for the fallback (unknown URLs), so the label set stays small.
+                string endpoint = context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern, Order: < int.MaxValue }
+                    ? pattern
+                    : "other";
                 metrics.Request(endpoint, context.RequestAborted.IsCancellationRequested ? 499 : context.Response.StatusCode);
             }
         });
@@ -53,7 +56,8 @@ public static class OpenAiEndpoints
         app.MapPost("/v1/completions", responder.CompletionsAsync);
         app.MapFallback((HttpContext context) =>
         {
-            throw new ApiException(404, $"Unknown request URL: {context.Request.Method} {context.Request.Path}.", "invalid_request_error", null, "unknown_url");
+            throw new ApiException(404, $"Unknown request URL: {context.Request.Method} {context.Request.Path}.", "invalid_request_error",
+                null, "unknown_url");
         });
     }
 
@@ -73,7 +77,8 @@ public static class OpenAiEndpoints
     {
         context.Response.Clear();
         context.Response.StatusCode = e.Status;
-        if (e.RetryAfterSeconds is int seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (e.RetryAfterSeconds is int seconds)
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (e.Status == 401) context.Response.Headers.WWWAuthenticate = "Bearer";
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, e.ToResponse(), OpenAiJson.Options);

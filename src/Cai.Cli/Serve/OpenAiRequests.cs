@@ -119,10 +119,10 @@ public sealed record GenerationPlan
     {
         var plan = Common(body, model);
         if (body.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
-            throw ApiException.BadParameter("tools", "Tool calls are not supported by cai serve.", "unsupported_parameter");
+            throw Unsupported("tools", "are not supported: cai serve has no tool calls.");
         if (body.ResponseFormat is { ValueKind: JsonValueKind.Object } format
             && !(format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text"))
-            throw ApiException.BadParameter("response_format", "Only the \"text\" response format is supported.", "unsupported_parameter");
+            throw Unsupported("response_format", "is supported only as {\"type\": \"text\"}.");
         var (system, conversation) = Messages(body.Messages);
         string text = model.RenderChat(system, conversation);
         var ids = model.Tokenizer.Encode(text);
@@ -133,8 +133,10 @@ public sealed record GenerationPlan
         int? maxTokens = body.MaxCompletionTokens ?? body.MaxTokens;
         string maxParam = maxCompletion ? "max_completion_tokens" : "max_tokens";
         if (maxTokens is int m && m < 1) throw ApiException.BadParameter(maxParam, $"{maxParam} must be at least 1, got {m}.");
-        var prompt = Fit(new PlannedPrompt(text, ids, maxTokens ?? model.MaxModelLength - ids.Count), maxTokens is not null, "messages", maxParam, model, allowNone: false);
-        return plan with { Prompts = [prompt], StopStrings = plan.StopStrings.Concat(model.TurnStopStrings).Distinct().ToList(), TopLogprobs = top };
+        var prompt = Fit(new PlannedPrompt(text, ids, maxTokens ?? model.MaxModelLength - ids.Count), maxTokens is not null, "messages",
+            maxParam, model, allowNone: false);
+        var stops = plan.StopStrings.Concat(model.TurnStopStrings).Distinct().ToList();
+        return plan with { Prompts = [prompt], StopStrings = stops, TopLogprobs = top };
     }
 
     /// <summary>Checks a completions request against the served model.</summary>
@@ -148,21 +150,25 @@ public sealed record GenerationPlan
             .Select(p => Fit(p with { MaxTokens = body.MaxTokens ?? Math.Min(DefaultCompletionTokens, model.MaxModelLength - p.Ids.Count) },
                 body.MaxTokens is not null, "prompt", "max_tokens", model, allowNone: true))
             .ToList();
-        if (prompts.Count * plan.N > MaxN) throw ApiException.BadParameter("n", $"{prompts.Count} prompts with n = {plan.N} make {prompts.Count * plan.N} choices; at most {MaxN}.");
+        if (prompts.Count * plan.N > MaxN)
+            throw ApiException.BadParameter("n", $"{prompts.Count} prompts with n = {plan.N} make {prompts.Count * plan.N} choices; "
+                + $"at most {MaxN}.");
         return plan with { Prompts = prompts, TopLogprobs = top, Echo = echo };
     }
 
     /// <summary>The model and the sampling fields; prompts come after.</summary>
     private static GenerationPlan Common(GenerationRequestBody body, ServedModel model)
     {
-        if (string.IsNullOrEmpty(body.Model)) throw ApiException.BadParameter("model", "You must provide a model parameter.", "missing_required_parameter");
+        if (string.IsNullOrEmpty(body.Model))
+            throw ApiException.BadParameter("model", "You must provide a model parameter.", "missing_required_parameter");
         if (body.Model != model.Name) throw ApiException.UnknownModel(body.Model, model.Name);
-        if (body.FrequencyPenalty is double f && f != 0) throw ApiException.BadParameter("frequency_penalty", "frequency_penalty is not supported (only 0).", "unsupported_parameter");
-        if (body.PresencePenalty is double p && p != 0) throw ApiException.BadParameter("presence_penalty", "presence_penalty is not supported (only 0).", "unsupported_parameter");
+        if (body.FrequencyPenalty is double f && f != 0) throw Unsupported("frequency_penalty", "is not supported (only 0).");
+        if (body.PresencePenalty is double p && p != 0) throw Unsupported("presence_penalty", "is not supported (only 0).");
         if (body.LogitBias is { ValueKind: JsonValueKind.Object } bias && bias.EnumerateObject().Any())
-            throw ApiException.BadParameter("logit_bias", "logit_bias is not supported.", "unsupported_parameter");
+            throw Unsupported("logit_bias", "is not supported.");
         double temperature = body.Temperature ?? 1.0;
-        if (!(temperature >= 0 && temperature <= 2)) throw ApiException.BadParameter("temperature", $"temperature must be in [0, 2], got {Show(temperature)}.");
+        if (!(temperature >= 0 && temperature <= 2))
+            throw ApiException.BadParameter("temperature", $"temperature must be in [0, 2], got {Show(temperature)}.");
         double topP = body.TopP ?? 1.0;
         if (!(topP > 0 && topP <= 1)) throw ApiException.BadParameter("top_p", $"top_p must be in (0, 1], got {Show(topP)}.");
         int topK = body.TopK ?? 0;
@@ -182,7 +188,8 @@ public sealed record GenerationPlan
     }
 
     /// <summary>Refuses a prompt whose tokens and new tokens exceed the served context.</summary>
-    private static PlannedPrompt Fit(PlannedPrompt prompt, bool explicitMax, string promptParam, string maxParam, ServedModel model, bool allowNone)
+    private static PlannedPrompt Fit(PlannedPrompt prompt, bool explicitMax, string promptParam, string maxParam, ServedModel model,
+        bool allowNone)
     {
         int context = model.MaxModelLength, tokens = prompt.Ids.Count;
         if (tokens == 0) throw ApiException.BadParameter(promptParam, "The prompt has no tokens.");
@@ -191,14 +198,16 @@ public sealed record GenerationPlan
                 + (tokens > context ? "." : ", which leaves none to generate."),
                 "invalid_request_error", promptParam, "context_length_exceeded");
         if (tokens + prompt.MaxTokens > context)
-            throw new ApiException(400, $"This model's maximum context length is {context} tokens; you requested {tokens + prompt.MaxTokens} tokens "
-                + $"({tokens} in the prompt, {prompt.MaxTokens} in {maxParam}).", "invalid_request_error", explicitMax ? maxParam : promptParam, "context_length_exceeded");
+            throw new ApiException(400, $"This model's maximum context length is {context} tokens; "
+                + $"you requested {tokens + prompt.MaxTokens} tokens ({tokens} in the prompt, {prompt.MaxTokens} in {maxParam}).",
+                "invalid_request_error", explicitMax ? maxParam : promptParam, "context_length_exceeded");
         return prompt;
     }
 
     private static (string System, Conversation Conversation) Messages(IReadOnlyList<ChatMessageBody?>? messages)
     {
-        if (messages is null || messages.Count == 0) throw ApiException.BadParameter("messages", "messages must be a non-empty list.", "missing_required_parameter");
+        if (messages is null || messages.Count == 0)
+            throw ApiException.BadParameter("messages", "messages must be a non-empty list.", "missing_required_parameter");
         var system = new StringBuilder();
         var turns = new List<Turn>();
         for (int i = 0; i < messages.Count; i++)
@@ -209,7 +218,8 @@ public sealed record GenerationPlan
             switch (message.Role)
             {
                 case "system" or "developer":
-                    if (turns.Count > 0) throw ApiException.BadParameter(param + ".role", "System messages must come before the user and assistant messages.");
+                    if (turns.Count > 0)
+                        throw ApiException.BadParameter(param + ".role", "System messages must come before user and assistant messages.");
                     system.Append(content);
                     break;
                 case "user":
@@ -221,7 +231,8 @@ public sealed record GenerationPlan
                 case null:
                     throw ApiException.BadParameter(param + ".role", $"{param} has no role.", "missing_required_parameter");
                 default:
-                    throw ApiException.BadParameter(param + ".role", $"The role '{message.Role}' is not supported (system, user, assistant).");
+                    throw ApiException.BadParameter(param + ".role",
+                        $"The role '{message.Role}' is not supported (system, user, assistant).");
             }
         }
         if (turns.Count == 0) throw ApiException.BadParameter("messages", "messages must hold at least one user or assistant message.");
@@ -239,10 +250,12 @@ public sealed record GenerationPlan
                 int k = 0;
                 foreach (var part in parts.EnumerateArray())
                 {
-                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type)
+                        || type.ValueKind != JsonValueKind.String)
                         throw ApiException.BadParameter($"{param}[{k}]", "A content part must be an object with a \"type\".");
                     if (type.GetString() != "text" || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
-                        throw ApiException.BadParameter($"{param}[{k}]", $"Only text content parts are supported, got '{type.GetString()}'.");
+                        throw ApiException.BadParameter($"{param}[{k}]",
+                            $"Only text content parts are supported, got '{type.GetString()}'.");
                     text.Append(t.GetString());
                     k++;
                 }
@@ -255,13 +268,15 @@ public sealed record GenerationPlan
     private static List<PlannedPrompt> PromptList(JsonElement? prompt, ServedModel model)
     {
         var tokenizer = model.Tokenizer;
+        int vocab = Math.Min(tokenizer.VocabSize, model.Text.Model.Config.VocabSize);
+        const string shapes = "prompt must be a string, a list of strings, a list of token ids or a list of token-id lists.";
         PlannedPrompt FromIds(JsonElement ids, string param)
         {
             var list = new List<int>();
             foreach (var id in ids.EnumerateArray())
             {
-                if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out int v) || v < 0 || v >= tokenizer.VocabSize || v >= model.Text.Model.Config.VocabSize)
-                    throw ApiException.BadParameter(param, $"{param} holds {id.GetRawText()}, not a token id in [0, {Math.Min(tokenizer.VocabSize, model.Text.Model.Config.VocabSize)}).");
+                if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out int v) || v < 0 || v >= vocab)
+                    throw ApiException.BadParameter(param, $"{param} holds {id.GetRawText()}, not a token id in [0, {vocab}).");
                 list.Add(v);
             }
             return new PlannedPrompt(tokenizer.Decode(list), list, 0);
@@ -283,7 +298,7 @@ public sealed record GenerationPlan
                     {
                         JsonValueKind.String when first.ValueKind == JsonValueKind.String => FromText(item.GetString()!),
                         JsonValueKind.Array when first.ValueKind == JsonValueKind.Array => FromIds(item, $"prompt[{i}]"),
-                        _ => throw ApiException.BadParameter($"prompt[{i}]", "prompt must be a string, a list of strings, a list of token ids or a list of token-id lists."),
+                        _ => throw ApiException.BadParameter($"prompt[{i}]", shapes),
                     });
                     i++;
                 }
@@ -291,7 +306,7 @@ public sealed record GenerationPlan
             case null or { ValueKind: JsonValueKind.Null }:
                 throw ApiException.BadParameter("prompt", "You must provide a prompt.", "missing_required_parameter");
             default:
-                throw ApiException.BadParameter("prompt", "prompt must be a string, a list of strings, a list of token ids or a list of token-id lists.");
+                throw ApiException.BadParameter("prompt", shapes);
         }
     }
 
@@ -304,11 +319,13 @@ public sealed record GenerationPlan
             case { ValueKind: JsonValueKind.String } s:
                 return s.GetString()!.Length > 0 ? [s.GetString()!] : [];
             case { ValueKind: JsonValueKind.Array } list:
-                if (list.GetArrayLength() > MaxStopStrings) throw ApiException.BadParameter("stop", $"stop holds at most {MaxStopStrings} strings, got {list.GetArrayLength()}.");
+                if (list.GetArrayLength() > MaxStopStrings)
+                    throw ApiException.BadParameter("stop", $"stop holds at most {MaxStopStrings} strings, got {list.GetArrayLength()}.");
                 var stops = new List<string>();
                 foreach (var item in list.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.String) throw ApiException.BadParameter("stop", "stop must be a string or a list of strings.");
+                    if (item.ValueKind != JsonValueKind.String)
+                        throw ApiException.BadParameter("stop", "stop must be a string or a list of strings.");
                     if (item.GetString()!.Length > 0) stops.Add(item.GetString()!);
                 }
                 return stops;
@@ -316,6 +333,10 @@ public sealed record GenerationPlan
                 throw ApiException.BadParameter("stop", "stop must be a string or a list of strings.");
         }
     }
+
+    /// <summary>400 for an OpenAI parameter the server does not implement: refused rather than ignored.</summary>
+    private static ApiException Unsupported(string param, string problem) =>
+        ApiException.BadParameter(param, $"{param} {problem}", "unsupported_parameter");
 
     private static int Range(string param, int value, int min, int max) =>
         value >= min && value <= max ? value : throw ApiException.BadParameter(param, $"{param} must be in [{min}, {max}], got {value}.");

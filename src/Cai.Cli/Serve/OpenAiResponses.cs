@@ -25,7 +25,8 @@ public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalToke
 }
 
 /// <summary>A /v1/chat/completions answer.</summary>
-public sealed record ChatCompletion(string Id, long Created, string Model, string SystemFingerprint, IReadOnlyList<ChatChoice> Choices, Usage Usage)
+public sealed record ChatCompletion(string Id, long Created, string Model, string SystemFingerprint, IReadOnlyList<ChatChoice> Choices,
+    Usage Usage)
 {
     public string Object => "chat.completion";
 }
@@ -43,8 +44,8 @@ public sealed record ChatTokenLogprob(string Token, double Logprob, IReadOnlyLis
 public sealed record ChatTopLogprob(string Token, double Logprob, IReadOnlyList<int> Bytes);
 
 /// <summary>One server-sent event of a streamed chat completion.</summary>
-public sealed record ChatCompletionChunk(string Id, long Created, string Model, string SystemFingerprint, IReadOnlyList<ChatChunkChoice> Choices,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Usage? Usage)
+public sealed record ChatCompletionChunk(string Id, long Created, string Model, string SystemFingerprint,
+    IReadOnlyList<ChatChunkChoice> Choices, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Usage? Usage)
 {
     public string Object => "chat.completion.chunk";
 }
@@ -95,16 +96,17 @@ public static class LogprobFormat
     public static ChatLogprobs Chat(TextTokenizer tokenizer, IEnumerable<TokenLogprob> logprobs) => new(logprobs.Select(l =>
     {
         string token = Token(tokenizer, l.TokenId);
-        return new ChatTokenLogprob(token, l.Logprob, Bytes(token),
-            l.Top.Select(t => Token(tokenizer, t.TokenId)).Zip(l.Top, (text, t) => new ChatTopLogprob(text, t.Logprob, Bytes(text))).ToList());
+        var top = l.Top.Select(t => (Text: Token(tokenizer, t.TokenId), t.Logprob))
+            .Select(t => new ChatTopLogprob(t.Text, t.Logprob, Bytes(t.Text)));
+        return new ChatTokenLogprob(token, l.Logprob, Bytes(token), [.. top]);
     }).ToList());
 
     /// <summary>
     /// The completions form: the prompt (<paramref name="promptIds"/>) first when echoed (its first token without a log-probability),
     /// then the generated tokens; offsets count characters of the token texts from <paramref name="offset"/>.
     /// </summary>
-    public static CompletionLogprobs Completion(TextTokenizer tokenizer, IReadOnlyList<int>? promptIds, IReadOnlyList<TokenLogprob>? promptScores,
-        IEnumerable<TokenLogprob> generated, int offset)
+    public static CompletionLogprobs Completion(TextTokenizer tokenizer, IReadOnlyList<int>? promptIds,
+        IReadOnlyList<TokenLogprob>? promptScores, IEnumerable<TokenLogprob> generated, int offset)
     {
         var tokens = new List<string>();
         var logprobs = new List<double?>();

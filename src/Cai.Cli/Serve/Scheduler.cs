@@ -10,12 +10,14 @@ namespace Cai.Cli.Serve;
 /// What the scheduler tells a request about one of its choices: a new token (streaming requests only), or that the
 /// choice is over: <see cref="Sequence"/> holds its tokens (null when it never ran), <see cref="Error"/> why it failed.
 /// </summary>
-public readonly record struct ChoiceEvent(int Choice, int TokenId, TokenLogprob? Logprob, bool Finished, DecodeSequence? Sequence, ApiException? Error);
+public readonly record struct ChoiceEvent(int Choice, int TokenId, TokenLogprob? Logprob, bool Finished, DecodeSequence? Sequence,
+    ApiException? Error);
 
 /// <summary>A request's sequences in the scheduler, and the events of its choices (every choice ends with one Finished event).</summary>
 public sealed class GenerationHandle
 {
-    private readonly Channel<ChoiceEvent> _events = Channel.CreateUnbounded<ChoiceEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<ChoiceEvent> _events =
+        Channel.CreateUnbounded<ChoiceEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private int _open;
     private volatile bool _cancelled;
 
@@ -47,7 +49,7 @@ public sealed class GenerationHandle
     }
 }
 
-/// <summary>One choice's sequence on its way through the scheduler (scheduler thread only, but for the handle's cancellation flag).</summary>
+/// <summary>One choice's sequence on its way through the scheduler (used by the scheduler thread only).</summary>
 internal sealed class SequenceWork(GenerationHandle owner, int choice, DecodeRequest request)
 {
     public GenerationHandle Owner { get; } = owner;
@@ -72,6 +74,7 @@ public sealed class Scheduler : IDisposable
     private readonly ServerMetrics _metrics;
     private readonly int _maxQueue;
     private readonly int? _threads;
+    private readonly TextWriter _log;
     private readonly DecodeBatch _batch;
     private readonly ConcurrentQueue<SequenceWork> _incoming = new();
     private readonly ConcurrentQueue<GenerationHandle> _cancelled = new();
@@ -82,13 +85,14 @@ public sealed class Scheduler : IDisposable
     private int _waiting;
     private volatile bool _stopping;
 
-    private sealed record ScoringJob(IReadOnlyList<IReadOnlyList<int>> Sequences, int Top, TaskCompletionSource<IReadOnlyList<IReadOnlyList<TokenLogprob>>> Result);
+    private sealed record ScoringJob(IReadOnlyList<IReadOnlyList<int>> Sequences, int Top,
+        TaskCompletionSource<IReadOnlyList<IReadOnlyList<TokenLogprob>>> Result);
 
     /// <summary>
     /// Allocates the batch (its KV cache holds <paramref name="maxBatch"/> × the served length) and starts the loop,
-    /// which runs torch with <paramref name="threads"/> CPU threads when given.
+    /// which runs torch with <paramref name="threads"/> CPU threads when given and reports failed passes to <paramref name="log"/>.
     /// </summary>
-    public Scheduler(ServedModel model, int maxBatch, int maxQueue, ServerMetrics metrics, int? threads = null)
+    public Scheduler(ServedModel model, int maxBatch, int maxQueue, ServerMetrics metrics, int? threads = null, TextWriter? log = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueue, 1);
@@ -96,6 +100,7 @@ public sealed class Scheduler : IDisposable
         _metrics = metrics;
         _maxQueue = maxQueue;
         _threads = threads;
+        _log = log ?? TextWriter.Null;
         _batch = new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer);
         metrics.SetCapacity(maxBatch);
         _thread = new Thread(Loop) { IsBackground = true, Name = "cai serve scheduler" };
@@ -135,7 +140,10 @@ public sealed class Scheduler : IDisposable
         _wake.Set();
     }
 
-    /// <summary>Per-token log-probabilities of <paramref name="sequences"/> (see <see cref="ContinuationScorer.TokenLogprobs"/>), run between decode steps.</summary>
+    /// <summary>
+    /// Per-token log-probabilities of <paramref name="sequences"/> (see <see cref="ContinuationScorer.TokenLogprobs"/>),
+    /// run between decode steps.
+    /// </summary>
     public Task<IReadOnlyList<IReadOnlyList<TokenLogprob>>> ScoreAsync(IReadOnlyList<IReadOnlyList<int>> sequences, int top)
     {
         if (_stopping) throw ApiException.ShuttingDown();
@@ -169,24 +177,26 @@ public sealed class Scheduler : IDisposable
         {
             _wake.Reset();
             while (_incoming.TryDequeue(out var work)) pending.Enqueue(work);
-            DropCancelled(pending, live);
-            RunScoring();
             try
             {
+                DropCancelled(pending, live);
+                RunScoring();
                 JoinWaiting(pending, live);
                 if (_batch.Count > 0) StepOnce(live);
             }
             catch (Exception e)
             {
-                // A failed step (out of memory, say) fails every live sequence; they leave, and the batch starts empty.
+                // A failed pass (out of memory, say) fails every live sequence; they leave, and the batch starts empty.
+                // Nothing escapes the loop: an exception on this thread would end the process.
+                _log.WriteLine($"cai serve: generation failed ({e.GetType().Name}): {e.Message}");
                 var error = ApiException.GenerationFailed($"Generation failed: {e.Message}");
-                foreach (var work in live.Values.ToList())
-                {
-                    try { if (!work.Sequence!.IsDone) _batch.Remove(work.Sequence); }
-                    catch (ArgumentException) { }
-                    Finish(work, error);
-                }
+                foreach (var work in live.Values) Finish(work, error);
                 live.Clear();
+                foreach (var sequence in _batch.Sequences.ToList())
+                {
+                    try { _batch.Remove(sequence); }
+                    catch (Exception) { } // the next pass fails again if the batch is broken, and fails its sequences
+                }
             }
             Publish();
             if (_batch.Count == 0 && pending.Count == 0 && _incoming.IsEmpty && _scoring.IsEmpty && _cancelled.IsEmpty) _wake.Wait();
@@ -256,7 +266,8 @@ public sealed class Scheduler : IDisposable
         }
         catch (Exception e)
         {
-            foreach (var work in joining) Finish(work, ApiException.GenerationFailed($"The sequence could not join the batch: {e.Message}"));
+            var error = ApiException.GenerationFailed($"The sequence could not join the batch: {e.Message}");
+            foreach (var work in joining) Finish(work, error);
             return;
         }
         for (int i = 0; i < sequences.Count; i++)
@@ -287,7 +298,10 @@ public sealed class Scheduler : IDisposable
         if (!work.Owner.Stream) return;
         var sequence = work.Sequence!;
         for (; work.Reported < sequence.TokenIds.Count; work.Reported++)
-            work.Owner.Write(new ChoiceEvent(work.Choice, sequence.TokenIds[work.Reported], sequence.Logprobs?[work.Reported], false, null, null));
+        {
+            var token = sequence.TokenIds[work.Reported];
+            work.Owner.Write(new ChoiceEvent(work.Choice, token, sequence.Logprobs?[work.Reported], false, null, null));
+        }
     }
 
     private void Finish(SequenceWork work, ApiException? error)
@@ -312,6 +326,7 @@ public sealed class Scheduler : IDisposable
     {
         var statistics = _batch.Statistics;
         _metrics.SetOccupancy(_batch.Count);
-        _metrics.SetGeneration(statistics.GeneratedTokens, statistics.Seconds, statistics.ForwardPasses - statistics.DecodeSteps, statistics.DecodeSteps);
+        int prefills = statistics.ForwardPasses - statistics.DecodeSteps;
+        _metrics.SetGeneration(statistics.GeneratedTokens, statistics.Seconds, prefills, statistics.DecodeSteps);
     }
 }
