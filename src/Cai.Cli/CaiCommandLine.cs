@@ -29,6 +29,7 @@ public static class CaiCommandLine
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
