@@ -30,6 +30,8 @@ public static class CaiCommandLine
         root.Subcommands.Add(NewPluginCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

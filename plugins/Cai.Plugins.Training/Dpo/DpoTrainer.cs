@@ -5,7 +5,6 @@ using Cai.Models.Generation;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
-using Cai.Plugins.Training.Objectives;
 using Cai.Plugins.Training.Reward;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -45,6 +44,7 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
             Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
             WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
+            Precision = TrainingPrecisions.Parse(options.Precision),
         }, batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);

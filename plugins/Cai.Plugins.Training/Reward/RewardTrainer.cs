@@ -41,6 +41,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
             Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
             WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
+            Precision = TrainingPrecisions.Parse(options.Precision),
         }, batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);

@@ -30,6 +30,13 @@ public sealed record SftOptions : PluginOptions
     [Range(0.0, 1e6)]
     public double MaxGradNorm { get; init; } = 1.0;
 
+    /// <summary>
+    /// Type of the forward and backward passes: fp32, or bf16 (bfloat16 weights, activations and gradients with float32
+    /// master weights and AdamW state; about half the memory traffic, for GPUs). The saved checkpoint is float32 either way.
+    /// </summary>
+    [AllowedValues("fp32", "bf16")]
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>Examples per micro-batch (length-bucketed).</summary>
     [Range(1, 4096)]
     public int BatchSize { get; init; } = 16;

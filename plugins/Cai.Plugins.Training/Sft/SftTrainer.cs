@@ -34,6 +34,7 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
             Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
             WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
             LoggingSteps = options.LoggingSteps, Seed = (int)request.Seed,
+            Precision = TrainingPrecisions.Parse(options.Precision),
         }, device);
         double? lastLoss = null, evalLoss = null;
         loop.OnLog = m =>
