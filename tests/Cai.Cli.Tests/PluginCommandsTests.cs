@@ -8,7 +8,7 @@ namespace Cai.Cli.Tests;
 [Collection(GlobalConsoleCollection.Name)]
 public sealed class PluginCommandsTests : IDisposable
 {
-    readonly string temp = Directory.CreateTempSubdirectory("cai-cli-").FullName;
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-cli-").FullName;
 
     static (int Exit, string Text) Run(params string[] args)
     {
@@ -19,9 +19,9 @@ public sealed class PluginCommandsTests : IDisposable
     [Fact]
     public void NewPluginBuildsAndIsListedByPluginsList()
     {
-        var (created, text) = Run("new", "plugin", "--kind", "judge", "--name", "ToxicityJudge", "--output", temp);
+        var (created, text) = Run("new", "plugin", "--kind", "judge", "--name", "ToxicityJudge", "--output", _temp);
         Assert.True(created == 0, text);
-        string project = Path.Combine(temp, "ToxicityJudge");
+        string project = Path.Combine(_temp, "ToxicityJudge");
 
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nodeReuse:false", "-v:q"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -31,7 +31,7 @@ public sealed class PluginCommandsTests : IDisposable
         string dll = Path.Combine(project, "bin", "Release", "net10.0", "ToxicityJudge.dll");
         Assert.False(File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "Cai.Abstractions.dll")), "the shared contract must not be copied");
 
-        string recipe = Path.Combine(temp, "recipe.yaml");
+        string recipe = Path.Combine(_temp, "recipe.yaml");
         File.WriteAllText(recipe, $"""
             name: listed
             models: {"{"} policy: {"{"} path: . {"}"} {"}"}
@@ -70,7 +70,7 @@ public sealed class PluginCommandsTests : IDisposable
     [Fact]
     public void ValidateReportsProblemsWithLocationsAndFails()
     {
-        string recipe = Path.Combine(temp, "bad.yaml");
+        string recipe = Path.Combine(_temp, "bad.yaml");
         File.WriteAllText(recipe, "name: bad\nmodels: { policy: { path: . } }\nconstitution: nowhere.yaml\nstages:\n  - { id: x, use: nope }\n");
         var (exit, text) = Run("validate", recipe);
         Assert.Equal(ErrorReport.BadInput, exit);
@@ -110,5 +110,5 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Contains("│ chain-of-thought │ judge   │ " + new string('a', 64) + " │", wide.ToString());
     }
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
 }

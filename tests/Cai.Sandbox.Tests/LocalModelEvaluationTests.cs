@@ -14,7 +14,7 @@ namespace Cai.Sandbox.Tests;
 public class LocalModelEvaluationTests
 {
     [Fact]
-    public async Task An_untrained_local_model_is_evaluated_end_to_end_and_its_garbled_output_is_never_engaged_or_helpful()
+    public async Task AnUntrainedLocalModelIsEvaluatedEndToEndAndItsGarbledOutputIsNeverEngagedOrHelpful()
     {
         var documents = CorpusWriter.Documents(seed: 1, documentCount: 200).Select(d => d.Text).ToList();
         var bpe = new BpeTrainer(new BpeTrainerOptions(400, ["<|endoftext|>", "<|pad|>"])).Train(documents);

@@ -9,7 +9,7 @@ namespace Cai.Sandbox.Tests;
 public class PromptSetTests
 {
     [Fact]
-    public void The_committed_prompt_files_are_what_cai_world_writes_with_seed_42()
+    public void TheCommittedPromptFilesAreWhatCaiWorldWritesWithSeed42()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"cai-world-{Environment.ProcessId}");
         try
@@ -29,7 +29,7 @@ public class PromptSetTests
     [InlineData(PromptSets.HelpfulEval, true, 300)]
     [InlineData(PromptSets.RedTeamTrain, false, 500)]
     [InlineData(PromptSets.HelpfulTrain, false, 500)]
-    public void Prompt_files_are_distinct_parse_to_their_records_and_use_only_their_split_of_families(string file, bool heldOut, int atLeast)
+    public void PromptFilesAreDistinctParseToTheirRecordsAndUseOnlyTheirSplitOfFamilies(string file, bool heldOut, int atLeast)
     {
         var records = PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts;
         Assert.True(records.Count >= atLeast);
@@ -41,7 +41,7 @@ public class PromptSetTests
     }
 
     [Fact]
-    public void Held_out_families_never_appear_in_the_corpus()
+    public void HeldOutFamiliesNeverAppearInTheCorpus()
     {
         var heldOut = PromptTemplates.All.Where(t => t.HeldOut).Select(t => t.Family).ToHashSet();
         int framed = 0, prompts = 0;

@@ -8,10 +8,10 @@ namespace Cai.Cli.Run;
 /// <summary>A progress bar per stage with ETA and the stage's live figure (loss, tokens/s).</summary>
 public sealed class SpectreRunObserver : IRunObserver
 {
-    readonly Dictionary<string, ProgressTask> tasks = [];
-    ProgressContext? progress;
+    readonly Dictionary<string, ProgressTask> _tasks = [];
+    ProgressContext? _progress;
 
-    public void Attach(ProgressContext context) => progress = context;
+    public void Attach(ProgressContext context) => _progress = context;
 
     public void StageStarted(string stageId, string kind, long totalItems)
     {
@@ -46,11 +46,11 @@ public sealed class SpectreRunObserver : IRunObserver
 
     ProgressTask Task(string stageId, string description)
     {
-        if (!tasks.TryGetValue(stageId, out var task))
+        if (!_tasks.TryGetValue(stageId, out var task))
         {
-            task = progress?.AddTask(Markup.Escape(description), autoStart: false)
+            task = _progress?.AddTask(Markup.Escape(description), autoStart: false)
                 ?? throw new InvalidOperationException("progress display not attached");
-            tasks[stageId] = task;
+            _tasks[stageId] = task;
         }
         return task;
     }

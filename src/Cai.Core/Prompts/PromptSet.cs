@@ -13,7 +13,7 @@ namespace Cai.Core.Prompts;
 /// <param name="Prompts">Its prompts in file order.</param>
 public sealed record PromptSet(string Name, string Path, PromptSetKind Kind, IReadOnlyList<PromptRecord> Prompts)
 {
-    static readonly HashSet<string> Known = ["id", "prompt", "category", "kind"];
+    static readonly HashSet<string> _known = ["id", "prompt", "category", "kind"];
 
     /// <summary>Longest line of a prompt file.</summary>
     public const int MaxLineBytes = 1 << 20;
@@ -64,7 +64,7 @@ public sealed record PromptSet(string Name, string Path, PromptSetKind Kind, IRe
                     Error(location, "expected a JSON object {\"id\": ..., \"prompt\": ...}");
                     continue;
                 }
-                foreach (var property in json.RootElement.EnumerateObject().Where(p => !Known.Contains(p.Name)))
+                foreach (var property in json.RootElement.EnumerateObject().Where(p => !_known.Contains(p.Name)))
                     Error(location, $"unknown key {InputError.Quote(property.Name)} (expected: id, prompt, category, kind)");
                 string? id = Text(json.RootElement, "id", location, Error, required: true);
                 string? prompt = Text(json.RootElement, "prompt", location, Error, required: true);

@@ -15,7 +15,7 @@ namespace Cai.Core.Recipes;
 /// </summary>
 sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder binder, Recipe recipe, IReadOnlyList<ResolvedStage> earlier)
 {
-    static readonly PluginKind[] Slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
+    static readonly PluginKind[] _slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
 
     public ResolvedStage? Resolve(StageSpec spec)
     {
@@ -25,7 +25,7 @@ sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder bin
             return null;
         }
         var plugins = new Dictionary<PluginKind, PluginDescriptor>();
-        foreach (var slot in Slots)
+        foreach (var slot in _slots)
         {
             string? name = NameIn(spec, slot);
             string key = slot.Key();

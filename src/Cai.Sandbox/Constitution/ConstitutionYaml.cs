@@ -8,7 +8,7 @@ namespace Cai.Sandbox.Constitution;
 /// <summary>Renders recipes/constitutions/harmless.yaml from <see cref="HarmlessConstitution"/> and <see cref="FewShotExamples"/>.</summary>
 public static class ConstitutionYaml
 {
-    static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions _quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Render()
     {
@@ -40,5 +40,5 @@ public static class ConstitutionYaml
     static void Field(StringBuilder yaml, string key, string value) => yaml.Append("    ").Append(key).Append(": ").Append(Quote(value)).Append('\n');
 
     // A JSON string is a valid YAML double-quoted scalar.
-    static string Quote(string value) => JsonSerializer.Serialize(value, Quoting);
+    static string Quote(string value) => JsonSerializer.Serialize(value, _quoting);
 }

@@ -7,14 +7,14 @@ namespace Cai.Sandbox.Prompts;
 /// <summary>Reads a prompt back with the world's grammar: which family, which category, which slot values.</summary>
 public static class PromptParser
 {
-    static readonly Lazy<IReadOnlyList<(PromptTemplate Template, Regex Regex)>> Compiled = new(() =>
+    static readonly Lazy<IReadOnlyList<(PromptTemplate Template, Regex Regex)>> _compiled = new(() =>
         PromptTemplates.All.Select(t => (t, new Regex("^" + Pattern(t.Text) + "$", RegexOptions.CultureInvariant))).ToList());
 
     /// <summary>The parsed prompt, or null when no template of the world matches.</summary>
     public static WorldPrompt? TryParse(string text)
     {
         string trimmed = text.Trim();
-        foreach (var (template, regex) in Compiled.Value)
+        foreach (var (template, regex) in _compiled.Value)
         {
             var match = regex.Match(trimmed);
             if (!match.Success) continue;

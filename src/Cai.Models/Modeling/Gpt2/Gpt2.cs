@@ -7,6 +7,7 @@ namespace Cai.Models.Modeling.Gpt2;
 // GPT-2 as Hugging Face's modeling_gpt2.py lays it out, top-down: Gpt2LMHeadModel, Gpt2Model, Gpt2Block, Gpt2Attention,
 // Gpt2Mlp and Conv1D. Module and parameter fields carry Hugging Face's names (wte, h, ln_f, c_attn): RegisterComponents
 // turns a field's name into its weight's name, so a checkpoint's tensors load by name.
+#pragma warning disable IDE1006 // Hugging Face weight names: RegisterComponents names each weight after its field.
 
 /// <summary>GPT2LMHeadModel: <see cref="Gpt2Model"/> plus an LM head tied to the token embedding.</summary>
 public sealed class Gpt2LMHeadModel : CausalLanguageModel

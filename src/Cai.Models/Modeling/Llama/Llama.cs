@@ -8,6 +8,7 @@ namespace Cai.Models.Modeling.Llama;
 // LlamaDecoderLayer, LlamaAttention, LlamaMlp, RmsNorm (rotary positions are in RotaryEmbedding.cs). Module and
 // parameter fields carry Hugging Face's names (q_proj, embed_tokens, lm_head): RegisterComponents turns a field's name
 // into its weight's name, so a checkpoint's tensors load by name.
+#pragma warning disable IDE1006 // Hugging Face weight names: RegisterComponents names each weight after its field.
 
 /// <summary>
 /// LlamaForCausalLM: <see cref="LlamaModel"/> plus the LM head. Also runs Mistral and Qwen2 configs (the same
