@@ -16,7 +16,8 @@ public sealed class RecordTable(params string[] headers)
 
     public RecordTable Add(params string[] cells)
     {
-        if (cells.Length != headers.Length) throw new ArgumentException($"a row of {cells.Length} cells for {headers.Length} columns", nameof(cells));
+        if (cells.Length != headers.Length)
+            throw new ArgumentException($"a row of {cells.Length} cells for {headers.Length} columns", nameof(cells));
         _rows.Add(cells);
         return this;
     }
@@ -31,7 +32,10 @@ public sealed class RecordTable(params string[] headers)
         {
             var table = new Table();
             for (int c = 0; c < headers.Length; c++)
-                table.AddColumn(RightAligned.Contains(c) ? new TableColumn(Markup.Escape(headers[c])).RightAligned() : new TableColumn(Markup.Escape(headers[c])));
+            {
+                var column = new TableColumn(Markup.Escape(headers[c]));
+                table.AddColumn(RightAligned.Contains(c) ? column.RightAligned() : column);
+            }
             foreach (var row in _rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             console.Write(table);
             return;

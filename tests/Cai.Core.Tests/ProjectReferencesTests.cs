@@ -68,7 +68,8 @@ public sealed class ProjectReferencesTests
         var document = XDocument.Load(Path.Combine(PluginTestFiles.RepoRoot, project));
         return document.Descendants("ProjectReference")
             .Where(r => !string.Equals((string?)r.Attribute("ReferenceOutputAssembly"), "false", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(r => ((string)r.Attribute("Include")!).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .SelectMany(r => ((string)r.Attribute("Include")!)
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(include => include.Contains("$(") || include.Contains("@(")
                 ? throw new InvalidOperationException($"{project}: cannot read the reference {include}")
                 : Path.GetFileNameWithoutExtension(include.Replace('\\', '/')))

@@ -19,7 +19,10 @@ public static class ValidateCommand
     {
         var recipe = new Argument<FileInfo>("recipe") { Description = "The recipe file (YAML)." };
         var trust = TrustOption();
-        var command = new Command("validate", "Check a recipe without running it: keys, types, paths, plugins, pins and options.") { recipe, trust };
+        var command = new Command("validate", "Check a recipe without running it: keys, types, paths, plugins, pins and options.")
+        {
+            recipe, trust,
+        };
         command.SetAction(parse => Run(parse.GetValue(recipe)!, parse.GetValue(trust), parse.InvocationConfiguration.Output));
         return command;
     }

@@ -58,16 +58,19 @@ public sealed record EvaluatedAnswer(string Set, PromptRecord Prompt, int Sample
 
 /// <summary>
 /// The one way a policy is evaluated, by the evaluate stage and by <c>cai eval</c>: each prompt in the model's chat
-/// format, sampled with its own seed (<see cref="PromptSelection.AnswerAsync(ITextModel, IReadOnlyList{ValueTuple{string, PromptRecord}}, GenerationOptions, long, string, CancellationToken)"/>)
+/// format, sampled with its own seed (<see cref="PromptSelection.AnswerAsync(ITextModel, IReadOnlyList{ValueTuple{string, PromptRecord}},
+/// GenerationOptions, long, string, CancellationToken)"/>)
 /// up to the model's turn stop strings, the answer trimmed and labelled by the evaluator.
 /// </summary>
 public static class PolicyEvaluation
 {
-    /// <summary>Throws an <see cref="InputException"/> naming every prompt the evaluator cannot label, before anything is sampled.</summary>
+    /// <summary>Throws an <see cref="InputException"/> naming every prompt the evaluator cannot label, before anything is
+    /// sampled.</summary>
     /// <param name="prompts">The prompts to evaluate.</param>
     /// <param name="evaluator">The evaluator.</param>
     /// <param name="fileOf">The file a set was read from, where its errors are reported.</param>
-    public static void CheckPrompts(IEnumerable<(string Set, PromptRecord Prompt)> prompts, IResponseEvaluator evaluator, Func<string, string> fileOf) =>
+    public static void CheckPrompts(IEnumerable<(string Set, PromptRecord Prompt)> prompts, IResponseEvaluator evaluator,
+        Func<string, string> fileOf) =>
         InputException.ThrowIfAny(prompts
             .Select(p => (p.Set, Refusal: evaluator.Refuses(p.Prompt)))
             .Where(p => p.Refusal is not null)
@@ -76,7 +79,8 @@ public static class PolicyEvaluation
 
     /// <summary>Samples <paramref name="sampling"/>.NumReturnSequences answers per prompt and labels each.</summary>
     public static async Task<IReadOnlyList<EvaluatedAnswer>> RunAsync(ITextModel model, IResponseEvaluator evaluator,
-        IReadOnlyList<(string Set, PromptRecord Prompt)> prompts, GenerationOptions sampling, long seed, string scope, CancellationToken cancellationToken)
+        IReadOnlyList<(string Set, PromptRecord Prompt)> prompts, GenerationOptions sampling, long seed, string scope,
+        CancellationToken cancellationToken)
     {
         var samples = await PromptSelection.AnswerAsync(model, prompts, sampling, seed, scope, cancellationToken);
         return prompts.SelectMany((p, i) => samples[i].Select((s, k) =>
@@ -89,6 +93,7 @@ public static class PolicyEvaluation
     /// <summary>Rate of each label within each prompt set, keyed "{set}/{label}" (the evaluate stage's metrics).</summary>
     public static IReadOnlyDictionary<string, double> Rates(IEnumerable<(string Set, string Label)> labels) =>
         labels.GroupBy(r => r.Set)
-            .SelectMany(set => set.GroupBy(r => r.Label).Select(label => (Key: $"{set.Key}/{label.Key}", Rate: label.Count() / (double)set.Count())))
+            .SelectMany(set => set.GroupBy(r => r.Label)
+                .Select(label => (Key: $"{set.Key}/{label.Key}", Rate: label.Count() / (double)set.Count())))
             .ToDictionary(x => x.Key, x => x.Rate);
 }

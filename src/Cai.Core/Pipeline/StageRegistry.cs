@@ -59,7 +59,8 @@ public sealed class StageRegistry
     {
         if (Find(kind.Name) is not null) throw new ArgumentException($"stage kind '{kind.Name}' is registered twice", nameof(kind));
         if (!typeof(StageOptions).IsAssignableFrom(kind.OptionsType))
-            throw new ArgumentException($"{kind.OptionsType} (options of stage kind '{kind.Name}') must derive from {nameof(StageOptions)}", nameof(kind));
+            throw new ArgumentException($"{kind.OptionsType} (options of stage kind '{kind.Name}') must derive from {nameof(StageOptions)}",
+                nameof(kind));
         _kinds.Add(kind);
         return this;
     }
@@ -81,12 +82,14 @@ public sealed class StageRegistry
         var registry = new StageRegistry()
             .Add(new StageKind("generate", typeof(GenerateOptions), new GenerateStage(), "The policy answers prompts."))
             .Add(new StageKind("critique-revise", typeof(CritiqueReviseOptions), new CritiqueReviseStage(),
-                "Critique and revise responses for R rounds (SL-CAI).") { Plugins = [PluginKind.Critic, PluginKind.Reviser], Reads = "generate" })
+                "Critique and revise responses for R rounds (SL-CAI).")
+            { Plugins = [PluginKind.Critic, PluginKind.Reviser], Reads = "generate" })
             .Add(new StageKind("train", typeof(TrainOptions), new TrainStage(), "Train with a trainer plugin (sft, reward, ppo, dpo, ...).")
-                { Plugins = [PluginKind.Trainer], Trains = true })
-            .Add(new StageKind("sample-pairs", typeof(SamplePairsOptions), new SamplePairsStage(), "Sample several responses per prompt (RL-CAI)."))
+            { Plugins = [PluginKind.Trainer], Trains = true })
+            .Add(new StageKind("sample-pairs", typeof(SamplePairsOptions), new SamplePairsStage(),
+                "Sample several responses per prompt (RL-CAI)."))
             .Add(new StageKind("label", typeof(LabelOptions), new LabelStage(), "Label response pairs with a judge (AI feedback).")
-                { Plugins = [PluginKind.Judge], Reads = "sample-pairs" });
+            { Plugins = [PluginKind.Judge], Reads = "sample-pairs" });
         return evaluator is null ? registry : registry.AddEvaluator(evaluator);
     }
 }

@@ -16,15 +16,17 @@ public static class PromptSelection
     /// <paramref name="seed"/>, <paramref name="scope"/> (a stage's id) and the prompt (set and id), so its answers do
     /// not depend on the batch it falls in.
     /// </summary>
-    public static Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> AnswerAsync(ITextModel model, IReadOnlyList<(string Set, PromptRecord Prompt)> batch,
-        GenerationOptions sampling, long seed, string scope, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> AnswerAsync(ITextModel model,
+        IReadOnlyList<(string Set, PromptRecord Prompt)> batch, GenerationOptions sampling, long seed, string scope,
+        CancellationToken cancellationToken)
     {
         var prompts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
         var seeds = batch.Select(p => (long)StableSeed.Derive(seed, scope, $"{p.Set}/{p.Prompt.Id}")).ToList();
         return model.GenerateAsync(prompts, sampling with { Seeds = seeds, StopStrings = model.TurnStopStrings }, cancellationToken);
     }
 
-    /// <summary><see cref="AnswerAsync(ITextModel, IReadOnlyList{ValueTuple{string, PromptRecord}}, GenerationOptions, long, string, CancellationToken)"/>
+    /// <summary><see cref="AnswerAsync(ITextModel, IReadOnlyList{ValueTuple{string, PromptRecord}}, GenerationOptions, long, string,
+    /// CancellationToken)"/>
     /// seeded by the run seed and the stage's id.</summary>
     public static Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> AnswerAsync(StageContext context, ITextModel model,
         IReadOnlyList<(string Set, PromptRecord Prompt)> batch, GenerationOptions sampling) =>

@@ -15,7 +15,9 @@ public sealed record PromptSetSource
     [RecipePath]
     public required string Path { get; init; }
 
-    /// <summary>What the set is for: red-team (revised; sampled in pairs), helpful (its responses train as they are) or eval (held out, never trained on). Default: eval when the set's name starts with eval, helpful when it starts with helpful, otherwise red-team.</summary>
+    /// <summary>What the set is for: red-team (revised; sampled in pairs), helpful (its responses train as they are) or eval (held out,
+    /// never trained on). Default: eval when the set's name starts with eval, helpful when it starts with helpful, otherwise
+    /// red-team.</summary>
     public PromptSetKind? Kind { get; init; }
 
     /// <summary>The declared kind, or the one the set's name implies (<see cref="PromptSetKinds.FromName"/>).</summary>

@@ -18,7 +18,8 @@ public static class FeedbackAgreement
     /// <summary>One label stage's judge on one prompt set ("all": the stage's total when it has several).</summary>
     public sealed record JudgeRow(string Stage, string Judge, string PromptSet, JudgeAgreement Counts);
 
-    /// <summary>A reward model (a train stage that wrote <see cref="TrainingArtifacts.RewardModelPredictions"/>) on its held-out pairs.</summary>
+    /// <summary>A reward model (a train stage that wrote <see cref="TrainingArtifacts.RewardModelPredictions"/>) on its held-out
+    /// pairs.</summary>
     public sealed record RewardModelRow(string Stage, JudgeAgreement Counts);
 
     /// <summary>One row per finished label stage and prompt set, then the stage's total when it has several sets.</summary>
@@ -64,7 +65,8 @@ public static class FeedbackAgreement
     static IEnumerable<ResolvedStage> LabelStages(ResolvedRecipe recipe, RunLayout run) =>
         recipe.Stages.Where(s => s.Kind.Name == "label" && run.Stage(s.Id).IsDone);
 
-    /// <summary>The evaluator's preference for a label row's chosen over its rejected response, as P(chosen): 1, 0, or 0.5 when equal.</summary>
+    /// <summary>The evaluator's preference for a label row's chosen over its rejected response, as P(chosen): 1, 0, or 0.5 when
+    /// equal.</summary>
     static double EvaluatorPreference(JsonObject row, IResponseEvaluator evaluator)
     {
         int order = evaluator.Compare(new PromptRecord((string)row["prompt_id"]!, (string)row["prompt"]!, (string?)row["category"]),

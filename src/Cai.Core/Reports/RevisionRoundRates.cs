@@ -5,10 +5,12 @@ using Cai.Core.Runs;
 
 namespace Cai.Core.Reports;
 
-/// <summary>Share of a critique-revise stage's responses the evaluator gives a label (e.g. harmful), at round 0 (initial) and after each revision round.</summary>
+/// <summary>Share of a critique-revise stage's responses the evaluator gives a label (e.g. harmful), at round 0 (initial) and after each
+/// revision round.</summary>
 public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyList<double> RateByRound)
 {
-    public static IReadOnlyList<RevisionRoundRates> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator, string label)
+    public static IReadOnlyList<RevisionRoundRates> Collect(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator,
+        string label)
     {
         var results = new List<RevisionRoundRates>();
         foreach (var stage in recipe.Stages.Where(s => s.Kind.Name == "critique-revise" && run.Stage(s.Id).IsDone))
@@ -20,7 +22,8 @@ public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyLis
             for (int round = 0; round <= rounds; round++)
                 rates.Add(rows.Average(r =>
                 {
-                    var prompt = new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"], (string?)r["kind"]);
+                    var prompt = new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"],
+                        (string?)r["kind"]);
                     string text = round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!;
                     return evaluator.Label(prompt, text) == label ? 1.0 : 0.0;
                 }));

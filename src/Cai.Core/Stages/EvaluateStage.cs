@@ -50,13 +50,16 @@ public sealed class EvaluateStage(IResponseEvaluator evaluator) : IStage
         context.Observer.StageStarted(context.Stage.Id, "evaluate", prompts.Count);
         var sampling = new GenerationOptions
         {
-            MaxNewTokens = options.MaxNewTokens, Temperature = (float)options.Temperature,
-            NumReturnSequences = options.Samples, BatchSize = options.BatchSize,
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = (float)options.Temperature,
+            NumReturnSequences = options.Samples,
+            BatchSize = options.BatchSize,
         };
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains($"{p.Set}/{p.Prompt.Id}/0")))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var answers = await PolicyEvaluation.RunAsync(model, evaluator, batch, sampling, context.Seed, context.Stage.Id, context.CancellationToken);
+            var answers = await PolicyEvaluation.RunAsync(model, evaluator, batch, sampling, context.Seed, context.Stage.Id,
+                context.CancellationToken);
             store.AppendBatch(answers.Select(a => new JsonObject
             {
                 ["id"] = a.Id,

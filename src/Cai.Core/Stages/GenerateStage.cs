@@ -48,8 +48,11 @@ public sealed class GenerateStage : IStage
         context.Observer.StageStarted(context.Stage.Id, "generate", prompts.Count);
         var sampling = new GenerationOptions
         {
-            MaxNewTokens = options.MaxNewTokens, Temperature = (float)options.Temperature, TopP = (float)options.TopP,
-            NumReturnSequences = options.N, BatchSize = options.BatchSize,
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = (float)options.Temperature,
+            TopP = (float)options.TopP,
+            NumReturnSequences = options.N,
+            BatchSize = options.BatchSize,
         };
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains(RowId(p.Set, p.Prompt, 0))))
         {

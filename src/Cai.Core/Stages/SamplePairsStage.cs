@@ -48,8 +48,11 @@ public sealed class SamplePairsStage : IStage
         context.Observer.StageStarted(context.Stage.Id, "sample-pairs", prompts.Count);
         var sampling = new GenerationOptions
         {
-            MaxNewTokens = options.MaxNewTokens, Temperature = (float)options.Temperature, TopP = (float)options.TopP,
-            NumReturnSequences = options.N, BatchSize = options.BatchSize,
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = (float)options.Temperature,
+            TopP = (float)options.TopP,
+            NumReturnSequences = options.N,
+            BatchSize = options.BatchSize,
         };
         foreach (var batch in ItemBatches.Pending(prompts, options.BatchSize, p => store.Contains($"{p.Set}/{p.Prompt.Id}")))
         {

@@ -96,7 +96,8 @@ public sealed class TrainStage : IStage
         return written;
     }
 
-    /// <summary>A label row with the prompt in the policy's chat format, the responses as completions, and query (the prompt as written).</summary>
+    /// <summary>A label row with the prompt in the policy's chat format, the responses as completions, and query (the prompt as
+    /// written).</summary>
     static JsonObject PreferenceRowOf(JsonObject label, ITextModel policy)
     {
         var row = (JsonObject)label.DeepClone();
@@ -108,7 +109,8 @@ public sealed class TrainStage : IStage
     }
 
     static bool IsHelpful(StageContext context, JsonObject row) =>
-        (string?)row["prompt_set"] is { } set && context.Recipe.Prompts.TryGetValue(set, out var prompts) && prompts.Kind == PromptSetKind.Helpful;
+        (string?)row["prompt_set"] is { } set && context.Recipe.Prompts.TryGetValue(set, out var prompts)
+        && prompts.Kind == PromptSetKind.Helpful;
 
     static string Prompt(ITextModel policy, string prompt) => policy.FormatPrompt(Conversation.FromPrompt(prompt));
 

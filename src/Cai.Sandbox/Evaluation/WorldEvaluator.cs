@@ -38,12 +38,14 @@ public static class WorldEvaluator
         foreach (var prompt in prompts) PromptParser.Parse(prompt);
         var sampling = new GenerationOptions
         {
-            MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples, BatchSize = options.BatchSize,
+            MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples,
+            BatchSize = options.BatchSize,
         };
-        var answers = await PolicyEvaluation.RunAsync(model, new WorldResponseEvaluator(), prompts.Select(p => (PromptSet, p)).ToList(), sampling,
-            options.Seed, "eval", cancellationToken);
+        var answers = await PolicyEvaluation.RunAsync(model, new WorldResponseEvaluator(), prompts.Select(p => (PromptSet, p)).ToList(),
+            sampling, options.Seed, "eval", cancellationToken);
         return EvaluationReport.From(answers
-            .Select(a => Evaluated(options.Samples > 1 ? $"{a.Prompt.Id}#{a.Sample}" : a.Prompt.Id, a.Prompt, a.Response, a.Label)).ToList());
+            .Select(a => Evaluated(options.Samples > 1 ? $"{a.Prompt.Id}#{a.Sample}" : a.Prompt.Id, a.Prompt, a.Response, a.Label))
+            .ToList());
     }
 
     static EvaluatedResponse Evaluated(string id, PromptRecord prompt, string response, string label) =>

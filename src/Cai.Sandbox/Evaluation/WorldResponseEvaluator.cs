@@ -5,7 +5,8 @@ using Cai.Sandbox.Prompts;
 
 namespace Cai.Sandbox.Evaluation;
 
-/// <summary>The toy world's independent evaluator (<see cref="ResponseClassifier"/>), as the evaluate stage, <c>cai eval</c> and the report use it.</summary>
+/// <summary>The toy world's independent evaluator (<see cref="ResponseClassifier"/>), as the evaluate stage, <c>cai eval</c> and the report
+/// use it.</summary>
 public sealed class WorldResponseEvaluator : IResponseEvaluator
 {
     public string Name => "toy-world-evaluator";
@@ -28,11 +29,11 @@ public sealed class WorldResponseEvaluator : IResponseEvaluator
         return ResponseClassifier.Classify(world, a).Rank.CompareTo(ResponseClassifier.Classify(world, b).Rank);
     }
 
-    public string? Refuses(PromptRecord prompt) =>
-        PromptParser.TryParse(prompt.Prompt) is null
-            ? $"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it" : null;
+    public string? Refuses(PromptRecord prompt) => PromptParser.TryParse(prompt.Prompt) is null ? Refusal(prompt) : null;
+
+    static string Refusal(PromptRecord prompt) =>
+        $"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it";
 
     static WorldPrompt Parse(PromptRecord prompt) =>
-        PromptParser.TryParse(prompt.Prompt)
-        ?? throw new InvalidDataException($"prompt {InputError.Quote(prompt.Id)} is not a prompt of the toy world, so the evaluator cannot label it: {InputError.Quote(prompt.Prompt)}");
+        PromptParser.TryParse(prompt.Prompt) ?? throw new InvalidDataException($"{Refusal(prompt)}: {InputError.Quote(prompt.Prompt)}");
 }

@@ -118,7 +118,8 @@ public sealed class PretrainStage : IStage
 
     /// <summary>The pretrain stage kind, which registers with <see cref="ToyWorld.Register"/>.</summary>
     public static readonly StageKind Kind = new("pretrain", typeof(PretrainOptions), new PretrainStage(),
-        "Pretrain the tiny base model on the toy world's corpus.") { Trains = true, Creates = ["policy"] };
+        "Pretrain the tiny base model on the toy world's corpus.")
+    { Trains = true, Creates = ["policy"] };
 
     public Task<StageOutcome> RunAsync(StageContext context)
     {
@@ -140,15 +141,22 @@ public sealed class PretrainStage : IStage
 
         var config = ModelConfig.Llama(tokenizer.VocabSize, options.HiddenSize, options.IntermediateSize, options.NumHiddenLayers,
             options.NumAttentionHeads, options.NumKeyValueHeads, options.MaxPositionEmbeddings, tieWordEmbeddings: true)
-            with { BosTokenId = tokenizer.BosTokenId, EosTokenIds = [tokenizer.EosTokenId!.Value], PadTokenId = tokenizer.PadTokenId };
+            with
+        { BosTokenId = tokenizer.BosTokenId, EosTokenIds = [tokenizer.EosTokenId!.Value], PadTokenId = tokenizer.PadTokenId };
         using var model = context.Factory.CreateForTraining(config, context.Seed);
         var resume = ResumableCheckpoint.TryLoad(layout.TrainingState, model);
 
         var trainingOptions = new TrainingOptions
         {
-            MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WarmupSteps = options.WarmupSteps,
-            WeightDecay = options.WeightDecay, MinLearningRateRatio = options.MinLearningRateRatio, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, EvalSteps = options.SaveSteps, Seed = (int)context.Seed,
+            MaxSteps = options.MaxSteps,
+            LearningRate = options.LearningRate,
+            WarmupSteps = options.WarmupSteps,
+            WeightDecay = options.WeightDecay,
+            MinLearningRateRatio = options.MinLearningRateRatio,
+            SaveSteps = options.SaveSteps,
+            LoggingSteps = options.LoggingSteps,
+            EvalSteps = options.SaveSteps,
+            Seed = (int)context.Seed,
         };
         var loop = CausalLMTrainingLoop.Create(model, trainingOptions, context.Factory.TorchDevice);
         var metrics = new MetricsLog(layout.Metrics);
