@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
 using Cai.Models.Checkpoints;
@@ -6,12 +7,34 @@ using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
 using Cai.Plugins.Training.Objectives;
-using Cai.Plugins.Training.Reward;
+using Cai.Plugins.Training.Preferences;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Dpo;
+
+/// <summary>Options of the dpo trainer (RL-CAI without a reward model), in TRL DPOConfig's names.</summary>
+public sealed record DpoOptions : PreferenceTrainerOptions
+{
+    /// <summary>The dpo trainer's defaults where they differ from <see cref="PreferenceTrainerOptions"/>'s.</summary>
+    public DpoOptions()
+    {
+        LearningRate = 5e-5; // 5e-5 to 1e-4 suits tiny models; TRL's 1e-6 suits large ones
+        WarmupRatio = 0.1;
+    }
+
+    /// <summary>β: strength of the implicit KL constraint toward the reference (higher stays closer).</summary>
+    [Range(0.0, 1000.0, MinimumIsExclusive = true)]
+    public double Beta { get; init; } = 0.1;
+
+    /// <summary>Use each pair's soft label p_chosen as P(chosen is better) (the CAI paper's soft preference labels).</summary>
+    public bool SoftLabels { get; init; } = true;
+
+    /// <summary>ε of conservative DPO when soft_labels is false: every pair gets P(chosen is better) = 1 − ε.</summary>
+    [Range(0.0, 0.5, MaximumIsExclusive = true)]
+    public double LabelSmoothing { get; init; }
+}
 
 /// <summary>
 /// Direct preference optimisation (Rafailov et al. 2023) on the labelled comparisons: the policy (from SL-CAI) learns
@@ -40,12 +63,8 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
 
         using var policy = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, policy);
-        var loop = new TrainingLoop<PreferenceBatch>(policy, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
-        }, batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var loop = new TrainingLoop<PreferenceBatch>(policy, options.ToTrainingOptions(seed),
+            batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);

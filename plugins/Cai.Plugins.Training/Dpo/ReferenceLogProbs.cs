@@ -1,6 +1,6 @@
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
-using Cai.Plugins.Training.Reward;
+using Cai.Plugins.Training.Preferences;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Dpo;

@@ -5,11 +5,23 @@ using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
 using Cai.Plugins.Training.Objectives;
+using Cai.Plugins.Training.Preferences;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Reward;
+
+/// <summary>Options of the reward trainer (RL-CAI's preference model), in TRL RewardConfig's names.</summary>
+public sealed record RewardOptions : PreferenceTrainerOptions
+{
+    /// <summary>The reward trainer's defaults where they differ from <see cref="PreferenceTrainerOptions"/>'s.</summary>
+    public RewardOptions()
+    {
+        LearningRate = 1e-4; // trunk and score head
+        WeightDecay = 0.01;
+    }
+}
 
 /// <summary>
 /// RL-CAI's preference model: a scalar score head on the policy's transformer (a copy of the SL-CAI model, LM head
@@ -36,12 +48,8 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
 
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
-        var loop = new TrainingLoop<PreferenceBatch>(model, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
-        }, batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var loop = new TrainingLoop<PreferenceBatch>(model, options.ToTrainingOptions(seed),
+            batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
 using Cai.Models.Checkpoints;
@@ -7,6 +8,27 @@ using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace Cai.Plugins.Training.Sft;
+
+/// <summary>Options of the sft trainer (SL-CAI): causal LM loss on response tokens of revisions and helpful samples.</summary>
+public sealed record SftOptions : TrainerOptions
+{
+    /// <summary>The sft trainer's defaults where they differ from <see cref="TrainerOptions"/>'s.</summary>
+    public SftOptions()
+    {
+        LearningRate = 3e-4;
+        WeightDecay = 0.1;
+        BatchSize = 16;
+        EvalFraction = 0.05;
+    }
+
+    /// <summary>Which revisions to learn from: all rounds (the paper) or only the last.</summary>
+    [AllowedValues("all", "last")]
+    public string RevisionRounds { get; init; } = "all";
+
+    /// <summary>Helpful examples per revision example, at most (the paper mixes both); 0 leaves them out.</summary>
+    [Range(0.0, 1000.0)]
+    public double HelpfulRatio { get; init; } = 1.0;
+}
 
 /// <summary>
 /// SL-CAI fine-tuning: the policy learns the revisions of every round (and helpful samples) with the causal LM loss on
@@ -29,12 +51,7 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
 
         using var model = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
-        var loop = CausalLMTrainingLoop.Create(model, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, Seed = (int)request.Seed,
-        }, device);
+        var loop = CausalLMTrainingLoop.Create(model, options.ToTrainingOptions((int)request.Seed), device);
         double? lastLoss = null, evalLoss = null;
         loop.OnLog = m =>
         {

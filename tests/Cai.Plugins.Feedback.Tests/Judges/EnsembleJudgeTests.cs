@@ -2,7 +2,7 @@ using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Plugins.Feedback.Judges;
-using Cai.Plugins.Feedback.Judging;
+using Cai.Plugins.Feedback.Judges;
 using Preference = Cai.Abstractions.Feedback.Preference;
 
 namespace Cai.Plugins.Feedback.Tests.Judges;
