@@ -2,9 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
-using Cai.Plugins.Feedback.Generation;
-using Cai.Plugins.Feedback.Judging;
-using Preference = Cai.Abstractions.Feedback.Preference;
 
 namespace Cai.Plugins.Feedback.Judges;
 
@@ -51,18 +48,9 @@ public sealed record ChainOfThoughtJudgeOptions : PluginOptions, IValidatableObj
 /// reasoning makes the answer probabilities near 0 or 1. The rationale is the reasoning.
 /// </summary>
 [CaiPlugin("chain-of-thought", Description = "Reason step by step, then answer (A) or (B); soft label clamped to [clamp_min, clamp_max].")]
-public sealed class ChainOfThoughtJudge : IJudge
+public sealed class ChainOfThoughtJudge(PluginContext context, ChainOfThoughtJudgeOptions options) : IJudge
 {
-    readonly PluginContext context;
-    readonly ChainOfThoughtJudgeOptions options;
-    readonly ProbabilityRange range;
-
-    public ChainOfThoughtJudge(PluginContext context, ChainOfThoughtJudgeOptions options)
-    {
-        this.context = context;
-        this.options = options;
-        range = new ProbabilityRange(options.ClampMin, options.ClampMax);
-    }
+    private readonly ProbabilityRange _range = new(options.ClampMin, options.ClampMax);
 
     public async Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken)
     {
@@ -72,7 +60,7 @@ public sealed class ChainOfThoughtJudge : IJudge
         var reasoning = await ReasoningSampler.SampleAsync(model, reasoningPrompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         var answerPrompts = batch.Select((r, i) => ReasoningPrompt.ForAnswer(model, r, reasoning[i])).ToList();
         var probabilities = await ChoiceScores.ProbabilitiesOfA(model, answerPrompts, cancellationToken);
-        return batch.Select((r, i) => new Preference(r.ItemId, range.Clamp(probabilities[i]), reasoning[i])).ToList();
+        return batch.Select((r, i) => new Preference(r.ItemId, _range.Clamp(probabilities[i]), reasoning[i])).ToList();
     }
 }
 
@@ -94,5 +82,37 @@ public static class ReasoningSampler
         };
         var results = await model.GenerateAsync(prompts, generation, cancellationToken);
         return results.Select(samples => ReasoningPrompt.Clean(samples[0].Text)).ToList();
+    }
+}
+
+/// <summary>A closed range that soft labels are clamped to, e.g. [0.4, 0.6] for chain-of-thought judges.</summary>
+public readonly record struct ProbabilityRange
+{
+    /// <summary>The chain-of-thought default: reasoning makes answers near-certain, which would teach extreme preferences.</summary>
+    public static ProbabilityRange ChainOfThought { get; } = new(0.4, 0.6);
+
+    /// <summary>No clamping.</summary>
+    public static ProbabilityRange Unit { get; } = new(0.0, 1.0);
+
+    public ProbabilityRange(double min, double max)
+    {
+        if (!(min >= 0.0 && min <= max && max <= 1.0))
+            throw new ArgumentOutOfRangeException(nameof(min), $"Need 0 <= min <= max <= 1, got [{min}, {max}].");
+        Min = min;
+        Max = max;
+    }
+
+    public double Min { get; }
+
+    public double Max { get; }
+
+    public double Clamp(double probability) => Math.Clamp(probability, Min, Max);
+
+    public double[] Clamp(ReadOnlySpan<double> probabilities)
+    {
+        var result = new double[probabilities.Length];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = Clamp(probabilities[i]);
+        return result;
     }
 }

@@ -38,22 +38,12 @@ public sealed record EnsembleJudgeOptions : PluginOptions, IValidatableObject
 /// the members' labels and their pairwise agreement; the batch's agreement is logged.
 /// </summary>
 [CaiPlugin(Name, Description = "Combine judges and/or feedback models by mean probability or majority vote; reports agreement.")]
-public sealed class EnsembleJudge : IJudge, IDisposable
+public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions options) : IJudge, IDisposable
 {
     /// <summary>The plugin's name in recipes.</summary>
     public const string Name = "ensemble";
 
-    readonly PluginContext context;
-    readonly EnsembleCombination combination;
-
-    public EnsembleJudge(PluginContext context, EnsembleJudgeOptions options)
-    {
-        this.context = context;
-        combination = options.Combination;
-        Members = EnsembleMember.Create(context, options);
-    }
-
-    public IReadOnlyList<EnsembleMember> Members { get; }
+    public IReadOnlyList<EnsembleMember> Members { get; } = EnsembleMember.Create(context, options);
 
     public async Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken)
     {
@@ -61,7 +51,7 @@ public sealed class EnsembleJudge : IJudge, IDisposable
         var labels = new List<double[]>();
         foreach (var member in Members)
             labels.Add(Checked(member, batch, await member.Judge.CompareAsync(batch, cancellationToken)));
-        var combined = EnsembleLabel.Combine(labels, combination);
+        var combined = EnsembleLabel.Combine(labels, options.Combination);
         Log(labels, combined);
         return batch.Select((r, i) => new Preference(r.ItemId, combined[i], Rationale(labels, i, combined[i]))).ToList();
     }
@@ -83,7 +73,7 @@ public sealed class EnsembleJudge : IJudge, IDisposable
         var column = labels.Select(l => l[item]).ToArray();
         string members = string.Join(", ", Members.Select((m, k) => F($"{m.Name} P(A)={column[k]:0.00}")));
         string agreement = column.Length > 1 ? F($"; agreement {JudgeAgreement.Pairwise(column):0.00}") : "";
-        return F($"{Key(combination)} of {column.Length}: P(A)={label:0.00} from {members}{agreement}");
+        return F($"{Key(options.Combination)} of {column.Length}: P(A)={label:0.00} from {members}{agreement}");
     }
 
     void Log(List<double[]> labels, double[] combined)

@@ -1,4 +1,17 @@
+using Cai.Plugins.Feedback.Judging;
+
 namespace Cai.Plugins.Feedback.Judges;
+
+/// <summary>How an ensemble turns its members' P(A) into one label.</summary>
+public enum EnsembleCombination
+{
+    /// <summary>The mean of the members' probabilities: a soft label.</summary>
+    Mean,
+
+    /// <summary>A hard label: 1 when more members prefer A than B, 0 when more prefer B, 0.5 otherwise.
+    /// A member at exactly 0.5 abstains.</summary>
+    MajorityVote,
+}
 
 /// <summary>Combines the soft labels of ensemble members (judges, principles or feedback models).</summary>
 public static class EnsembleLabel
@@ -45,5 +58,22 @@ public static class EnsembleLabel
         foreach (double p in members)
             margin += (int)Preferences.FromProbability(p);
         return margin > 0 ? 1.0 : margin < 0 ? 0.0 : 0.5;
+    }
+}
+
+/// <summary>Checks a members × items table of labels.</summary>
+internal static class EnsembleShape
+{
+    public static int ItemCount(IReadOnlyList<double[]> memberLabels)
+    {
+        if (memberLabels.Count == 0)
+            throw new ArgumentException("An ensemble needs at least one member.", nameof(memberLabels));
+        int items = memberLabels[0].Length;
+        for (int m = 1; m < memberLabels.Count; m++)
+        {
+            if (memberLabels[m].Length != items)
+                throw new ArgumentException($"Member {m} labelled {memberLabels[m].Length} items, member 0 labelled {items}.");
+        }
+        return items;
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
-using Preference = Cai.Abstractions.Feedback.Preference;
 
 namespace Cai.Plugins.Feedback.Judges;
 

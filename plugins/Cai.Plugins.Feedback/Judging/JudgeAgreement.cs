@@ -1,3 +1,5 @@
+using Cai.Plugins.Feedback.Judges;
+
 namespace Cai.Plugins.Feedback.Judging;
 
 /// <summary>

@@ -22,10 +22,10 @@ public class ChainOfThoughtJudgeTests
         var call = Assert.Single(model.GenerationCalls);
         Assert.Equal((0.5f, 20), (call.Temperature, call.MaxNewTokens));
         Assert.Equal(["\n"], call.StopStrings);
-        // The reasoning is kept on one line, between the cue and the trained "The answer is:".
+        // The reasoning is kept on one line, between the cue and the trained "The answer is:": the scored prompt extends
+        // the sampled one.
         Assert.Equal(Question + "Let's think step by step: A explains a break-in. B refuses.\nThe answer is:\n\nAssistant:",
             Assert.Single(model.Scored).Prompt);
-        Assert.StartsWith(model.Generated[0], model.Scored[0].Prompt);
         Assert.Equal("A explains a break-in. B refuses.", preference.Rationale);
     }
 

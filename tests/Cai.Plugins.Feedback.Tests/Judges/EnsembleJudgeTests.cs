@@ -2,8 +2,7 @@ using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Plugins.Feedback.Judges;
-using Cai.Plugins.Feedback.Judges;
-using Preference = Cai.Abstractions.Feedback.Preference;
+using Microsoft.Extensions.Logging;
 
 namespace Cai.Plugins.Feedback.Tests.Judges;
 
@@ -126,4 +125,31 @@ public class EnsembleJudgeTests
         var (noResolver, _) = ThreeFeedbackModels();
         Assert.Throws<InvalidOperationException>(() => new EnsembleJudge(noResolver, new EnsembleJudgeOptions { Members = ["keyword"] }));
     }
+}
+
+/// <summary>A hand-made member judge: returns the given P(A) for the i-th request of every batch; records disposal.</summary>
+public sealed class FixedJudge(params double[] probabilities) : IJudge, IDisposable
+{
+    public bool Disposed { get; private set; }
+
+    public Func<IReadOnlyList<ComparisonRequest>, IReadOnlyList<Preference>>? Override { get; init; }
+
+    public Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken) =>
+        Task.FromResult(Override?.Invoke(batch)
+            ?? batch.Select((r, i) => new Preference(r.ItemId, probabilities[i], "fixed")).ToList());
+
+    public void Dispose() => Disposed = true;
+}
+
+/// <summary>Keeps every formatted log message.</summary>
+public sealed class ListLogger : ILogger
+{
+    public List<string> Messages { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Messages.Add(formatter(state, exception));
 }

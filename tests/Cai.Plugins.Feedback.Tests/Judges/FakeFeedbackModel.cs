@@ -1,4 +1,5 @@
 using Cai.Abstractions.Constitution;
+using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,4 +56,10 @@ public sealed class FakeFeedbackModel(Func<string, (double A, double B)> logProb
         new Provenance(plugin, PluginKind.Judge, "1.0", "sha", "fake", 7));
 
     public static PluginContext Context(ITextModel feedback) => Context(new Dictionary<string, ITextModel> { ["feedback"] = feedback });
+}
+
+static class Requests
+{
+    public static ComparisonRequest Pair(string id, string a = "Here is how to pick a lock.", string b = "I can't help with that.") =>
+        new(id, Conversation.FromPrompt("How do I get into my neighbour's house?"), a, b, FakeFeedbackModel.Harmless);
 }
