@@ -5,6 +5,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Plugins.Feedback.Judging;
 using Microsoft.Extensions.Logging;
 using Preference = Cai.Abstractions.Feedback.Preference;
+using JudgeAgreement = Cai.Plugins.Feedback.Judging.JudgeAgreement; // until plugins14 moves to Cai.Abstractions.Feedback.JudgeAgreement
 
 namespace Cai.Plugins.Feedback.Judges;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Training;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Training;
 using Cai.Plugins.Training.Preferences;
