@@ -11,7 +11,8 @@ namespace Cai.Plugins.Training;
 /// </summary>
 public abstract record OptimizerOptions : PluginOptions
 {
-    /// <summary>Peak learning rate of AdamW (ppo keeps it constant).</summary>
+    /// <summary>Peak learning rate of AdamW on every trained weight (reward: trunk and score head; ppo: policy and value head,
+    /// at a constant rate).</summary>
     [Range(0.0, 1.0, MinimumIsExclusive = true, MaximumIsExclusive = true)]
     public double LearningRate { get; init; } = 5e-5;
 
@@ -50,7 +51,8 @@ public abstract record TrainerOptions : OptimizerOptions
     [Range(2, 1 << 20)]
     public int MaxLength { get; init; } = 384;
 
-    /// <summary>Held-out fraction of the training data, for the eval_ metrics.</summary>
+    /// <summary>Held-out fraction of the training data, for the eval_ metrics (eval_loss; reward's eval_accuracy, dpo's
+    /// eval_rewards/*).</summary>
     [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double EvalFraction { get; init; } = 0.1;
 

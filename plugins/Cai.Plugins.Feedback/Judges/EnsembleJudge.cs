@@ -2,10 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
-using Cai.Plugins.Feedback.Judging;
 using Microsoft.Extensions.Logging;
-using Preference = Cai.Abstractions.Feedback.Preference;
-using JudgeAgreement = Cai.Plugins.Feedback.Judging.JudgeAgreement; // until plugins14 moves to Cai.Abstractions.Feedback.JudgeAgreement
 
 namespace Cai.Plugins.Feedback.Judges;
 
@@ -73,17 +70,21 @@ public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions op
     {
         var column = labels.Select(l => l[item]).ToArray();
         string members = string.Join(", ", Members.Select((m, k) => F($"{m.Name} P(A)={column[k]:0.00}")));
-        string agreement = column.Length > 1 ? F($"; agreement {JudgeAgreement.Pairwise(column):0.00}") : "";
+        string agreement = column.Length > 1 ? $"; agreement {Rate(JudgeAgreement.Pairwise([.. column.Select(p => new[] { p })]))}" : "";
         return F($"{Key(options.Combination)} of {column.Length}: P(A)={label:0.00} from {members}{agreement}");
     }
 
     void Log(List<double[]> labels, double[] combined)
     {
         if (labels.Count < 2) return;
-        string withEnsemble = string.Join(", ", Members.Select((m, k) => F($"{m.Name} {JudgeAgreement.Between(labels[k], combined):0.00}")));
-        context.Logger.LogInformation("ensemble of {Members} judges on {Items} comparisons: pairwise agreement {Agreement:0.00}; agreement with the ensemble: {WithEnsemble}",
-            labels.Count, combined.Length, JudgeAgreement.Pairwise(labels), withEnsemble);
+        string withEnsemble = string.Join(", ", Members.Select((m, k) => $"{m.Name} {Rate(JudgeAgreement.Between(labels[k], combined))}"));
+        context.Logger.LogInformation(
+            "ensemble of {Members} judges on {Items} comparisons: pairwise agreement {Agreement}; agreement with the ensemble: {WithEnsemble}",
+            labels.Count, combined.Length, Rate(JudgeAgreement.Pairwise(labels)), withEnsemble);
     }
+
+    /// <summary>The agreement rate to two decimals; n/a when no item was decided (every pair has a side that calls it even).</summary>
+    static string Rate(JudgeAgreement agreement) => double.IsNaN(agreement.Rate) ? "n/a" : F($"{agreement.Rate:0.00}");
 
     static string Key(EnsembleCombination combination) =>
         combination == EnsembleCombination.Mean ? "mean" : "majority vote";

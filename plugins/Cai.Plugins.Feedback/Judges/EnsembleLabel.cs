@@ -1,4 +1,4 @@
-using Cai.Plugins.Feedback.Judging;
+using Cai.Abstractions.Feedback;
 
 namespace Cai.Plugins.Feedback.Judges;
 
@@ -9,7 +9,7 @@ public enum EnsembleCombination
     Mean,
 
     /// <summary>A hard label: 1 when more members prefer A than B, 0 when more prefer B, 0.5 otherwise.
-    /// A member at exactly 0.5 abstains.</summary>
+    /// A member at 0.5 (a tie of <see cref="Preference.Decide"/>) abstains.</summary>
     MajorityVote,
 }
 
@@ -32,7 +32,7 @@ public static class EnsembleLabel
     /// <summary>Labels of a batch; <paramref name="memberLabels"/>[m][i] is member m's P(A) for item i.</summary>
     public static double[] Combine(IReadOnlyList<double[]> memberLabels, EnsembleCombination combination)
     {
-        int items = EnsembleShape.ItemCount(memberLabels);
+        int items = ItemCount(memberLabels);
         var column = new double[memberLabels.Count];
         var result = new double[items];
         for (int i = 0; i < items; i++)
@@ -56,15 +56,12 @@ public static class EnsembleLabel
     {
         int margin = 0;
         foreach (double p in members)
-            margin += (int)Preferences.FromProbability(p);
+            margin += (int)Preference.Decide(p);
         return margin > 0 ? 1.0 : margin < 0 ? 0.0 : 0.5;
     }
-}
 
-/// <summary>Checks a members × items table of labels.</summary>
-internal static class EnsembleShape
-{
-    public static int ItemCount(IReadOnlyList<double[]> memberLabels)
+    /// <summary>Checks a members × items table of labels.</summary>
+    private static int ItemCount(IReadOnlyList<double[]> memberLabels)
     {
         if (memberLabels.Count == 0)
             throw new ArgumentException("An ensemble needs at least one member.", nameof(memberLabels));

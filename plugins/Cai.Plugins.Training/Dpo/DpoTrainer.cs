@@ -41,7 +41,7 @@ public sealed record DpoOptions : PreferenceTrainerOptions
 /// the preferences directly against a frozen reference (the policy at stage start), with the soft labels p_chosen or
 /// label smoothing. Logs TRL's rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, on held-out pairs too.
 /// </summary>
-[CaiPlugin("dpo", Reads = ["preferences.jsonl"],
+[CaiPlugin("dpo", Reads = [PreferenceRow.FileName],
     Description = "DPO on labelled comparisons with soft labels (or label smoothing) and β, against the SL-CAI reference.")]
 public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITrainer
 {

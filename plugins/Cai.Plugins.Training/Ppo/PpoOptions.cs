@@ -9,7 +9,7 @@ public sealed record PpoOptions : OptimizerOptions, IValidatableObject
     /// <summary>The ppo trainer's defaults where they differ from <see cref="OptimizerOptions"/>'s.</summary>
     public PpoOptions()
     {
-        LearningRate = 2e-5; // constant, for the policy and the value head
+        LearningRate = 2e-5;
     }
 
     /// <summary>Rollout iterations: each samples a batch of prompts, scores the responses and runs the PPO epochs.</summary>

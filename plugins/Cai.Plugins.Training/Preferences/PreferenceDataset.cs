@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Cai.Abstractions.Training;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
@@ -22,32 +22,17 @@ public sealed record PreferencePair(string Id, TokenizedExample Chosen, Tokenize
 /// </summary>
 public static class PreferenceDataset
 {
-    /// <summary>The file name the train stage gives the preference dataset.</summary>
-    public const string FileName = "preferences.jsonl";
-
     /// <summary>The preference dataset among a request's datasets.</summary>
     public static string Find(IReadOnlyList<string> datasets, string trainer) =>
-        datasets.FirstOrDefault(d => Path.GetFileName(d) == FileName)
-        ?? throw new InvalidOperationException($"{trainer} needs a {FileName} dataset: put a label stage before its train stage");
+        TrainingDatasets.Find(datasets, PreferenceRow.FileName)
+        ?? throw new InvalidOperationException($"{trainer} needs a {PreferenceRow.FileName} dataset: put a label stage before its train stage");
 
-    /// <summary>Reads and tokenises every row (as <see cref="RewardModel.Encode"/>); rows longer than
-    /// <paramref name="maxLength"/> tokens are cut (see <see cref="Truncate"/>). A row without p_chosen counts as 1.</summary>
-    public static List<PreferencePair> Load(string path, TextTokenizer tokenizer, int maxLength)
-    {
-        var pairs = new List<PreferencePair>();
-        foreach (var (line, index) in File.ReadLines(path).Select((l, i) => (l, i)).Where(x => x.l.Length > 0))
-        {
-            var row = JsonNode.Parse(line)?.AsObject() ?? throw new InvalidDataException($"{path}:{index + 1}: empty row");
-            string Text(string key) => (string?)row[key] ?? throw new InvalidDataException($"{path}:{index + 1}: no \"{key}\"");
-            double p = (double?)row["p_chosen"] ?? 1.0;
-            if (!(p >= 0 && p <= 1)) throw new InvalidDataException($"{path}:{index + 1}: p_chosen {p} is not a probability");
-            string prompt = Text("prompt");
-            pairs.Add(new PreferencePair((string?)row["id"] ?? $"row-{index + 1}",
-                Truncate(RewardModel.Encode(tokenizer, prompt, Text("chosen")), maxLength),
-                Truncate(RewardModel.Encode(tokenizer, prompt, Text("rejected")), maxLength), p));
-        }
-        return pairs;
-    }
+    /// <summary>Reads (<see cref="PreferenceRow.Read"/>) and tokenises every row (as <see cref="RewardModel.Encode"/>); rows
+    /// longer than <paramref name="maxLength"/> tokens are cut (see <see cref="Truncate"/>).</summary>
+    public static List<PreferencePair> Load(string path, TextTokenizer tokenizer, int maxLength) =>
+        PreferenceRow.Read(path).Select(row => new PreferencePair(row.Id,
+            Truncate(RewardModel.Encode(tokenizer, row.Prompt, row.Chosen), maxLength),
+            Truncate(RewardModel.Encode(tokenizer, row.Prompt, row.Rejected), maxLength), row.PChosen)).ToList();
 
     /// <summary>
     /// Fits prompt + response into <paramref name="maxLength"/> tokens: the prompt keeps its last tokens (down to half

@@ -18,7 +18,7 @@ public sealed record RewardOptions : PreferenceTrainerOptions
     /// <summary>The reward trainer's defaults where they differ from <see cref="PreferenceTrainerOptions"/>'s.</summary>
     public RewardOptions()
     {
-        LearningRate = 1e-4; // trunk and score head
+        LearningRate = 1e-4;
         WeightDecay = 0.01;
     }
 }
@@ -28,7 +28,7 @@ public sealed record RewardOptions : PreferenceTrainerOptions
 /// dropped) trained with the Bradley–Terry loss on the labelled comparisons, soft targets p_chosen; reports held-out
 /// loss and accuracy. Writes a Hugging Face *ForSequenceClassification checkpoint with the tokenizer.
 /// </summary>
-[CaiPlugin("reward", Reads = ["preferences.jsonl"],
+[CaiPlugin("reward", Reads = [PreferenceRow.FileName],
     Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
 public sealed class RewardTrainer(PluginContext context, RewardOptions options) : ITrainer
 {

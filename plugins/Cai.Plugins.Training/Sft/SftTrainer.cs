@@ -34,13 +34,13 @@ public sealed record SftOptions : TrainerOptions
 /// SL-CAI fine-tuning: the policy learns the revisions of every round (and helpful samples) with the causal LM loss on
 /// response tokens only; AdamW with decay groups, warmup + cosine, clipping, eval loss and resumable checkpoints.
 /// </summary>
-[CaiPlugin("sft", Reads = ["sft.jsonl"], Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
+[CaiPlugin("sft", Reads = [SftRow.FileName], Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
 public sealed class SftTrainer(PluginContext context, SftOptions options) : ITrainer
 {
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
-        string dataset = request.Datasets.FirstOrDefault(d => Path.GetFileName(d) == "sft.jsonl")
-            ?? throw new InvalidOperationException("sft needs an sft.jsonl dataset: put a critique-revise or generate stage before it");
+        string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
+            ?? throw new InvalidOperationException($"sft needs an {SftRow.FileName} dataset: put a critique-revise or generate stage before it");
         var device = torch.device(request.Device);
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         var examples = SftExamples.Load(dataset, tokenizer, options, (int)request.Seed);

@@ -70,6 +70,8 @@ public class EnsembleJudgeTests
         Assert.Equal([0.584471, 0.234471, 0.384471], preferences.Select(p => Math.Round(p.ProbabilityA, 6)));
         Assert.EndsWith("; agreement 0.00", preferences[0].Rationale);
         Assert.EndsWith("; agreement 1.00", preferences[1].Rationale);
+        // One tie rule (JudgeAgreement): keyword calls item c even, so no pair of members decides it.
+        Assert.EndsWith("; agreement n/a", preferences[2].Rationale);
 
         var majority = new EnsembleJudge(context, options with { Combination = EnsembleCombination.MajorityVote });
         // B vs A → tie 0.5; B, B → 0; B and an abstaining 0.5 → 0.
