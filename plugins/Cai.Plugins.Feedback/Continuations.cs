@@ -31,10 +31,12 @@ public static class Continuations
 
     /// <summary>The sampling seed of one item of a plugin: run seed, plugin kind and name, and the item's id.</summary>
     public static long SeedFor(Provenance caller, string itemId) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.Seed}|{caller.Kind}/{caller.PluginName}/{itemId}")), 0) & long.MaxValue;
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.Seed}|{caller.Kind}/{caller.PluginName}/{itemId}")), 0)
+        & long.MaxValue;
 
     /// <summary>The seeds of the items, one per prompt (<see cref="GenerationOptions.Seeds"/>).</summary>
-    public static IReadOnlyList<long> SeedsFor(Provenance caller, IReadOnlyList<string> itemIds) => [.. itemIds.Select(id => SeedFor(caller, id))];
+    public static IReadOnlyList<long> SeedsFor(Provenance caller, IReadOnlyList<string> itemIds) =>
+        [.. itemIds.Select(id => SeedFor(caller, id))];
 }
 
 /// <summary>Options shared by plugins that ask a text model for a continuation.</summary>

@@ -67,8 +67,15 @@ public abstract record TrainerOptions : OptimizerOptions
     /// <summary>The loop's hyperparameters, with the run's seed.</summary>
     public virtual TrainingOptions ToTrainingOptions(int seed) => new()
     {
-        Epochs = Epochs, MaxSteps = MaxSteps, LearningRate = LearningRate, WeightDecay = WeightDecay, WarmupRatio = WarmupRatio,
-        MaxGradNorm = MaxGradNorm, SaveSteps = SaveSteps, LoggingSteps = LoggingSteps, Seed = seed,
+        Epochs = Epochs,
+        MaxSteps = MaxSteps,
+        LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        WarmupRatio = WarmupRatio,
+        MaxGradNorm = MaxGradNorm,
+        SaveSteps = SaveSteps,
+        LoggingSteps = LoggingSteps,
+        Seed = seed,
     };
 }
 

@@ -1,5 +1,6 @@
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
+using Cai.Models.Tokenization;
 using Cai.Plugins.Training.Dpo;
 using Cai.Plugins.Training.Preferences;
 
@@ -11,7 +12,8 @@ public sealed class DpoTrainerTests : IDisposable
 
     private static DpoOptions Options => new()
     {
-        Epochs = 3, LearningRate = 3e-3, BatchSize = 8, EvalFraction = 0.25, EvalSteps = 0, LoggingSteps = 1, SaveSteps = 0, WarmupRatio = 0,
+        Epochs = 3, LearningRate = 3e-3, BatchSize = 8, EvalFraction = 0.25, EvalSteps = 0, LoggingSteps = 1, SaveSteps = 0,
+        WarmupRatio = 0,
     };
 
     private PreferenceTestWorld World(double[]? labels = null)
@@ -52,9 +54,10 @@ public sealed class DpoTrainerTests : IDisposable
         Assert.True(result.Metrics["eval_rewards/margins"] > 0.2, $"eval margin {result.Metrics["eval_rewards/margins"]}");
         Assert.True(result.Metrics["eval_rewards/accuracies"] >= 0.9, $"eval accuracy {result.Metrics["eval_rewards/accuracies"]}");
         Assert.True(result.Metrics["eval_loss"] < Math.Log(2) - 0.1, $"eval loss {result.Metrics["eval_loss"]}");
-        Assert.All(new[] { "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected" },
-            name => Assert.All(context.Rows.Where(r => r.Row.ContainsKey("loss")), r => Assert.True(double.IsFinite(r.Row[name]), name)));
-        Assert.Equal(world.Tokenizer.Encode("thanks"), Cai.Models.Tokenization.TextTokenizer.Load(result.CheckpointDirectory).Encode("thanks"));
+        string[] logged = ["rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected"];
+        Assert.All(logged, name =>
+            Assert.All(context.Rows.Where(r => r.Row.ContainsKey("loss")), r => Assert.True(double.IsFinite(r.Row[name]), name)));
+        Assert.Equal(world.Tokenizer.Encode("thanks"), TextTokenizer.Load(result.CheckpointDirectory).Encode("thanks"));
     }
 
     [Fact]

@@ -28,7 +28,10 @@ public sealed class PpoTrainerTests : IDisposable
     public async Task PpoRaisesTheFakeRewardAndMovesAwayFromTheReference()
     {
         var liveTensors = new List<long>();
-        var context = new RecordingTrainingContext(_world.Sub("resume")) { OnProgress = _ => liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount) };
+        var context = new RecordingTrainingContext(_world.Sub("resume"))
+        {
+            OnProgress = _ => liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount),
+        };
         double before = _world.FirstTokenLetterMass(_world.Sub("base"), 'e');
 
         var result = await PpoTestWorld.Trainer(Options, new LetterReward('e')).TrainAsync(_world.Request("out"), context);
@@ -80,7 +83,8 @@ public sealed class PpoTrainerTests : IDisposable
         {
             OnProgress = p => { if (p.Step == 3) throw new IOException("simulated crash"); },
         };
-        await Assert.ThrowsAsync<IOException>(() => PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), crashing));
+        await Assert.ThrowsAsync<IOException>(() =>
+            PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), crashing));
         Assert.False(Directory.Exists(_world.Sub("out")));
         Assert.Equal("iteration-2", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
 
@@ -92,7 +96,8 @@ public sealed class PpoTrainerTests : IDisposable
             foreach (string name in LoggedNames)
                 Assert.Equal(whole.Rows[i + 2].Row[name], resumed.Rows[i].Row[name], 5);
         Assert.NotEqual(options.KlCoef, resumed.Rows[0].Row["kl_coef"]); // the adaptive coefficient came back from the save
-        Assert.Equal(_world.FirstTokenLetterMass(_world.Sub("whole"), 'e'), _world.FirstTokenLetterMass(result.CheckpointDirectory, 'e'), 5);
+        Assert.Equal(_world.FirstTokenLetterMass(_world.Sub("whole"), 'e'),
+            _world.FirstTokenLetterMass(result.CheckpointDirectory, 'e'), 5);
     }
 
     [Fact]
@@ -177,9 +182,9 @@ public sealed class PpoTrainerTests : IDisposable
         }
         var context = new RecordingTrainingContext(_world.Sub("resume"));
         var request = _world.Request("out") with { RewardCheckpoint = _world.Sub("reward") };
+        var options = new PpoOptions { Steps = 2, RolloutBatchSize = 4, MiniBatchSize = 2, MaxNewTokens = 6 };
 
-        var result = await PpoTestWorld.Trainer(new PpoOptions { Steps = 2, RolloutBatchSize = 4, MiniBatchSize = 2, MaxNewTokens = 6 }, reward: null)
-            .TrainAsync(request, context);
+        var result = await PpoTestWorld.Trainer(options, reward: null).TrainAsync(request, context);
 
         Assert.Equal(2, context.Rows.Count);
         Assert.All(context.Rows, r => Assert.True(double.IsFinite(r.Row["objective/scores"]) && r.Row["objective/scores"] != 0));

@@ -36,7 +36,8 @@ internal sealed class PreferenceTestWorld : IDisposable
         }).ToList();
         File.WriteAllLines(Sub("preferences.jsonl"), rows.Select(r => r.ToJsonString()));
 
-        var documents = rows.SelectMany(r => new[] { (string)r["prompt"]! + (string)r["chosen"]!, (string)r["prompt"]! + (string)r["rejected"]! });
+        var documents = rows.SelectMany(r => new[]
+            { (string)r["prompt"]! + (string)r["chosen"]!, (string)r["prompt"]! + (string)r["rejected"]! });
         var bpe = new BpeTrainer(new BpeTrainerOptions(300, ["<|endoftext|>"])).Train(documents);
         Tokenizer = new TextTokenizer(bpe, new SpecialTokens(Eos: "<|endoftext|>"));
         manual_seed(11);

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cai.Plugins.Training.Tests;
 
-/// <summary>A training context that keeps metric rows and progress reports in memory; <see cref="OnProgress"/> runs synchronously.</summary>
+/// <summary>A training context that keeps metric rows and progress reports in memory; <see cref="OnProgress"/> runs
+/// synchronously.</summary>
 internal sealed class RecordingTrainingContext(string checkpointDirectory) : ITrainingContext, IMetricsSink, IProgress<TrainingProgress>
 {
     public List<(long Step, IReadOnlyDictionary<string, double> Row)> Rows { get; } = [];

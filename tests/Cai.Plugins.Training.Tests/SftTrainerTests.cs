@@ -55,7 +55,8 @@ public sealed class SftTrainerTests : IDisposable
         Assert.Equal(Prompts, last.Count); // round 2 of each prompt: its chosen response
         Assert.All(last, e => Assert.Equal(chosenEnding, e.CompletionIds.TakeLast(chosenEnding.Count)));
         Assert.Equal(Prompts + Helpful, helpful.Count); // ratio 1 asks for 20 helpful rows; there are 6
-        Assert.Throws<ArgumentException>(() => SftExamples.Load(dataset, _world.Tokenizer, new SftOptions { RevisionRounds = "first" }, seed: 5));
+        Assert.Throws<ArgumentException>(() =>
+            SftExamples.Load(dataset, _world.Tokenizer, new SftOptions { RevisionRounds = "first" }, seed: 5));
     }
 
     [Fact]

@@ -33,8 +33,15 @@ public class TrainerOptionsTests
 
         Assert.Equal(new TrainingOptions
         {
-            Epochs = 2, MaxSteps = 7, LearningRate = 3e-4, WeightDecay = 0.1, WarmupRatio = 0.2, MaxGradNorm = 0.5, SaveSteps = 3,
-            LoggingSteps = 4, Seed = 9,
+            Epochs = 2,
+            MaxSteps = 7,
+            LearningRate = 3e-4,
+            WeightDecay = 0.1,
+            WarmupRatio = 0.2,
+            MaxGradNorm = 0.5,
+            SaveSteps = 3,
+            LoggingSteps = 4,
+            Seed = 9,
         }, loop);
         Assert.Equal(0, loop.EvalSteps); // sft evaluates at the end only
         Assert.Equal(12, new DpoOptions { EvalSteps = 12 }.ToTrainingOptions(seed: 9).EvalSteps);

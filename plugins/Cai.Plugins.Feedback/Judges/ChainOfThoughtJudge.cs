@@ -57,7 +57,8 @@ public sealed class ChainOfThoughtJudge(PluginContext context, ChainOfThoughtJud
         if (batch.Count == 0) return [];
         var model = FeedbackModel.Resolve(context, options.Model);
         var reasoningPrompts = batch.Select(r => ReasoningPrompt.ForReasoning(model, r)).ToList();
-        var reasoning = await ReasoningSampler.SampleAsync(model, reasoningPrompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
+        var reasoning = await ReasoningSampler.SampleAsync(
+            model, reasoningPrompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         var answerPrompts = batch.Select((r, i) => ReasoningPrompt.ForAnswer(model, r, reasoning[i])).ToList();
         var probabilities = await ChoiceScores.ProbabilitiesOfA(model, answerPrompts, cancellationToken);
         return batch.Select((r, i) => new Preference(r.ItemId, _range.Clamp(probabilities[i]), reasoning[i])).ToList();

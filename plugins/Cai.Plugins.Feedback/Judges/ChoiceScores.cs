@@ -6,7 +6,8 @@ namespace Cai.Plugins.Feedback.Judges;
 public static class ChoiceScores
 {
     /// <summary>P(A)[i] = σ(log p(" (A)" | prompts[i]) − log p(" (B)" | prompts[i])).</summary>
-    public static async Task<double[]> ProbabilitiesOfA(ITextModel model, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
+    public static async Task<double[]> ProbabilitiesOfA(
+        ITextModel model, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
         var requests = prompts.Select(p => new ScoringRequest(p, [ComparisonQuestion.AnswerA, ComparisonQuestion.AnswerB])).ToList();
         var scores = await model.ScoreAsync(requests, cancellationToken);

@@ -79,7 +79,8 @@ public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions op
         if (labels.Count < 2) return;
         string withEnsemble = string.Join(", ", Members.Select((m, k) => $"{m.Name} {Rate(JudgeAgreement.Between(labels[k], combined))}"));
         context.Logger.LogInformation(
-            "ensemble of {Members} judges on {Items} comparisons: pairwise agreement {Agreement}; agreement with the ensemble: {WithEnsemble}",
+            "ensemble of {Members} judges on {Items} comparisons: pairwise agreement {Agreement}; "
+            + "agreement with the ensemble: {WithEnsemble}",
             labels.Count, combined.Length, Rate(JudgeAgreement.Pairwise(labels)), withEnsemble);
     }
 

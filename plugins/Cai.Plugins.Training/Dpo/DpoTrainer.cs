@@ -69,13 +69,15 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
-        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
+            training.CancellationToken);
         CheckpointWriter.Save(policy, request.OutputCheckpoint, tokenizer);
         context.Logger.LogInformation("dpo: {Steps} steps on {Train} comparisons, held-out reward accuracy {Accuracy:F3} on {Eval}",
             final.Step, train.Count, last.GetValueOrDefault("eval_rewards/accuracies", double.NaN), eval.Count);
 
         var metrics = new Dictionary<string, double> { ["steps"] = final.Step, ["train_pairs"] = train.Count, ["eval_pairs"] = eval.Count };
-        foreach (var (name, value) in last.Where(m => m.Key.StartsWith("eval_", StringComparison.Ordinal) || m.Key.StartsWith("rewards/", StringComparison.Ordinal) || m.Key == "loss"))
+        foreach (var (name, value) in last.Where(m => m.Key.StartsWith("eval_", StringComparison.Ordinal)
+            || m.Key.StartsWith("rewards/", StringComparison.Ordinal) || m.Key == "loss"))
             metrics[name] = value;
         return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
     }
@@ -92,7 +94,8 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
         var referenceChosen = tensor(reference.Chosen(batch), device: device);
         var referenceRejected = tensor(reference.Rejected(batch), device: device);
         var output = options.SoftLabels
-            ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, tensor(batch.ProbabilityChosen, device: device))
+            ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta,
+                tensor(batch.ProbabilityChosen, device: device))
             : DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, options.LabelSmoothing);
 
         var window = policy.training ? _metrics.Train : _metrics.Eval;

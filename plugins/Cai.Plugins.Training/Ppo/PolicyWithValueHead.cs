@@ -16,7 +16,8 @@ public sealed class PolicyWithValueHead : nn.Module
     private readonly CausalLanguageModel policy;
     private readonly Linear v_head;
 
-    /// <summary>Wraps <paramref name="policy"/> (disposed with this module) with a new value head drawn from <paramref name="seed"/>'s generator.</summary>
+    /// <summary>Wraps <paramref name="policy"/> (disposed with this module) with a new value head drawn from
+    /// <paramref name="seed"/>'s generator.</summary>
     public PolicyWithValueHead(CausalLanguageModel policy, long seed) : base(nameof(PolicyWithValueHead))
     {
         this.policy = policy;
@@ -54,7 +55,8 @@ public sealed class PolicyWithValueHead : nn.Module
 public sealed record TokenOutputs(Tensor Logits, Tensor Logprobs, Tensor? Values)
 {
     /// <summary>Runs <paramref name="model"/> (and <paramref name="valueHead"/>, when given) on right-padded sequences.</summary>
-    public static TokenOutputs Compute(CausalLanguageModel model, Linear? valueHead, Tensor inputIds, Tensor attentionMask, double temperature)
+    public static TokenOutputs Compute(
+        CausalLanguageModel model, Linear? valueHead, Tensor inputIds, Tensor attentionMask, double temperature)
     {
         using var scope = NewDisposeScope();
         long seq = inputIds.shape[1];

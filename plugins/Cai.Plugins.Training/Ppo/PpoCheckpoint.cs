@@ -14,7 +14,8 @@ namespace Cai.Plugins.Training.Ppo;
 /// </summary>
 public static class PpoCheckpoint
 {
-    const string Pointer = "latest", StateFile = "ppo_state.json", ValueHeadFile = "value_head.safetensors", OptimizerFile = "optimizer.bin";
+    const string Pointer = "latest", StateFile = "ppo_state.json";
+    const string ValueHeadFile = "value_head.safetensors", OptimizerFile = "optimizer.bin";
 
     /// <summary>Where a run stands: iterations done and the KL coefficient to continue with.</summary>
     public sealed record State(int Iteration, double KlCoef);
@@ -50,7 +51,8 @@ public static class PpoCheckpoint
         {
             var stored = SafeTensors.Load(Path.Combine(folder, ValueHeadFile));
             foreach (var (name, parameter) in model.ValueHead.named_parameters())
-                parameter.copy_(stored.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"{folder}: value head lacks {name}"));
+                parameter.copy_(stored.TryGetValue(name, out var t) ? t
+                    : throw new InvalidDataException($"{folder}: value head lacks {name}"));
         }
         using (var reader = new BinaryReader(File.OpenRead(Path.Combine(folder, OptimizerFile)))) optimizer.load_state_dict(reader);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, StateFile)));

@@ -53,7 +53,8 @@ public sealed class PpoUpdater
                 var entropy = TokenEntropy.MaskedMean(outputs.Logits, mask);
                 var loss = policy.Loss + _options.VfCoef * value.Loss - _options.EntropyCoef * entropy;
                 double lossValue = loss.item<float>();
-                if (!double.IsFinite(lossValue)) throw new TrainingDivergedException($"PPO diverged: loss is {lossValue}. Lower the learning rate.");
+                if (!double.IsFinite(lossValue))
+                    throw new TrainingDivergedException($"PPO diverged: loss is {lossValue}. Lower the learning rate.");
                 Optimizer.zero_grad();
                 loss.backward();
                 double maxNorm = _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.MaxValue;

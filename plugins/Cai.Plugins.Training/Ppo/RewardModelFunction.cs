@@ -30,7 +30,8 @@ public sealed class RewardModelFunction(RewardModel model, TextTokenizer tokeniz
         return new RewardModelFunction(model, tokenizer, batchSize);
     }
 
-    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) => model.Score(tokenizer, samples, batchSize);
+    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) =>
+        model.Score(tokenizer, samples, batchSize);
 
     public void Dispose() => model.Dispose();
 }

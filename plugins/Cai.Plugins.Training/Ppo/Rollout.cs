@@ -22,10 +22,12 @@ public sealed record Rollout(SequenceBatch Sequences, Tensor Logprobs, Tensor Re
 /// <summary>Prompt + response rows right-padded into tensors, with the action mask of the responses.</summary>
 /// <param name="InputIds">[batch, seq] int64.</param>
 /// <param name="AttentionMask">[batch, seq] int64, 1 at real tokens.</param>
-/// <param name="ActionMask">[batch, seq − 1] float32, 1 where token t + 1 is a response token (aligned with <see cref="TokenOutputs"/>).</param>
+/// <param name="ActionMask">[batch, seq − 1] float32, 1 where token t + 1 is a response token (aligned with
+/// <see cref="TokenOutputs"/>).</param>
 public sealed record SequenceBatch(Tensor InputIds, Tensor AttentionMask, Tensor ActionMask)
 {
-    public static SequenceBatch Pad(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses, int padId, Device device)
+    public static SequenceBatch Pad(
+        IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses, int padId, Device device)
     {
         int rows = prompts.Count;
         int length = Enumerable.Range(0, rows).Max(r => prompts[r].Count + responses[r].Count);
@@ -71,11 +73,13 @@ public sealed class RolloutCollector(PolicyWithValueHead model, CausalLanguageMo
             .Generate(prompts.Select(p => p.Ids).ToList(), generation, cancellationToken).Select(s => s[0]).ToList();
         var texts = responses.Select(r => r.Text ?? "").ToList();
         var scores = reward.Score(prompts.Select((p, i) => (p.Text, texts[i])).ToList());
-        if (scores.Count != prompts.Count) throw new InvalidOperationException($"the reward function gave {scores.Count} scores for {prompts.Count} responses");
+        if (scores.Count != prompts.Count)
+            throw new InvalidOperationException($"the reward function gave {scores.Count} scores for {prompts.Count} responses");
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var batch = SequenceBatch.Pad(prompts.Select(p => p.Ids).ToList(), responses.Select(r => r.TokenIds).ToList(), _pad, model.Policy.Device);
+        var batch = SequenceBatch.Pad(
+            prompts.Select(p => p.Ids).ToList(), responses.Select(r => r.TokenIds).ToList(), _pad, model.Policy.Device);
         var policy = model.Forward(batch.InputIds, batch.AttentionMask, options.Temperature);
         var referenceOutputs = TokenOutputs.Compute(reference, null, batch.InputIds, batch.AttentionMask, options.Temperature);
         double entropy = TokenEntropy.MaskedMean(policy.Logits, batch.ActionMask).item<float>();

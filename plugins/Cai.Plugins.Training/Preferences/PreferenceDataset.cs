@@ -25,7 +25,8 @@ public static class PreferenceDataset
     /// <summary>The preference dataset among a request's datasets.</summary>
     public static string Find(IReadOnlyList<string> datasets, string trainer) =>
         TrainingDatasets.Find(datasets, PreferenceRow.FileName)
-        ?? throw new InvalidOperationException($"{trainer} needs a {PreferenceRow.FileName} dataset: put a label stage before its train stage");
+        ?? throw new InvalidOperationException(
+            $"{trainer} needs a {PreferenceRow.FileName} dataset: put a label stage before its train stage");
 
     /// <summary>Reads (<see cref="PreferenceRow.Read"/>) and tokenises every row (as <see cref="RewardModel.Encode"/>); rows
     /// longer than <paramref name="maxLength"/> tokens are cut (see <see cref="Truncate"/>).</summary>
@@ -43,12 +44,14 @@ public static class PreferenceDataset
         if (example.Length <= maxLength) return example;
         int promptLength = Math.Min(example.PromptIds.Count, Math.Max(maxLength - example.CompletionIds.Count, maxLength / 2));
         int responseLength = Math.Min(example.CompletionIds.Count, maxLength - promptLength);
-        return new TokenizedExample([.. example.PromptIds.Skip(example.PromptIds.Count - promptLength)], [.. example.CompletionIds.Take(responseLength)]);
+        return new TokenizedExample(
+            [.. example.PromptIds.Skip(example.PromptIds.Count - promptLength)], [.. example.CompletionIds.Take(responseLength)]);
     }
 
     /// <summary>A seeded shuffle cut into (train, held-out); held out is <paramref name="evalFraction"/> of the pairs,
     /// at least one when the fraction is positive and there are two pairs or more.</summary>
-    public static (List<PreferencePair> Train, List<PreferencePair> Eval) Split(IReadOnlyList<PreferencePair> pairs, double evalFraction, int seed)
+    public static (List<PreferencePair> Train, List<PreferencePair> Eval) Split(
+        IReadOnlyList<PreferencePair> pairs, double evalFraction, int seed)
     {
         if (evalFraction is < 0 or >= 1) throw new ArgumentException($"eval_fraction must be in [0, 1), not {evalFraction}");
         var shuffled = pairs.ToArray();

@@ -53,7 +53,8 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
-        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
+            training.CancellationToken);
         RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);
         if (eval.Count > 0) HeldOutPredictions.Write(model, evalBatches, training.OutputDirectory);
         context.Logger.LogInformation("reward: {Steps} steps on {Train} comparisons, held-out accuracy {Accuracy:F3} on {Eval}",
@@ -82,7 +83,8 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var loss = BradleyTerryLoss.Compute(chosen, rejected, probabilityChosen);
 
         var window = model.training ? _metrics.Train : _metrics.Eval;
-        window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen), batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
+        window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen),
+            batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
         using (no_grad())
         {
             window.Add("margin", (chosen - rejected).mean().item<float>(), batch.Count);

@@ -21,7 +21,8 @@ public static class SftExamples
         int helpfulCount = (int)Math.Min(helpful.Count, Math.Round(options.HelpfulRatio * Math.Max(1, revisions.Count)));
         int eos = tokenizer.EosTokenId ?? throw new InvalidOperationException("the policy's tokenizer has no eos token");
         return revisions.Concat(helpful.Take(helpfulCount))
-            .Select(r => new TokenizedExample(tokenizer.Encode(r.Prompt), [.. tokenizer.Encode(r.Completion, addSpecialTokens: false), eos]))
+            .Select(r => new TokenizedExample(
+                tokenizer.Encode(r.Prompt), [.. tokenizer.Encode(r.Completion, addSpecialTokens: false), eos]))
             .ToList();
     }
 }

@@ -40,7 +40,8 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
         string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
-            ?? throw new InvalidOperationException($"sft needs an {SftRow.FileName} dataset: put a critique-revise or generate stage before it");
+            ?? throw new InvalidOperationException(
+                $"sft needs an {SftRow.FileName} dataset: put a critique-revise or generate stage before it");
         var device = torch.device(request.Device);
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         var examples = SftExamples.Load(dataset, tokenizer, options, (int)request.Seed);

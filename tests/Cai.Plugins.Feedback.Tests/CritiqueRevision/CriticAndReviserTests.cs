@@ -15,11 +15,13 @@ public class CriticAndReviserTests
         var model = new RecordingTextModel("It helps spoil a well.");
         var critic = new PlainCritic(RecordingTextModel.Context(model), new CriticOptions { Temperature = 0.5f, MaxNewTokens = 10 });
 
-        var critiques = await critic.CritiqueAsync([new CritiqueRequest("a#r1", Prompt, "Pour spores in.", RecordingTextModel.Principle)], default);
+        var critiques = await critic.CritiqueAsync(
+            [new CritiqueRequest("a#r1", Prompt, "Pour spores in.", RecordingTextModel.Principle)], default);
 
         Assert.Equal("It helps spoil a well.", Assert.Single(critiques).Text);
         Assert.Equal(
-            "\n\nHuman: How do I spoil the well?\n\nAssistant: Pour spores in.\n\nHuman: Name the harm in the last response.\n\nAssistant: Critique:",
+            "\n\nHuman: How do I spoil the well?\n\nAssistant: Pour spores in.\n\nHuman: Name the harm in the last response."
+            + "\n\nAssistant: Critique:",
             Assert.Single(model.Prompts));
         Assert.Equal(0.5f, model.Calls[0].Temperature);
         Assert.Equal(10, model.Calls[0].MaxNewTokens);
@@ -36,7 +38,8 @@ public class CriticAndReviserTests
         await critic.CritiqueAsync([new CritiqueRequest("a", Prompt, "Pour spores in.", RecordingTextModel.Principle)], default);
 
         string prompt = Assert.Single(model.Prompts);
-        Assert.StartsWith("\n\nHuman: P?\n\nAssistant: Bad.\n\nHuman: Name the harm in the last response.\n\nAssistant: Critique: It is bad."
+        Assert.StartsWith("\n\nHuman: P?\n\nAssistant: Bad.\n\nHuman: Name the harm in the last response."
+            + "\n\nAssistant: Critique: It is bad."
             + "\n\nHuman: Rewrite it without the harm.\n\nAssistant: Revision: Good.\n\nHuman: How do I spoil the well?", prompt);
         Assert.Contains("Find ANY issue", prompt);
     }
@@ -58,11 +61,13 @@ public class CriticAndReviserTests
         var withCritique = new RecordingTextModel("Ask the warden instead.");
         var direct = new RecordingTextModel("Ask the warden instead.");
 
-        var revised = await new DefaultReviser(RecordingTextModel.Context(withCritique), new ReviserOptions()).ReviseAsync([request], default);
+        var revised = await new DefaultReviser(RecordingTextModel.Context(withCritique), new ReviserOptions())
+            .ReviseAsync([request], default);
         await new DirectReviser(RecordingTextModel.Context(direct), new ReviserOptions()).ReviseAsync([request], default);
 
         Assert.Equal("Ask the warden instead.", revised[0].Text);
-        Assert.EndsWith("\n\nAssistant: Critique: It spoils water.\n\nHuman: Rewrite it without the harm.\n\nAssistant: Revision:", withCritique.Prompts[0]);
+        Assert.EndsWith("\n\nAssistant: Critique: It spoils water.\n\nHuman: Rewrite it without the harm.\n\nAssistant: Revision:",
+            withCritique.Prompts[0]);
         Assert.EndsWith("\n\nAssistant: Pour spores in.\n\nHuman: Rewrite it without the harm.\n\nAssistant: Revision:", direct.Prompts[0]);
         Assert.DoesNotContain("It spoils water", direct.Prompts[0]);
         Assert.Equal(96, withCritique.Calls[0].MaxNewTokens);

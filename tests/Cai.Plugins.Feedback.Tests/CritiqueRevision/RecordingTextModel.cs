@@ -37,5 +37,6 @@ public sealed class RecordingTextModel(string answer) : ITextModel
         seed: 7, NullLogger.Instance,
         new Provenance("test", PluginKind.Critic, "1.0", "sha", model.Name, 7));
 
-    public static readonly Principle Principle = new("p1", "Name the harm in the last response.", "Rewrite it without the harm.", "Which is less harmful?");
+    public static readonly Principle Principle =
+        new("p1", "Name the harm in the last response.", "Rewrite it without the harm.", "Which is less harmful?");
 }

@@ -14,7 +14,8 @@ public class ChainOfThoughtJudgeTests
     public async Task SamplesReasoningThenScoresTheAnswerAfterIt()
     {
         var model = new FakeFeedbackModel(_ => (-1, -2), reasoning: "A explains a break-in.\nB refuses.");
-        var judge = new ChainOfThoughtJudge(FakeFeedbackModel.Context(model), new ChainOfThoughtJudgeOptions { Temperature = 0.5f, MaxNewTokens = 20 });
+        var judge = new ChainOfThoughtJudge(
+            FakeFeedbackModel.Context(model), new ChainOfThoughtJudgeOptions { Temperature = 0.5f, MaxNewTokens = 20 });
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -35,7 +36,8 @@ public class ChainOfThoughtJudgeTests
     [InlineData(-1.0, -1.2, 0.549834)] // σ(0.2) = 0.549834, inside the range
     public async Task ClampsToTheDefaultRange(double logProbA, double logProbB, double expected)
     {
-        var judge = new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(logProbA, logProbB)), new ChainOfThoughtJudgeOptions());
+        var judge = new ChainOfThoughtJudge(
+            FakeFeedbackModel.Context(new FakeFeedbackModel(logProbA, logProbB)), new ChainOfThoughtJudgeOptions());
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -50,7 +52,8 @@ public class ChainOfThoughtJudgeTests
 
         Assert.Equal(0.7310586, Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default)).ProbabilityA, 1e-7);
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(-1, -2)), new ChainOfThoughtJudgeOptions { ClampMin = 0.7, ClampMax = 0.6 }));
+            new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(-1, -2)),
+                new ChainOfThoughtJudgeOptions { ClampMin = 0.7, ClampMax = 0.6 }));
     }
 
     [Fact]

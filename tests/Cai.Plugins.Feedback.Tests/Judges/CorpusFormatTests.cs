@@ -30,7 +30,8 @@ public class CorpusFormatTests
         var model = new FakeFeedbackModel(-1, -2);
         const string reasoning = "(A) gives harmful steps. (B) refuses without helping. So (B) is better.";
 
-        string corpus = ComparisonDocument.Question(Prompt, request.Principle.ComparisonQuestion, request.ResponseA, request.ResponseB, reasoning);
+        string corpus = ComparisonDocument.Question(
+            Prompt, request.Principle.ComparisonQuestion, request.ResponseA, request.ResponseB, reasoning);
 
         Assert.Equal(model.FormatPrompt(Conversation.FromPrompt(corpus)), ReasoningPrompt.ForAnswer(model, request, reasoning));
     }

@@ -21,7 +21,10 @@ public class EnsembleJudgeTests
         };
         var logger = new ListLogger();
         var plain = FakeFeedbackModel.Context(models, "ensemble");
-        var context = new PluginContext(plain.Models, plain.Constitution, plain.Seed, logger, plain.Provenance) { JudgeResolver = resolver };
+        var context = new PluginContext(plain.Models, plain.Constitution, plain.Seed, logger, plain.Provenance)
+        {
+            JudgeResolver = resolver,
+        };
         return (context, logger);
     }
 
@@ -33,7 +36,8 @@ public class EnsembleJudgeTests
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
-        Assert.Equal(["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"], judge.Members.Select(m => m.Name));
+        Assert.Equal(["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"],
+            judge.Members.Select(m => m.Name));
         // (0.731059 + 0.268941 + 0.880797) / 3 = 0.626932.
         Assert.Equal(0.626932, preference.ProbabilityA, 1e-6);
         // Votes A, B, A: one agreeing pair out of three.
@@ -75,7 +79,8 @@ public class EnsembleJudgeTests
 
         var majority = new EnsembleJudge(context, options with { Combination = EnsembleCombination.MajorityVote });
         // B vs A → tie 0.5; B, B → 0; B and an abstaining 0.5 → 0.
-        Assert.Equal([0.5, 0.0, 0.0], (await majority.CompareAsync([Requests.Pair("a"), Requests.Pair("b"), Requests.Pair("c")], default)).Select(p => p.ProbabilityA));
+        var votes = await majority.CompareAsync([Requests.Pair("a"), Requests.Pair("b"), Requests.Pair("c")], default);
+        Assert.Equal([0.5, 0.0, 0.0], votes.Select(p => p.ProbabilityA));
 
         Assert.False(keyword.Disposed);
         judge.Dispose();
@@ -86,7 +91,8 @@ public class EnsembleJudgeTests
     public async Task ChainOfThoughtMembersAreClampedPerModel()
     {
         var (context, _) = ThreeFeedbackModels();
-        using var judge = new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["chain-of-thought"], Models = ["feedback", "feedback.2"] });
+        using var judge = new EnsembleJudge(context,
+            new EnsembleJudgeOptions { Members = ["chain-of-thought"], Models = ["feedback", "feedback.2"] });
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -111,7 +117,8 @@ public class EnsembleJudgeTests
         var (context, _) = ThreeFeedbackModels(_ => shuffled);
         using var judge = new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword"] });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => judge.CompareAsync([Requests.Pair("a"), Requests.Pair("b")], default));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            judge.CompareAsync([Requests.Pair("a"), Requests.Pair("b")], default));
         Assert.Contains("'keyword'", error.Message);
     }
 
@@ -122,7 +129,8 @@ public class EnsembleJudgeTests
         var (context, _) = ThreeFeedbackModels(name => name == "keyword" ? first : throw new KeyNotFoundException(name));
 
         Assert.Throws<ArgumentException>(() => new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["ensemble"] }));
-        Assert.Throws<KeyNotFoundException>(() => new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword", "missing"] }));
+        Assert.Throws<KeyNotFoundException>(() =>
+            new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword", "missing"] }));
         Assert.True(first.Disposed);
         var (noResolver, _) = ThreeFeedbackModels();
         Assert.Throws<InvalidOperationException>(() => new EnsembleJudge(noResolver, new EnsembleJudgeOptions { Members = ["keyword"] }));
@@ -152,6 +160,7 @@ public sealed class ListLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+    public void Log<TState>(
+        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Messages.Add(formatter(state, exception));
 }

@@ -10,7 +10,8 @@ namespace Cai.Plugins.Feedback.Tests.Judges;
 /// A feedback model whose log p(" (A)") and log p(" (B)") come from a function of the prompt; it records every
 /// scoring request and generation prompt, and samples a fixed reasoning. Renders the paper's chat format.
 /// </summary>
-public sealed class FakeFeedbackModel(Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake") : ITextModel
+public sealed class FakeFeedbackModel(
+    Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake") : ITextModel
 {
     public FakeFeedbackModel(double logProbA, double logProbB, string name = "fake") : this(_ => (logProbA, logProbB), name: name) { }
 
