@@ -78,8 +78,8 @@ public class GenerateCommandTests
         Assert.Contains("exactly one of --prompt or --prompt-ids", error);
     }
 
-    [Fact]
-    public void TextPromptWithTokenizerPrintsText()
+    /// <summary>A tiny GPT-2 checkpoint with a byte-level BPE tokenizer (eos "&lt;|endoftext|&gt;") in a temporary folder.</summary>
+    private static void WithTokenizerModel(Action<string, TextTokenizer> test)
     {
         string dir = Path.Combine(Path.GetTempPath(), "cai-gen-" + Guid.NewGuid().ToString("N"));
         try
@@ -89,16 +89,40 @@ public class GenerateCommandTests
             manual_seed(1);
             using (var model = CausalLanguageModels.Create(ModelConfig.Gpt2(tokenizer.VocabSize, 16, 1, 2, 64)))
                 CheckpointWriter.Save(model, dir, tokenizer);
-            var (exit, output, error) = Cai("generate", "--model", dir, "--prompt", "Hello", "--max-new-tokens", "4", "--temperature", "0", "--json");
-            Assert.True(exit == 0, error);
-            var line = JsonNode.Parse(output.Trim())!;
-            Assert.Equal(tokenizer.Encode("Hello").Count, line["prompt_ids"]!.AsArray().Count);
-            var ids = line["output_ids"]!.AsArray().Select(n => n!.GetValue<int>()).Where(i => i != tokenizer.EosTokenId);
-            Assert.Equal(tokenizer.Decode(ids), line["text"]!.GetValue<string>());
+            test(dir, tokenizer);
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void TextPromptWithTokenizerPrintsText() => WithTokenizerModel((dir, tokenizer) =>
+    {
+        var (exit, output, error) = Cai("generate", "--model", dir, "--prompt", "Hello", "--max-new-tokens", "4", "--temperature", "0", "--json");
+        Assert.True(exit == 0, error);
+        var line = JsonNode.Parse(output.Trim())!;
+        Assert.Equal(tokenizer.Encode("Hello").Count, line["prompt_ids"]!.AsArray().Count);
+        var ids = line["output_ids"]!.AsArray().Select(n => n!.GetValue<int>()).Where(i => i != tokenizer.EosTokenId);
+        Assert.Equal(tokenizer.Decode(ids), line["text"]!.GetValue<string>());
+    });
+
+    [Fact]
+    public void IgnoreEosGeneratesToMaxNewTokensAndLeavesEosOutOfTheText() => WithTokenizerModel((dir, tokenizer) =>
+    {
+        var (exit, output, error) = Cai("generate", "--model", dir, "--prompt", "Hello", "--max-new-tokens", "60", "--temperature", "1",
+            "--batch", "16", "--seed", "3", "--ignore-eos", "--json");
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(16, lines.Count);
+        // The eos token was drawn (and generation went on).
+        Assert.Contains(lines, l => l["output_ids"]!.AsArray().Any(id => id!.GetValue<int>() == tokenizer.EosTokenId));
+        Assert.All(lines, l =>
+        {
+            Assert.Equal(60, l["output_ids"]!.AsArray().Count);
+            Assert.Equal("length", l["finish_reason"]!.GetValue<string>());
+            Assert.DoesNotContain("<|endoftext|>", l["text"]!.GetValue<string>());
+        });
+    });
 }

@@ -193,4 +193,22 @@ public class DecodeBatchTests
         for (int i = 0; i < 50; i++) Cycle();
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    [Fact]
+    public void IgnoreEosRunsPastTheEosTokenToMaxNewTokens()
+    {
+        using var inner = TinyModels.Create(TinyModels.LlamaConfig() with { EosTokenIds = [] });
+        var request = new DecodeRequest([1, 5, 6], 3) { Sampling = new(Temperature: 0), MaxNewTokens = 6 };
+        var free = Alone(inner, request);
+        // The model's second greedy token becomes its eos.
+        using var model = new WrappedModel(inner, inner.Config with { EosTokenIds = [free[1]] });
+        Assert.Equal(free.Take(2), Alone(model, request));
+        using var batch = new DecodeBatch(model, 2, 8, 6);
+        var sequences = batch.Join([request, request with { IgnoreEos = true }]);
+        while (batch.Count > 0) batch.Step();
+        Assert.Equal(FinishReason.EndOfSequence, sequences[0].FinishReason);
+        Assert.Equal(FinishReason.Length, sequences[1].FinishReason);
+        Assert.Equal(free, sequences[1].TokenIds);
+        Assert.Contains(free[1], batch.EosTokenIds);
+    }
 }

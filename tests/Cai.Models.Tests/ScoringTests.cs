@@ -56,4 +56,29 @@ public class ScoringTests
         perToken.sum().backward();
         Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
     }
+
+    [Theory]
+    [MemberData(nameof(TinyModels.Architectures), MemberType = typeof(TinyModels))]
+    public void TokenLogprobsScoreEveryTokenAfterTheFirstWithTheMostLikelyOnes(string architecture)
+    {
+        using var model = TinyModels.Create(TinyModels.ConfigFor(architecture));
+        int[][] sequences = [[1, 5, 6, 7, 8], [1], [1, 20, 21], [1, 9, 10, 11, 12, 13, 14]];
+        var scored = new ContinuationScorer(model).TokenLogprobs(sequences, top: 3);
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            var sequence = sequences[i];
+            Assert.Equal(sequence.Length - 1, scored[i].Count);
+            for (int t = 1; t < sequence.Length; t++)
+            {
+                var token = scored[i][t - 1];
+                Assert.Equal(sequence[t], token.TokenId);
+                Assert.Equal(Manual(model, sequence[..t], [sequence[t]]), token.Logprob, 1e-4);
+                Assert.Equal(3, token.Top.Count);
+                Assert.True(token.Top[0].Logprob >= token.Top[1].Logprob && token.Top[1].Logprob >= token.Top[2].Logprob);
+                Assert.True(token.Top[0].Logprob >= token.Logprob - 1e-6);
+                if (token.Top.Any(b => b.TokenId == token.TokenId)) Assert.Equal(token.Logprob, token.Top.First(b => b.TokenId == token.TokenId).Logprob, 1e-6);
+            }
+        }
+        Assert.All(new ContinuationScorer(model).TokenLogprobs(sequences)[0], token => Assert.Empty(token.Top));
+    }
 }

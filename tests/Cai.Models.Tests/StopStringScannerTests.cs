@@ -28,4 +28,23 @@ public class StopStringScannerTests
         if (expected > 0) Assert.Equal(tokenizer.Decode(tokens.Take(expected)).IndexOf(stop, StringComparison.Ordinal), at);
         else Assert.Equal(text, scanner.Text);
     }
+
+    [Fact]
+    public void WithoutStopStringsItDecodesIncrementally()
+    {
+        var tokenizer = TinyModels.Tokenizer();
+        const string text = "Hello wörld, héllo thère. Human: what is this?";
+        var tokens = tokenizer.Encode(text, addSpecialTokens: false);
+        var scanner = new StopStringScanner(tokenizer, []);
+        Assert.Equal(0, scanner.Overlap);
+        for (int n = 1; n <= tokens.Count; n++)
+        {
+            Assert.Equal(-1, scanner.Scan(tokens.Take(n).ToList()));
+            Assert.StartsWith(scanner.Text, tokenizer.Decode(tokens.Take(n)));
+            Assert.Equal(scanner.Text.Length, scanner.Length);
+        }
+        Assert.Equal(text, scanner.Text);
+        Assert.Equal("wörld", scanner.Slice(6, 11));
+        Assert.Equal(7, new StopStringScanner(tokenizer, ["x", "Human: a"]).Overlap);
+    }
 }

@@ -37,6 +37,12 @@ public sealed record GenerationOptions
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
     /// <summary>
+    /// Whether the end-of-sequence token is generated like any other token, so every sequence runs to
+    /// <see cref="MaxNewTokens"/> or a stop string (for benchmarks; vLLM's ignore_eos). Eos tokens are left out of the text.
+    /// </summary>
+    public bool IgnoreEos { get; init; }
+
+    /// <summary>
     /// Most sequences decoded together; when one finishes, a waiting one takes its place. Changes speed and memory,
     /// not the tokens (see <see cref="Seeds"/>).
     /// </summary>

@@ -36,6 +36,7 @@ public sealed record GenerateArguments
     public string DType { get; init; } = "float32";
     [Range(1, 1024)]
     public int? Threads { get; init; }
+    public bool IgnoreEos { get; init; }
 }
 
 /// <summary>
@@ -61,9 +62,10 @@ public static class GenerateCommand
         var device = DeviceOptions.Device();
         var dtype = DeviceOptions.DType();
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads (1 is fastest on a busy machine; default: libtorch's)." };
+        var ignoreEos = new Option<bool>("--ignore-eos") { Description = "Generate past the eos token, to --max-new-tokens (for benchmarks)." };
         var command = new Command("generate", "Generate text (or token ids) from a checkpoint.")
         {
-            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype, threads,
+            model, prompt, promptIds, maxNew, temperature, topP, topK, seed, batch, json, device, dtype, threads, ignoreEos,
         };
         command.Validators.Add(result =>
         {
@@ -87,6 +89,7 @@ public static class GenerateCommand
                 Device = parse.GetValue(device)!,
                 DType = parse.GetValue(dtype)!,
                 Threads = parse.GetValue(threads),
+                IgnoreEos = parse.GetValue(ignoreEos),
             };
             return Run(arguments, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
@@ -131,6 +134,7 @@ public static class GenerateCommand
             Seed = arguments.Seed,
             NumReturnSequences = arguments.Batch,
             BatchSize = prompts.Count * arguments.Batch,
+            IgnoreEos = arguments.IgnoreEos,
         };
         var generator = new TokenGenerator(model, tokenizer);
         var watch = Stopwatch.StartNew();

@@ -10,8 +10,9 @@ namespace Cai.Models.Generation;
 public sealed record TokenScoringRequest(IReadOnlyList<int> PromptIds, IReadOnlyList<int> ContinuationIds);
 
 /// <summary>
-/// Batched log-probabilities of continuations after prompts (multiple-choice judges, reward bookkeeping). Sequences
-/// are right-padded into batches of similar length and scored under no_grad.
+/// Batched log-probabilities of continuations after prompts (multiple-choice judges, reward bookkeeping), and of every
+/// token of given sequences (an OpenAI completions request's echo with logprobs). Sequences are right-padded into
+/// batches of similar length and scored under no_grad.
 /// </summary>
 public sealed class ContinuationScorer(CausalLanguageModel model, long padTokenId = 0)
 {
@@ -54,6 +55,76 @@ public sealed class ContinuationScorer(CausalLanguageModel model, long padTokenI
             var values = sums.to(ScalarType.Float64).cpu().data<double>().ToArray();
             for (int b = 0; b < chunk.Length; b++)
                 results[chunk[b]] = new ContinuationScore(values[b], requests[chunk[b]].ContinuationIds.Count);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// For each sequence, the log-probability of each of its tokens after the first given the tokens before it
+    /// (result[i][t - 1] is token t's), with the <paramref name="top"/> most likely tokens at that position. One forward
+    /// pass per batch, and one read back to the host; at most about 2^26 logits are held at a time.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<TokenLogprob>> TokenLogprobs(IReadOnlyList<IReadOnlyList<int>> sequences, int top = 0,
+        CancellationToken cancellationToken = default)
+    {
+        long vocab = model.Config.VocabSize;
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(top, vocab);
+        foreach (var (s, i) in sequences.Select((s, i) => (s, i)))
+        {
+            if (s.Count == 0) throw new ArgumentException($"Sequence {i} has no tokens.", nameof(sequences));
+            if (s.Count > model.Config.ContextLength)
+                throw new ArgumentException($"Sequence {i} has {s.Count} tokens; the model has {model.Config.ContextLength} positions.", nameof(sequences));
+            if (s.Any(id => id < 0 || id >= vocab)) throw new ArgumentException($"Sequence {i} has a token id outside the vocabulary [0, {vocab}).", nameof(sequences));
+        }
+        var results = new IReadOnlyList<TokenLogprob>[sequences.Count];
+        var order = Enumerable.Range(0, sequences.Count).OrderByDescending(i => sequences[i].Count).ToList();
+        using var noGrad = no_grad();
+        for (int start = 0; start < order.Count;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int length = sequences[order[start]].Count;
+            int rows = (int)Math.Clamp((1L << 26) / Math.Max(1L, length * vocab), 1, order.Count - start);
+            var chunk = order.GetRange(start, rows);
+            start += rows;
+            if (length == 1)
+            {
+                foreach (int i in chunk) results[i] = [];
+                continue;
+            }
+            using var scope = NewDisposeScope();
+            var ids = new long[rows * length];
+            var mask = new long[rows * length];
+            Array.Fill(ids, padTokenId);
+            for (int b = 0; b < rows; b++)
+                for (int t = 0; t < sequences[chunk[b]].Count; t++) { ids[b * length + t] = sequences[chunk[b]][t]; mask[b * length + t] = 1; }
+            var device = model.Device;
+            var input = tensor(ids, [rows, length], device: device);
+            var logits = model.forward(new CausalLMInput(input, tensor(mask, [rows, length], device: device))).Logits;
+            var logp = logits.narrow(1, 0, length - 1).to(ScalarType.Float32).log_softmax(-1);              // [b, s-1, v]
+            var chosen = logp.gather(-1, input.narrow(1, 1, length - 1).unsqueeze(-1));                      // [b, s-1, 1]
+            var columns = new List<Tensor> { chosen.to(ScalarType.Float64) };
+            if (top > 0)
+            {
+                var (values, best) = logp.topk(top);
+                columns.Add(best.to(ScalarType.Float64));
+                columns.Add(values.to(ScalarType.Float64));
+            }
+            int width = 1 + 2 * top;
+            var packed = cat(columns, -1).cpu().data<double>().ToArray();                                 // [b, s-1, 1 + 2 top]
+            for (int b = 0; b < rows; b++)
+            {
+                var sequence = sequences[chunk[b]];
+                var row = new TokenLogprob[sequence.Count - 1];
+                for (int t = 1; t < sequence.Count; t++)
+                {
+                    int offset = (b * (length - 1) + t - 1) * width;
+                    var best = new (int, double)[top];
+                    for (int k = 0; k < top; k++) best[k] = ((int)packed[offset + 1 + k], packed[offset + 1 + top + k]);
+                    row[t - 1] = new TokenLogprob(sequence[t], packed[offset], best);
+                }
+                results[chunk[b]] = row;
+            }
         }
         return results;
     }

@@ -25,6 +25,9 @@ public sealed record DecodeRequest(IReadOnlyList<int> PromptIds, long Seed)
     /// at each step. Log-probabilities are of the model's raw distribution (before temperature, top-k and top-p).
     /// </summary>
     public int? TopLogprobs { get; init; }
+
+    /// <summary>Whether the eos token is generated like any other (the sequence runs to MaxNewTokens or a stop string), as vLLM's ignore_eos.</summary>
+    public bool IgnoreEos { get; init; }
 }
 
 /// <summary>A chosen token's log-probability and, when asked for, the most likely tokens at its step.</summary>
@@ -163,6 +166,21 @@ public sealed class DecodeBatch : IDisposable
     /// <summary>The live sequences, in row order.</summary>
     public IReadOnlyList<DecodeSequence> Sequences => _rows;
 
+    /// <summary>Tokens that end a sequence: the config's eos ids and the tokenizer's.</summary>
+    public IReadOnlySet<int> EosTokenIds => _eos;
+
+    /// <summary>
+    /// The text of generated tokens as callers get it: eos tokens left out, cut before the earliest stop string (one
+    /// decode of the whole output). Needs the tokenizer; reads nothing that changes, so any thread may call it.
+    /// </summary>
+    public string TextOf(IReadOnlyList<int> tokens, IReadOnlyList<string> stops)
+    {
+        if (_tokenizer is null) throw new InvalidOperationException("Decoding text needs a tokenizer.");
+        string text = _tokenizer.Decode(tokens.Where(t => !_eos.Contains(t)).ToList());
+        int stop = StopStrings.Find(text, stops);
+        return stop >= 0 ? text[..stop] : text;
+    }
+
     /// <summary>Every read from the device to the host (the sampled tokens of each step).</summary>
     public HostTransfers Transfers { get; } = new();
 
@@ -285,7 +303,7 @@ public sealed class DecodeBatch : IDisposable
             sequence.Add(token, packed is null || sequence.Request.TopLogprobs is not int top ? null : ReadLogprob(packed, r * width, topLogprobs, top));
             _tokensGenerated++;
             FinishReason? reason = null;
-            if (_eos.Contains(token)) reason = FinishReason.EndOfSequence;
+            if (_eos.Contains(token) && !sequence.Request.IgnoreEos) reason = FinishReason.EndOfSequence;
             else if (sequence.Scanner is { } scanner && scanner.Scan(sequence.TokenIds) >= 0) reason = FinishReason.StopString;
             else if (sequence.TokenIds.Count >= sequence.Request.MaxNewTokens) reason = FinishReason.Length;
             if (reason is null) continue;

@@ -27,7 +27,7 @@ public static class StopStrings
 /// Watches a growing sequence of generated tokens for stop strings at a constant cost per token: it decodes only the
 /// tokens added since the last call (with the previous ones, so a character split across tokens comes out whole, as
 /// Hugging Face's text streamers do) and searches only the new text plus the characters before it that a stop string
-/// could start in.
+/// could start in. Without stop strings it only decodes (a streaming detokenizer).
 /// </summary>
 public sealed class StopStringScanner
 {
@@ -37,16 +37,28 @@ public sealed class StopStringScanner
     private readonly StringBuilder _text = new();
     private int _prefixOffset, _readOffset;
 
-    /// <summary>A scanner for <paramref name="stops"/> (at least one non-empty).</summary>
+    /// <summary>A scanner for <paramref name="stops"/> (none: it only decodes).</summary>
     public StopStringScanner(TextTokenizer tokenizer, IReadOnlyList<string> stops)
     {
         _tokenizer = tokenizer;
         _stops = stops;
-        _overlap = Math.Max(0, stops.Max(s => s.Length) - 1);
+        _overlap = Math.Max(0, stops.Select(s => s.Length).DefaultIfEmpty(0).Max() - 1);
     }
 
     /// <summary>The text decoded so far (whole characters only).</summary>
     public string Text => _text.ToString();
+
+    /// <summary>Characters of <see cref="Text"/>.</summary>
+    public int Length => _text.Length;
+
+    /// <summary>
+    /// Characters at the end of <see cref="Text"/> that may be the start of a stop string not yet complete (the
+    /// longest stop string's length less one).
+    /// </summary>
+    public int Overlap => _overlap;
+
+    /// <summary><see cref="Text"/> from <paramref name="start"/> to <paramref name="end"/>.</summary>
+    public string Slice(int start, int end) => _text.ToString(start, end - start);
 
     /// <summary>
     /// Takes the tokens of <paramref name="tokens"/> not seen before and returns the index in <see cref="Text"/> of the

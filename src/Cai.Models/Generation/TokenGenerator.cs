@@ -77,6 +77,7 @@ public sealed class TokenGenerator
                 MaxNewTokens = maxNew,
                 Sampling = sampling,
                 StopStrings = options.StopStrings,
+                IgnoreEos = options.IgnoreEos,
             }));
         }
         if (pending.Count == 0)
@@ -104,7 +105,7 @@ public sealed class TokenGenerator
                 var (p, s) = owners[sequence];
                 if (sequence.Error is not null) throw new InvalidOperationException($"Prompt {p}, sample {s}: {sequence.Error}");
                 results[p, s] = new GeneratedSequence(p, s, prompts[p], sequence.TokenIds, sequence.FinishReason!.Value,
-                    DecodeText(sequence.TokenIds, sequence.FinishReason.Value, options.StopStrings));
+                    _tokenizer is null ? null : batch.TextOf(sequence.TokenIds, options.StopStrings));
             }
         }
         LastStatistics = batch.Statistics with { Seconds = watch.Elapsed.TotalSeconds };
@@ -115,14 +116,4 @@ public sealed class TokenGenerator
         Enumerable.Range(0, results.GetLength(0))
             .Select(p => (IReadOnlyList<GeneratedSequence>)Enumerable.Range(0, results.GetLength(1)).Select(s => results[p, s]).ToArray())
             .ToArray();
-
-    /// <summary>The new text without eos and without the stop string (one decode of the whole output per sequence).</summary>
-    private string? DecodeText(IReadOnlyList<int> tokens, FinishReason reason, IReadOnlyList<string> stops)
-    {
-        if (_tokenizer is null) return null;
-        var ids = reason == FinishReason.EndOfSequence ? tokens.Take(tokens.Count - 1) : tokens;
-        string text = _tokenizer.Decode(ids);
-        int stop = StopStrings.Find(text, stops);
-        return stop >= 0 ? text[..stop] : text;
-    }
 }
