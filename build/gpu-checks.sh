@@ -68,8 +68,8 @@ quickstart() {
 export -f quickstart
 step quickstart 240 - bash -c quickstart
 
-# HOOK (issue 16): the benchmark with --device is built by another task. When `cai bench` exists it runs here on cuda;
-# adjust the arguments below to its options when it lands.
+# `cai bench` on cuda with its defaults (SmolLM-135M shape, batches 1/16/64, SFT and DPO steps), bf16 then fp32. The
+# comparison with the references on the same weights is bench/gpu-bench.sh, a run of its own (docs/PERFORMANCE.md).
 bench() {
   if cai --help 2>/dev/null | grep -qE '^\s+bench\b'; then
     cai bench --device cuda --dtype bfloat16 && cai bench --device cuda --dtype float32

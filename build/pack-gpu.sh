@@ -23,8 +23,7 @@ publish() { # project, folder
 }
 publish src/Cai.Cli bundle
 publish tests/Cai.Gpu.Tests tests
-# bench/Cai.Bench is not bundled: it binds SkiaSharp 2.88 (TorchSharp's) where the tool binds 3.119 (ScottPlot's),
-# so the two cannot share one folder; gpu-checks.sh runs `cai bench` when the tool has it (issue 16).
+# The benchmark is `cai bench`, in the tool; bench/gpu-bench.sh runs it beside its references (issue 16).
 
 # Built-in plugins: the tool's copies (its build of each plugin, in plugins/<Name>/). A linux-x64/ folder under one is
 # another build's output that the tool's glob picked up (the test project builds the plugin for linux-x64): dropped.

@@ -43,6 +43,13 @@ public abstract record TrainerOptions : OptimizerOptions
     [Range(0.0, 1.0)]
     public double WarmupRatio { get; init; } = 0.05;
 
+    /// <summary>
+    /// Type of the forward and backward passes: fp32, or bf16 (bfloat16 weights, activations and gradients with float32
+    /// master weights and AdamW state; about half the memory traffic, for GPUs). The saved checkpoint is float32 either way.
+    /// </summary>
+    [AllowedValues("fp32", "bf16")]
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>Examples per optimizer step, length-bucketed (a comparison is one example of two sequences).</summary>
     [Range(1, 4096)]
     public int BatchSize { get; init; } = 8;
@@ -76,6 +83,7 @@ public abstract record TrainerOptions : OptimizerOptions
         SaveSteps = SaveSteps,
         LoggingSteps = LoggingSteps,
         Seed = seed,
+        Precision = TrainingPrecisions.Parse(Precision),
     };
 }
 

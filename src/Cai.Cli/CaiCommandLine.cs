@@ -28,6 +28,7 @@ public static class CaiCommandLine
         root.Subcommands.Add(NewPluginCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         return root;
     }

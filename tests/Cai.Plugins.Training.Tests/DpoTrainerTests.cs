@@ -1,5 +1,6 @@
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
+using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Plugins.Training.Dpo;
 using Cai.Plugins.Training.Preferences;
@@ -78,11 +79,13 @@ public sealed class DpoTrainerTests : IDisposable
         Assert.Equal(Math.Log(2), hard.Rows[0].Row["loss"], 4);
     }
 
-    [Fact]
-    public async Task AnInterruptedRunResumesFromItsLastSaveAndEndsAsAnUninterruptedOne()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")] // the saves hold the float32 masters, so bf16 resumes exactly too
+    public async Task AnInterruptedRunResumesFromItsLastSaveAndEndsAsAnUninterruptedOne(string precision)
     {
         var world = World();
-        var options = Options with { Epochs = 2, SaveSteps = 2 };
+        var options = Options with { Epochs = 2, SaveSteps = 2, Precision = precision };
         var whole = new RecordingTrainingContext(world.Sub("whole-resume"));
         await Trainer(options).TrainAsync(world.Request("whole"), whole);
         var crashing = new RecordingTrainingContext(world.Sub("resume"))
@@ -100,6 +103,23 @@ public sealed class DpoTrainerTests : IDisposable
         var wholeLosses = whole.Rows.Where(r => r.Row.ContainsKey("loss")).Skip(4).ToList();
         for (int i = 0; i < 4; i++) Assert.Equal(wholeLosses[i].Row["loss"], resumedLosses[i].Row["loss"], 5);
         Assert.Equal(HeldOutMargin(world, world.Sub("whole")), HeldOutMargin(world, result.CheckpointDirectory), 4);
+    }
+
+    [Fact]
+    public async Task Bf16TrainsFromALossNearLn2AndSavesFloat32()
+    {
+        var world = World();
+        var context = new RecordingTrainingContext(world.Sub("resume"));
+
+        var result = await Trainer(Options with { MaxSteps = 4, Precision = "bf16" }).TrainAsync(world.Request("dpo"), context);
+
+        // The reference scores in float32, the policy in bfloat16: the first logits differ by rounding only.
+        Assert.Equal(Math.Log(2), context.Rows[0].Row["loss"], 1);
+        Assert.True(context.Rows.Where(r => r.Row.ContainsKey("loss")).All(r => double.IsFinite(r.Row["loss"])));
+        Assert.Equal("float32", ModelConfig.Load(result.CheckpointDirectory).TorchDtype);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            Trainer(Options with { Precision = "fp16" }).TrainAsync(world.Request("bad"), context));
+        Assert.Equal("precision must be fp32 or bf16, not 'fp16'.", e.Message);
     }
 
     public void Dispose()

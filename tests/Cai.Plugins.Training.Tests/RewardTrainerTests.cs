@@ -58,6 +58,18 @@ public sealed class RewardTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Bf16SeparatesHeldOutComparisonsAndSavesFloat32()
+    {
+        var options = Options with { Precision = "bf16" };
+        var result = await Trainer(options).TrainAsync(_world.Request("rm-bf16"), new RecordingTrainingContext(_world.Sub("resume-bf16")));
+
+        Assert.Equal("float32", ModelConfig.Load(result.CheckpointDirectory).TorchDtype); // the masters, not the bf16 copy
+        using var trained = RewardModelCheckpoint.Load(result.CheckpointDirectory);
+        var after = HeldOut(trained, options);
+        Assert.True(after.Accuracy >= 0.9, $"held-out accuracy {after.Accuracy}, loss {after.Loss}");
+    }
+
+    [Fact]
     public async Task AnInterruptedRunResumesFromItsLastSaveAndEndsAsAnUninterruptedOne()
     {
         var options = Options with { Epochs = 2, SaveSteps = 2, LoggingSteps = 1 };

@@ -6,7 +6,6 @@ using Cai.Models.Generation;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
-using Cai.Plugins.Training.Objectives;
 using Cai.Plugins.Training.Preferences;
 using Microsoft.Extensions.Logging;
 using TorchSharp;

@@ -43,7 +43,7 @@ public sealed record GenerateArguments
 /// `cai generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3)`: loads a checkpoint and generates. --batch B
 /// generates B sequences per prompt in one batch. With --json it prints one JSON object per sequence with the prompt
 /// and new token ids, the text, and the run's generated tokens, seconds and tokens/s (measured in-process, after
-/// loading), decode steps, host transfers and the seconds of prefill, decode forward passes and sampling.
+/// loading), decode steps, host transfers and the seconds of prefill, decode forward passes, sampling and host transfers.
 /// </summary>
 public static class GenerateCommand
 {
@@ -167,6 +167,7 @@ public static class GenerateCommand
                     ["prefill_seconds"] = Math.Round(statistics.PrefillSeconds, 6),
                     ["decode_seconds"] = Math.Round(statistics.DecodeSeconds, 6),
                     ["sampling_seconds"] = Math.Round(statistics.SamplingSeconds, 6),
+                    ["host_transfer_seconds"] = Math.Round(statistics.HostTransferSeconds, 6),
                 };
                 output.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
             }

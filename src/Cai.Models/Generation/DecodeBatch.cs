@@ -192,6 +192,7 @@ public sealed class DecodeBatch : IDisposable
         PrefillSeconds = _prefillSeconds,
         DecodeSeconds = _forwardSeconds,
         SamplingSeconds = _samplingSeconds,
+        HostTransferSeconds = Transfers.Seconds,
     };
 
     /// <summary>

@@ -35,4 +35,7 @@ public sealed record GenerationStatistics(long GeneratedTokens, double Seconds, 
 
     /// <summary>Time in sampling, reading the tokens back and bookkeeping (on a GPU this includes waiting for the queued work).</summary>
     public double SamplingSeconds { get; init; }
+
+    /// <summary>The part of <see cref="SamplingSeconds"/> spent reading back to the host (on a GPU: waiting for the queued work).</summary>
+    public double HostTransferSeconds { get; init; }
 }

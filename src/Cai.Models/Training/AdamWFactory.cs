@@ -33,9 +33,16 @@ public static class AdamWFactory
         model.parameters().DistinctBy(Identity).Sum(p => p.numel());
 
     /// <summary>AdamW with two groups: weight decay <paramref name="weightDecay"/> and 0.</summary>
-    public static AdamW Create(nn.Module model, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    public static AdamW Create(nn.Module model, double learningRate, double weightDecay, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) =>
+        Create(model, model.named_parameters().ToDictionary(p => p.name, p => p.parameter), learningRate, weightDecay, beta1, beta2, eps);
+
+    /// <summary>
+    /// AdamW over <paramref name="byName"/> (the model's parameters or stand-ins for them, such as float32 master
+    /// weights), grouped by the names of <paramref name="model"/>'s parameters.
+    /// </summary>
+    public static AdamW Create(nn.Module model, IReadOnlyDictionary<string, Parameter> byName, double learningRate, double weightDecay,
+        double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
-        var byName = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var (decay, noDecay) = GroupNames(model);
         var groups = new List<AdamW.ParamGroup>
         {

@@ -9,7 +9,10 @@ namespace Cai.Models.Training;
 /// Optimizer steps over seeded batches: gradient accumulation weighted by each micro-batch's loss weight (e.g. its
 /// response tokens, so the step's loss is the mean over all of them), warmup + cosine learning rate, global-norm
 /// clipping, AdamW with decay/no-decay groups, logging, periodic eval and checkpoints, exact resume, and a clear stop
-/// on NaN/Inf. Every micro-batch runs in its own dispose scope: no tensors outlive a step.
+/// on NaN/Inf. Every micro-batch runs in its own dispose scope: no tensors outlive a step. With
+/// <see cref="TrainingPrecision.BFloat16"/> the model is bfloat16 during <see cref="Run"/> and float32 master weights
+/// take the optimizer steps (<see cref="MasterWeights"/>); before and after Run, and when a checkpoint is taken, the
+/// model is float32 with the masters' values.
 /// </summary>
 /// <typeparam name="TBatch">A micro-batch, kept as plain data until its step.</typeparam>
 public sealed class TrainingLoop<TBatch>
@@ -19,6 +22,7 @@ public sealed class TrainingLoop<TBatch>
     private readonly Func<TBatch, Tensor> _loss;
     private readonly Func<TBatch, double> _lossWeight;
     private readonly Func<TBatch, long> _tokenCount;
+    private readonly MasterWeights? _masters; // bfloat16 training: the float32 weights the optimizer updates
 
     /// <param name="model">The module trained (all parameters with requires_grad).</param>
     /// <param name="options">Hyperparameters.</param>
@@ -29,7 +33,10 @@ public sealed class TrainingLoop<TBatch>
     {
         options.Validate();
         (_model, _options, _loss, _lossWeight, _tokenCount) = (model, options, loss, lossWeight, tokenCount);
-        Optimizer = AdamWFactory.Create(model, options.LearningRate, options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
+        _masters = options.Precision == TrainingPrecision.BFloat16 ? new MasterWeights(model) : null;
+        Optimizer = _masters is null
+            ? AdamWFactory.Create(model, options.LearningRate, options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon)
+            : AdamWFactory.Create(model, _masters.ByName, options.LearningRate, options.WeightDecay, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
     }
 
     public AdamW Optimizer { get; }
@@ -48,6 +55,20 @@ public sealed class TrainingLoop<TBatch>
     public TrainingState Run(Func<int, IReadOnlyList<TBatch>> epochBatches, IReadOnlyList<TBatch>? evalBatches = null,
         TrainingState? resumeFrom = null, CancellationToken cancellationToken = default)
     {
+        _masters?.Enter();
+        try
+        {
+            return Train(epochBatches, evalBatches, resumeFrom, cancellationToken);
+        }
+        finally
+        {
+            _masters?.Leave();
+        }
+    }
+
+    private TrainingState Train(Func<int, IReadOnlyList<TBatch>> epochBatches, IReadOnlyList<TBatch>? evalBatches,
+        TrainingState? resumeFrom, CancellationToken cancellationToken)
+    {
         var batches = epochBatches(resumeFrom?.Epoch ?? 0);
         if (batches.Count == 0) throw new ArgumentException("The training set yields no batches.", nameof(epochBatches));
         int accumulation = _options.GradientAccumulationSteps;
@@ -55,7 +76,7 @@ public sealed class TrainingLoop<TBatch>
         int totalSteps = _options.MaxSteps ?? _options.Epochs * stepsPerEpoch;
         var schedule = new WarmupCosineSchedule(_options.LearningRate,
             _options.WarmupSteps ?? (int)Math.Ceiling(_options.WarmupRatio * totalSteps), totalSteps, _options.MinLearningRateRatio);
-        var parameters = _model.parameters().Where(p => p.requires_grad).ToList();
+        var parameters = _masters?.Parameters.ToList() ?? _model.parameters().Where(p => p.requires_grad).ToList();
 
         int step = resumeFrom?.Step ?? 0, epoch = resumeFrom?.Epoch ?? 0, next = resumeFrom?.BatchInEpoch ?? 0;
         long tokens = resumeFrom?.TokensSeen ?? 0;
@@ -84,7 +105,9 @@ public sealed class TrainingLoop<TBatch>
             if (_options.SaveSteps > 0 && step % _options.SaveSteps == 0)
             {
                 RequireFiniteParameters(parameters, step);
+                _masters?.Leave(); // the checkpoint saves the float32 masters
                 OnCheckpoint?.Invoke(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
+                _masters?.Enter();
             }
         }
         RequireFiniteParameters(parameters, step);
@@ -134,6 +157,7 @@ public sealed class TrainingLoop<TBatch>
                     $"Training diverged: loss is {value} at step {step + 1} (epoch {epoch}, micro-batch {first + i}). " +
                     "Lower the learning rate, check the data, or resume from the last checkpoint.");
             (loss * (weight / total)).backward();
+            _masters?.AccumulateGradients();
             stepLoss += value * weight / total;
         }
         double gradNorm;
@@ -146,6 +170,7 @@ public sealed class TrainingLoop<TBatch>
             throw new TrainingDivergedException(
                 $"Training diverged: gradient norm is {gradNorm} at step {step + 1} (epoch {epoch}). Lower the learning rate or check the data.");
         using (NewDisposeScope()) Optimizer.step();
+        _masters?.CopyToModel();
         return (stepLoss, gradNorm, tokens);
     }
 

@@ -41,6 +41,9 @@ public sealed record TrainingOptions
     /// <summary>Seeds the torch generator (dropout, init) at the start of a fresh run.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>Type of the forward and backward passes (see <see cref="MasterWeights"/> for bfloat16); the weights kept and saved are float32 either way.</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     internal void Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}.");
@@ -50,4 +53,26 @@ public sealed record TrainingOptions
         if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"WarmupRatio must be in [0, 1], got {WarmupRatio}.");
         if (LoggingSteps < 1) throw new ArgumentException($"LoggingSteps must be at least 1, got {LoggingSteps}.");
     }
+}
+
+/// <summary>Type of a trainer's forward and backward passes (recipes: <c>precision: fp32 | bf16</c>).</summary>
+public enum TrainingPrecision
+{
+    /// <summary>Everything in float32.</summary>
+    Float32,
+
+    /// <summary>bfloat16 weights, activations and gradients; float32 master weights and AdamW state (<see cref="MasterWeights"/>).</summary>
+    BFloat16,
+}
+
+/// <summary>The recipe names of <see cref="TrainingPrecision"/>.</summary>
+public static class TrainingPrecisions
+{
+    /// <summary>"fp32" or "bf16"; anything else is an <see cref="ArgumentException"/> naming <paramref name="option"/>.</summary>
+    public static TrainingPrecision Parse(string value, string option = "precision") => value switch
+    {
+        "fp32" => TrainingPrecision.Float32,
+        "bf16" => TrainingPrecision.BFloat16,
+        _ => throw new ArgumentException($"{option} must be fp32 or bf16, not '{value}'."),
+    };
 }

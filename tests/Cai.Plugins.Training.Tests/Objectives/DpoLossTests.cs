@@ -1,4 +1,4 @@
-using Cai.Plugins.Training.Objectives;
+using Cai.Models.Training;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Tests.Objectives;

@@ -1,12 +1,13 @@
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
-namespace Cai.Plugins.Training.Objectives;
+namespace Cai.Models.Training;
 
 /// <summary>
 /// DPO (Rafailov et al. 2023) with soft labels: −p·log σ(β·h) − (1 − p)·log σ(−β·h),
 /// h = (log π(chosen) − log π_ref(chosen)) − (log π(rejected) − log π_ref(rejected)).
 /// Log-probs are summed per sequence, [batch]. Label smoothing ε is p = 1 − ε for every pair; ε = 0 is standard DPO.
+/// The dpo trainer's objective, and the benchmark's DPO step.
 /// </summary>
 public static class DpoLoss
 {
@@ -68,3 +69,16 @@ public static class DpoLoss
         return output;
     }
 }
+
+/// <summary>DPO loss and its logging quantities; rewards are detached.</summary>
+/// <param name="Loss">Scalar mean loss.</param>
+/// <param name="ChosenRewards">Implicit rewards β·(log π − log π_ref) of the chosen responses, [batch].</param>
+/// <param name="RejectedRewards">The same for the rejected responses, [batch].</param>
+/// <param name="RewardAccuracy">Scalar: fraction of pairs with chosen reward &gt; rejected reward.</param>
+/// <param name="RewardMargin">Scalar: mean of chosen − rejected rewards.</param>
+public sealed record DpoLossOutput(
+    Tensor Loss,
+    Tensor ChosenRewards,
+    Tensor RejectedRewards,
+    Tensor RewardAccuracy,
+    Tensor RewardMargin);
