@@ -13,7 +13,13 @@ public sealed class DpoTrainerTests : IDisposable
 
     private static DpoOptions Options => new()
     {
-        Epochs = 3, LearningRate = 3e-3, BatchSize = 8, EvalFraction = 0.25, EvalSteps = 0, LoggingSteps = 1, SaveSteps = 0,
+        Epochs = 3,
+        LearningRate = 3e-3,
+        BatchSize = 8,
+        EvalFraction = 0.25,
+        EvalSteps = 0,
+        LoggingSteps = 1,
+        SaveSteps = 0,
         WarmupRatio = 0,
     };
 

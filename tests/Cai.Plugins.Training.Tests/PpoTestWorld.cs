@@ -26,11 +26,12 @@ internal sealed class PpoTestWorld : IDisposable
         Tokenizer = new TextTokenizer(bpe, new SpecialTokens(Eos: "<|endoftext|>"));
         manual_seed(11);
         var config = ModelConfig.Llama(Tokenizer.VocabSize, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4,
-            numKeyValueHeads: 2, maxPositionEmbeddings: 96) with { EosTokenIds = [Tokenizer.EosTokenId!.Value] };
+            numKeyValueHeads: 2, maxPositionEmbeddings: 96);
+        config = config with { EosTokenIds = [Tokenizer.EosTokenId!.Value] };
         using (var model = CausalLanguageModels.Create(config)) CheckpointWriter.Save(model, Sub("base"), Tokenizer);
         Prompts = questions.Select(q => chat.Render(Conversation.FromPrompt(q))).ToList();
-        File.WriteAllLines(Sub("prompts.jsonl"), Prompts.Select((p, i) => new JsonObject
-            { ["id"] = $"red_team/{i}", ["prompt"] = p, ["prompt_set"] = "red_team" }.ToJsonString()));
+        File.WriteAllLines(Sub("prompts.jsonl"), Prompts.Select((p, i) =>
+            new JsonObject { ["id"] = $"red_team/{i}", ["prompt"] = p, ["prompt_set"] = "red_team" }.ToJsonString()));
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "cai-ppo-" + Guid.NewGuid().ToString("N"));
@@ -44,9 +45,12 @@ internal sealed class PpoTestWorld : IDisposable
     public TrainingRequest Request(string output) =>
         new(Sub("base"), Sub("base"), [Sub("prompts.jsonl")], Sub(output), Seed: 5, Device: "cpu");
 
-    public static PpoTrainer Trainer(PpoOptions options, IRewardFunction? reward) =>
-        new(new PluginContext(new Dictionary<string, ITextModel>(), new ConstitutionDocument("test", [], []), 5, NullLogger.Instance,
-            new Provenance("ppo", PluginKind.Trainer, "0", "", null, 5)), options) { RewardFunction = reward };
+    public static PpoTrainer Trainer(PpoOptions options, IRewardFunction? reward)
+    {
+        var context = new PluginContext(new Dictionary<string, ITextModel>(), new ConstitutionDocument("test", [], []), 5,
+            NullLogger.Instance, new Provenance("ppo", PluginKind.Trainer, "0", "", null, 5));
+        return new PpoTrainer(context, options) { RewardFunction = reward };
+    }
 
     /// <summary>Mean probability that the first response token contains <paramref name="letter"/>, over the prompts.</summary>
     public double FirstTokenLetterMass(string checkpoint, char letter)

@@ -20,8 +20,15 @@ public sealed class PpoTrainerTests : IDisposable
 
     private static PpoOptions Options => new()
     {
-        Steps = 8, RolloutBatchSize = 32, MiniBatchSize = 8, PpoEpochs = 2, LearningRate = 1e-2, MaxNewTokens = 12,
-        KlCoef = 0.05, EarlyStopKl = 0, SaveSteps = 0,
+        Steps = 8,
+        RolloutBatchSize = 32,
+        MiniBatchSize = 8,
+        PpoEpochs = 2,
+        LearningRate = 1e-2,
+        MaxNewTokens = 12,
+        KlCoef = 0.05,
+        EarlyStopKl = 0,
+        SaveSteps = 0,
     };
 
     [Fact]

@@ -42,7 +42,8 @@ internal sealed class PreferenceTestWorld : IDisposable
         Tokenizer = new TextTokenizer(bpe, new SpecialTokens(Eos: "<|endoftext|>"));
         manual_seed(11);
         var config = ModelConfig.Llama(Tokenizer.VocabSize, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4,
-            numKeyValueHeads: 2, maxPositionEmbeddings: 96) with { EosTokenIds = [Tokenizer.EosTokenId!.Value] };
+            numKeyValueHeads: 2, maxPositionEmbeddings: 96);
+        config = config with { EosTokenIds = [Tokenizer.EosTokenId!.Value] };
         using (var model = CausalLanguageModels.Create(config)) CheckpointWriter.Save(model, Sub("base"), Tokenizer);
     }
 

@@ -13,7 +13,13 @@ public sealed class RewardTrainerTests : IDisposable
 
     private static RewardOptions Options => new()
     {
-        Epochs = 6, LearningRate = 2e-3, BatchSize = 8, EvalFraction = 0.25, EvalSteps = 10, LoggingSteps = 2, SaveSteps = 0,
+        Epochs = 6,
+        LearningRate = 2e-3,
+        BatchSize = 8,
+        EvalFraction = 0.25,
+        EvalSteps = 10,
+        LoggingSteps = 2,
+        SaveSteps = 0,
         WarmupRatio = 0.1,
     };
 

@@ -13,7 +13,13 @@ public sealed class SftTrainerTests : IDisposable
 
     private static SftOptions Options => new()
     {
-        Epochs = 3, LearningRate = 1e-2, BatchSize = 8, EvalFraction = 0.25, LoggingSteps = 1, SaveSteps = 0, WarmupRatio = 0,
+        Epochs = 3,
+        LearningRate = 1e-2,
+        BatchSize = 8,
+        EvalFraction = 0.25,
+        LoggingSteps = 1,
+        SaveSteps = 0,
+        WarmupRatio = 0,
     };
 
     private static SftTrainer Trainer(SftOptions options) => new(PreferenceTestWorld.PluginContext("sft"), options);
@@ -28,12 +34,19 @@ public sealed class SftTrainerTests : IDisposable
         var rows = pairs.SelectMany((p, i) => new[] { (Round: 1, Text: (string)p["rejected"]!), (Round: 2, Text: (string)p["chosen"]!) }
                 .Select(r => new JsonObject
                 {
-                    ["id"] = $"red_team/{i}#r{r.Round}", ["round"] = r.Round, ["source"] = "revision",
-                    ["prompt"] = (string)p["prompt"]!, ["completion"] = r.Text,
+                    ["id"] = $"red_team/{i}#r{r.Round}",
+                    ["round"] = r.Round,
+                    ["source"] = "revision",
+                    ["prompt"] = (string)p["prompt"]!,
+                    ["completion"] = r.Text,
                 }))
             .Concat(pairs.Take(Helpful).Select((p, i) => new JsonObject
             {
-                ["id"] = $"helpful/{i}", ["round"] = 0, ["source"] = "helpful", ["prompt"] = (string)p["prompt"]!, ["completion"] = " sun",
+                ["id"] = $"helpful/{i}",
+                ["round"] = 0,
+                ["source"] = "helpful",
+                ["prompt"] = (string)p["prompt"]!,
+                ["completion"] = " sun",
             }));
         File.WriteAllLines(_world.Sub("sft.jsonl"), rows.Select(r => r.ToJsonString()));
         return _world.Sub("sft.jsonl");

@@ -19,8 +19,8 @@ public class TrainerOptionsTests
         Assert.Equal((2e-5, 0.0, 1.0), (ppo.LearningRate, ppo.WeightDecay, ppo.MaxGradNorm));
         // The rest is the same for sft, reward and dpo.
         foreach (TrainerOptions options in new TrainerOptions[] { new SftOptions(), new RewardOptions(), new DpoOptions() })
-            Assert.Equal((1, (int?)null, 1.0, 384, 50, 5), (options.Epochs, options.MaxSteps, options.MaxGradNorm, options.MaxLength,
-                options.SaveSteps, options.LoggingSteps));
+            Assert.Equal((1, (int?)null, 1.0, "fp32", 384, 50, 5), (options.Epochs, options.MaxSteps, options.MaxGradNorm,
+                options.Precision, options.MaxLength, options.SaveSteps, options.LoggingSteps));
         Assert.Equal(50, new RewardOptions().EvalSteps);
         Assert.Equal(50, new DpoOptions().EvalSteps);
     }
@@ -44,6 +44,7 @@ public class TrainerOptionsTests
             Seed = 9,
         }, loop);
         Assert.Equal(0, loop.EvalSteps); // sft evaluates at the end only
+        Assert.Equal(TrainingPrecision.BFloat16, (sft with { Precision = "bf16" }).ToTrainingOptions(seed: 9).Precision);
         Assert.Equal(12, new DpoOptions { EvalSteps = 12 }.ToTrainingOptions(seed: 9).EvalSteps);
         Assert.Equal(50, new RewardOptions().ToTrainingOptions(seed: 9).EvalSteps);
     }

@@ -29,8 +29,8 @@ public static class PpoCheckpoint
             SafeTensors.Save(Path.Combine(folder, ValueHeadFile),
                 model.ValueHead.named_parameters().Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter)));
             using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, OptimizerFile)))) optimizer.save_state_dict(writer);
-            File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(new Dictionary<string, object>
-                { ["iteration"] = state.Iteration, ["kl_coef"] = state.KlCoef }));
+            var json = new Dictionary<string, object> { ["iteration"] = state.Iteration, ["kl_coef"] = state.KlCoef };
+            File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(json));
         });
         AtomicFile.WriteAllText(Path.Combine(directory, Pointer), name);
         // Older saves, and the temporary folders of saves a crash interrupted (".iteration-N.tmp-…", ".iteration-N.old-…").

@@ -66,8 +66,11 @@ public sealed class RolloutCollector(PolicyWithValueHead model, CausalLanguageMo
         model.Policy.eval();
         var generation = new GenerationOptions
         {
-            MaxNewTokens = options.MaxNewTokens, Temperature = (float)options.Temperature, Seed = seed,
-            StopStrings = tokenizer.ChatFormat.StopStrings, BatchSize = prompts.Count,
+            MaxNewTokens = options.MaxNewTokens,
+            Temperature = (float)options.Temperature,
+            Seed = seed,
+            StopStrings = tokenizer.ChatFormat.StopStrings,
+            BatchSize = prompts.Count,
         };
         var responses = new TokenGenerator(model.Policy, tokenizer)
             .Generate(prompts.Select(p => p.Ids).ToList(), generation, cancellationToken).Select(s => s[0]).ToList();
