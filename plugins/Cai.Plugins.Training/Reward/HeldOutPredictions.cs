@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Training;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Training;
+using Cai.Plugins.Training.Preferences;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Reward;

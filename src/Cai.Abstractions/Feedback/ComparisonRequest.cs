@@ -17,6 +17,45 @@ public sealed record ComparisonRequest(string ItemId, Conversation Conversation,
 /// <param name="Rationale">The judge's reasoning (chain-of-thought judges), or null.</param>
 public sealed record Preference(string ItemId, double ProbabilityA, string? Rationale = null)
 {
+    /// <summary>How close to 0.5 a probability is a tie: <see cref="Decide"/>'s one tie rule.</summary>
+    public const double TieTolerance = 1e-9;
+
     /// <summary>P(response B is preferred).</summary>
     public double ProbabilityB => 1 - ProbabilityA;
+
+    /// <summary>The hard decision behind this soft label (<see cref="Decide"/>).</summary>
+    public PreferredResponse Decision => Decide(ProbabilityA);
+
+    /// <summary>
+    /// The hard decision behind a soft label: a tie when <paramref name="probabilityA"/> is within
+    /// <see cref="TieTolerance"/> of 0.5 (so a both-orders average that rounding leaves at 0.49999999999999994 is a
+    /// tie), otherwise A above 0.5 and B below.
+    /// </summary>
+    /// <param name="probabilityA">P(response A is preferred).</param>
+    public static PreferredResponse Decide(double probabilityA) =>
+        Math.Abs(probabilityA - 0.5) < TieTolerance ? PreferredResponse.Tie
+        : probabilityA > 0.5 ? PreferredResponse.A : PreferredResponse.B;
+
+    /// <summary>
+    /// P(A) with position bias cancelled: the judge saw the pair as (A)=A,(B)=B and again swapped as (A)=B,(B)=A. In the
+    /// swapped order the judge's "(A)" is our B, so P(our A) there is 1 − its P(A); the two are averaged:
+    /// (p + (1 − p_swapped)) / 2.
+    /// </summary>
+    /// <param name="probabilityA">P("(A)") when A is shown first.</param>
+    /// <param name="swappedProbabilityA">P("(A)") when B is shown first.</param>
+    public static double InBothOrders(double probabilityA, double swappedProbabilityA) =>
+        (probabilityA + (1 - swappedProbabilityA)) / 2;
+}
+
+/// <summary>The hard decision behind a soft label (<see cref="Preference.Decide"/>); the values are the signs of a vote.</summary>
+public enum PreferredResponse
+{
+    /// <summary>Response B is preferred.</summary>
+    B = -1,
+
+    /// <summary>Neither: the soft label is 0.5.</summary>
+    Tie = 0,
+
+    /// <summary>Response A is preferred.</summary>
+    A = 1,
 }

@@ -18,8 +18,9 @@ public sealed class CaiPluginAttribute(string name) : Attribute
     public string? Description { get; init; }
 
     /// <summary>
-    /// Datasets a trainer reads from <see cref="Training.TrainingRequest.Datasets"/>, by file name: "sft.jsonl"
-    /// (revisions and helpful responses), "preferences.jsonl" (labelled pairs) or "prompts.jsonl" (training prompts).
+    /// Datasets a trainer reads from <see cref="Training.TrainingRequest.Datasets"/>, by file name:
+    /// <see cref="Training.SftRow.FileName"/> (revisions and helpful responses), <see cref="Training.PreferenceRow.FileName"/>
+    /// (labelled pairs) or <see cref="Training.PromptRow.FileName"/> (training prompts); see <see cref="Training.TrainingDatasets"/>.
     /// Validation checks that the stages before the train stage make each one.
     /// </summary>
     public string[] Reads { get; init; } = [];

@@ -7,6 +7,7 @@ using Cai.Sandbox.Prompts;
 using Cai.Abstractions.Input;
 using Cai.Core.Prompts;
 using Spectre.Console;
+using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cai.Core.Runs;
 using Cai.Abstractions.Input;
 using Spectre.Console;
+using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
 

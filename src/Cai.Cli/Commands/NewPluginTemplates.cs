@@ -135,17 +135,22 @@ public static class NewPluginTemplates
             public int Epochs { get; init; } = 1;
         }
 
-        /// <summary>Copies the policy checkpoint unchanged: replace the copy with your training loop.</summary>
-        [CaiPlugin("$PLUGIN$", Description = "Copies the policy checkpoint (a template).")]
+        /// <summary>Reads the SFT rows and copies the policy checkpoint unchanged: replace the copy with your training loop.</summary>
+        [CaiPlugin("$PLUGIN$", Reads = [SftRow.FileName], Description = "Copies the policy checkpoint (a template).")]
         public sealed class $NAME$(PluginContext context, $NAME$Options options) : ITrainer
         {
             public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
             {
+                // The revisions and helpful responses of the stages before (TRL's prompt/completion columns).
+                string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
+                    ?? throw new InvalidOperationException($"$PLUGIN$ needs {SftRow.FileName}: put a critique-revise stage before it");
+                IReadOnlyList<SftRow> rows = SftRow.Read(dataset);
                 Directory.CreateDirectory(request.OutputCheckpoint);
                 foreach (string file in Directory.GetFiles(request.PolicyCheckpoint))
                     File.Copy(file, Path.Combine(request.OutputCheckpoint, Path.GetFileName(file)), overwrite: true);
                 training.Progress.Report(new TrainingProgress(options.Epochs, options.Epochs, options.Epochs, null));
-                return Task.FromResult(new TrainingResult(request.OutputCheckpoint, new Dictionary<string, double> { ["seed"] = context.Seed }));
+                return Task.FromResult(new TrainingResult(request.OutputCheckpoint,
+                    new Dictionary<string, double> { ["examples"] = rows.Count, ["seed"] = context.Seed }));
             }
         }
 

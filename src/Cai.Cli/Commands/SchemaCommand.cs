@@ -4,6 +4,7 @@ using Cai.Abstractions.Input;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
 

@@ -25,7 +25,7 @@ public sealed record RunManifest(
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
         now);
 
-    public void Write(RunLayout layout) => AtomicFile.WriteJson(layout.RunManifest, this);
+    public void Write(RunLayout layout) => RunLayout.WriteJson(layout.RunManifest, this);
 }
 
 public sealed record PluginRecord(string Name, string Kind, string Assembly, string Sha256);

@@ -11,9 +11,9 @@ public sealed record StageMarker(
     string Stage, string Kind, DateTimeOffset CompletedAt, double Seconds, StageOutcome Outcome,
     string? Device = null, string? Dtype = null, PeakMemory? PeakMemory = null)
 {
-    public void Write(StageLayout layout) => AtomicFile.WriteJson(layout.DoneMarker, this);
+    public void Write(StageLayout layout) => RunLayout.WriteJson(layout.DoneMarker, this);
 
     public static StageMarker Read(StageLayout layout) =>
-        JsonSerializer.Deserialize<StageMarker>(File.ReadAllText(layout.DoneMarker), AtomicFile.Json)
+        JsonSerializer.Deserialize<StageMarker>(File.ReadAllText(layout.DoneMarker), RunLayout.Json)
         ?? throw new InvalidDataException($"empty done marker {layout.DoneMarker}");
 }

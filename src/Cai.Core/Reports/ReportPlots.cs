@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 using ScottPlot;
 
 namespace Cai.Core.Reports;
@@ -62,9 +63,7 @@ public static class ReportPlots
 
     static void Save(Plot plot, string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temp = path + ".tmp.png";
-        plot.SavePng(temp, 800, 450);
-        File.Move(temp, path, overwrite: true);
+        byte[] png = plot.GetImageBytes(800, 450, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 }

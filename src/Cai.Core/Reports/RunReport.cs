@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Cai.Core.Pipeline;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models.IO;
 
 namespace Cai.Core.Reports;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 
 namespace Cai.Core.Runs;
 
@@ -74,7 +75,7 @@ public sealed class JsonlRowStore
     public void Complete()
     {
         if (!File.Exists(partialPath)) File.WriteAllText(partialPath, "");
-        File.Move(partialPath, finalPath, overwrite: true);
+        AtomicFile.Promote(partialPath, finalPath);
     }
 
     void LoadExisting()

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 
 namespace Cai.Core.Runs;
 

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Cai.Models.IO;
+
 namespace Cai.Core.Runs;
 
 /// <summary>
@@ -6,6 +9,16 @@ namespace Cai.Core.Runs;
 /// </summary>
 public sealed record RunLayout(string Root)
 {
+    /// <summary>How run.json and the done markers are written: indented, snake_case keys.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>Writes <paramref name="value"/> as a run file (<see cref="Json"/>), atomically.</summary>
+    public static void WriteJson<T>(string path, T value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
+
     public string RunManifest => Path.Combine(Root, "run.json");
     public string Report => Path.Combine(Root, "report.md");
     public string Plots => Path.Combine(Root, "plots");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using static TorchSharp.torch;
@@ -28,12 +29,7 @@ public static class CheckpointWriter
     public static void Save(CausalLanguageModel model, string directory, TextTokenizer? tokenizer = null, CheckpointWriteOptions? options = null)
     {
         options ??= new CheckpointWriteOptions();
-        directory = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(directory) ?? throw new ArgumentException("A checkpoint needs a parent directory.", nameof(directory));
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(directory)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
+        AtomicFile.WriteDirectory(directory, temp =>
         {
             var dtype = options.DType ?? model.DType;
             var config = model.Config.WithDtype(dtype);
@@ -41,13 +37,7 @@ public static class CheckpointWriter
             File.WriteAllText(Path.Combine(temp, "generation_config.json"), GenerationConfig(config));
             WriteWeights(model, temp, dtype, options.MaxShardBytes);
             tokenizer?.Save(temp);
-            Replace(temp, directory);
-        }
-        catch
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
-        }
+        });
     }
 
     private static void WriteWeights(CausalLanguageModel model, string directory, ScalarType dtype, long? maxShardBytes)
@@ -99,19 +89,5 @@ public static class CheckpointWriter
         else if (config.EosTokenIds.Count > 1) o["eos_token_id"] = new JsonArray(config.EosTokenIds.Select(i => (JsonNode?)i).ToArray());
         if (config.PadTokenId is int pad) o["pad_token_id"] = pad;
         return o.ToJsonString(new() { WriteIndented = true });
-    }
-
-    /// <summary>Moves <paramref name="temp"/> to <paramref name="target"/>, replacing an existing directory.</summary>
-    private static void Replace(string temp, string target)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(temp, target);
-            return;
-        }
-        string old = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");
-        Directory.Move(target, old);
-        Directory.Move(temp, target);
-        Directory.Delete(old, recursive: true);
     }
 }

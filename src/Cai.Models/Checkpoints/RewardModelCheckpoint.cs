@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using TorchSharp;
@@ -17,11 +18,7 @@ public static class RewardModelCheckpoint
     /// under a temporary name renamed into place; <paramref name="dtype"/> null keeps the model's.</summary>
     public static void Save(RewardModel model, string directory, TextTokenizer? tokenizer = null, ScalarType? dtype = null)
     {
-        directory = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(directory) ?? throw new ArgumentException("A checkpoint needs a parent directory.", nameof(directory));
-        string temp = Path.Combine(parent, $".{Path.GetFileName(directory)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
+        AtomicFile.WriteDirectory(directory, temp =>
         {
             var type = dtype ?? model.DType;
             File.WriteAllText(Path.Combine(temp, ModelConfig.FileName), ConfigJson(model, type, tokenizer));
@@ -30,14 +27,7 @@ public static class RewardModelCheckpoint
                 SafeTensors.Save(Path.Combine(temp, CheckpointFiles.WeightsFileName),
                     model.named_parameters().Select(p => KeyValuePair.Create(p.name, p.parameter.dtype == type ? (Tensor)p.parameter : p.parameter.to(type))));
             tokenizer?.Save(temp);
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-            Directory.Move(temp, directory);
-        }
-        catch
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads a reward model checkpoint onto <paramref name="device"/> (float32 unless <paramref name="dtype"/>), in eval mode.</summary>

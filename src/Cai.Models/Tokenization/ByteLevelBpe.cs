@@ -1,5 +1,5 @@
 using System.Text;
-using Cai.Models.Training;
+using Cai.Models.IO;
 using Microsoft.ML.Tokenizers;
 
 namespace Cai.Models.Tokenization;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cai.Models.Training;
+using Cai.Models.IO;
 
 namespace Cai.Models.Tokenization;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cai.Models.Training;
+using Cai.Models.IO;
 
 namespace Cai.Models.Tokenization;
 

@@ -1,4 +1,5 @@
 using Cai.Models.Checkpoints;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 
 namespace Cai.Models.Training;

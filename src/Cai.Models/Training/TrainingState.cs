@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cai.Models.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -75,7 +75,7 @@ public sealed class JsonlRowStoreTests : IDisposable
     public void AtomicWriteLeavesNoTempFiles()
     {
         string path = Path.Combine(root, "run.json");
-        AtomicFile.WriteJson(path, new { RecipeName = "quickstart", Seed = 42 });
+        RunLayout.WriteJson(path, new { RecipeName = "quickstart", Seed = 42 });
         Assert.Contains("\"recipe_name\": \"quickstart\"", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(root));
     }

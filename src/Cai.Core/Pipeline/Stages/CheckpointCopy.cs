@@ -1,4 +1,5 @@
 using Cai.Core.Runs;
+using Cai.Models.IO;
 
 namespace Cai.Core.Pipeline.Stages;
 

@@ -65,7 +65,7 @@ public sealed class PretrainStage : IStage
 
         string partial = layout.Checkpoint + ".partial";
         CheckpointWriter.Save(model, partial, tokenizer);
-        Runs.AtomicFile.ReplaceDirectory(partial, layout.Checkpoint);
+        Cai.Models.IO.AtomicFile.ReplaceDirectory(partial, layout.Checkpoint);
         if (options.Export is { } export) CheckpointCopy.Replace(layout.Checkpoint, export);
         var last = metrics.Read().LastOrDefault(r => r["eval_loss"] is not null);
         var summary = new Dictionary<string, double> { ["parameters"] = AdamWFactory.CountParameters(model) };

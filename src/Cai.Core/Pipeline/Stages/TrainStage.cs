@@ -3,6 +3,7 @@ using Cai.Abstractions.Training;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes.Stages;
 using Cai.Core.Runs;
+using Cai.Models.IO;
 
 namespace Cai.Core.Pipeline.Stages;
 

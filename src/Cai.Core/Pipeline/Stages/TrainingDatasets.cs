@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Text;
 using Cai.Core.Runs;
+using Cai.Models.IO;
 
 namespace Cai.Core.Pipeline.Stages;
 
