@@ -30,7 +30,8 @@ public static class ReasoningPrompt
         model.FormatPrompt(Conversation.FromPrompt(Human(request, reasoning)));
 
     /// <summary>One line of reasoning: newlines would break the question's line structure.</summary>
-    public static string Clean(string reasoning) => string.Join(' ', reasoning.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    public static string Clean(string reasoning) =>
+        string.Join(' ', reasoning.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     static string Human(ComparisonRequest request, string reasoning) =>
         ComparisonQuestion.Body(request) + (reasoning.Length == 0 ? Cue : $"{Cue} {reasoning}") + "\n" + ComparisonQuestion.AnswerCue;

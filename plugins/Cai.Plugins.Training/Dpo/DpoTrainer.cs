@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
 using Cai.Models.Checkpoints;
@@ -5,19 +6,41 @@ using Cai.Models.Generation;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
-using Cai.Plugins.Training.Reward;
+using Cai.Plugins.Training.Preferences;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Dpo;
 
+/// <summary>Options of the dpo trainer (RL-CAI without a reward model), in TRL DPOConfig's names.</summary>
+public sealed record DpoOptions : PreferenceTrainerOptions
+{
+    /// <summary>The dpo trainer's defaults where they differ from <see cref="PreferenceTrainerOptions"/>'s.</summary>
+    public DpoOptions()
+    {
+        LearningRate = 5e-5; // 5e-5 to 1e-4 suits tiny models; TRL's 1e-6 suits large ones
+        WarmupRatio = 0.1;
+    }
+
+    /// <summary>β: strength of the implicit KL constraint toward the reference (higher stays closer).</summary>
+    [Range(0.0, 1000.0, MinimumIsExclusive = true)]
+    public double Beta { get; init; } = 0.1;
+
+    /// <summary>Use each pair's soft label p_chosen as P(chosen is better) (the CAI paper's soft preference labels).</summary>
+    public bool SoftLabels { get; init; } = true;
+
+    /// <summary>ε of conservative DPO when soft_labels is false: every pair gets P(chosen is better) = 1 − ε.</summary>
+    [Range(0.0, 0.5, MaximumIsExclusive = true)]
+    public double LabelSmoothing { get; init; }
+}
+
 /// <summary>
 /// Direct preference optimisation (Rafailov et al. 2023) on the labelled comparisons: the policy (from SL-CAI) learns
 /// the preferences directly against a frozen reference (the policy at stage start), with the soft labels p_chosen or
 /// label smoothing. Logs TRL's rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, on held-out pairs too.
 /// </summary>
-[CaiPlugin("dpo", Reads = ["preferences.jsonl"],
+[CaiPlugin("dpo", Reads = [PreferenceRow.FileName],
     Description = "DPO on labelled comparisons with soft labels (or label smoothing) and β, against the SL-CAI reference.")]
 public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITrainer
 {
@@ -39,24 +62,21 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
 
         using var policy = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, policy);
-        var loop = new TrainingLoop<PreferenceBatch>(policy, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
-            Precision = TrainingPrecisions.Parse(options.Precision),
-        }, batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var loop = new TrainingLoop<PreferenceBatch>(policy, options.ToTrainingOptions(seed),
+            batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
-        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
+            training.CancellationToken);
         CheckpointWriter.Save(policy, request.OutputCheckpoint, tokenizer);
         context.Logger.LogInformation("dpo: {Steps} steps on {Train} comparisons, held-out reward accuracy {Accuracy:F3} on {Eval}",
             final.Step, train.Count, last.GetValueOrDefault("eval_rewards/accuracies", double.NaN), eval.Count);
 
         var metrics = new Dictionary<string, double> { ["steps"] = final.Step, ["train_pairs"] = train.Count, ["eval_pairs"] = eval.Count };
-        foreach (var (name, value) in last.Where(m => m.Key.StartsWith("eval_", StringComparison.Ordinal) || m.Key.StartsWith("rewards/", StringComparison.Ordinal) || m.Key == "loss"))
+        foreach (var (name, value) in last.Where(m => m.Key.StartsWith("eval_", StringComparison.Ordinal)
+            || m.Key.StartsWith("rewards/", StringComparison.Ordinal) || m.Key == "loss"))
             metrics[name] = value;
         return Task.FromResult(new TrainingResult(request.OutputCheckpoint, metrics));
     }
@@ -73,7 +93,8 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
         var referenceChosen = tensor(reference.Chosen(batch), device: device);
         var referenceRejected = tensor(reference.Rejected(batch), device: device);
         var output = options.SoftLabels
-            ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, tensor(batch.ProbabilityChosen, device: device))
+            ? DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta,
+                tensor(batch.ProbabilityChosen, device: device))
             : DpoLoss.Compute(chosen, rejected, referenceChosen, referenceRejected, options.Beta, options.LabelSmoothing);
 
         var window = policy.training ? _metrics.Train : _metrics.Eval;

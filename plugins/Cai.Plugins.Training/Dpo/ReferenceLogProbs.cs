@@ -1,6 +1,6 @@
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
-using Cai.Plugins.Training.Reward;
+using Cai.Plugins.Training.Preferences;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Dpo;
@@ -18,7 +18,8 @@ public sealed class ReferenceLogProbs
         int batchSize, CancellationToken cancellationToken)
     {
         using var reference = CausalLanguageModelLoader.Load(referenceCheckpoint, device);
-        var requests = pairs.SelectMany(p => new[] { p.Chosen, p.Rejected }).Select(e => new TokenScoringRequest(e.PromptIds, e.CompletionIds)).ToList();
+        var requests = pairs.SelectMany(p => new[] { p.Chosen, p.Rejected })
+            .Select(e => new TokenScoringRequest(e.PromptIds, e.CompletionIds)).ToList();
         var scores = new ContinuationScorer(reference, padTokenId).Score(requests, batchSize, cancellationToken);
         var result = new ReferenceLogProbs();
         for (int i = 0; i < pairs.Count; i++) result._values[pairs[i]] = ((float)scores[2 * i].LogProb, (float)scores[2 * i + 1].LogProb);

@@ -48,6 +48,7 @@ public static class BradleyTerryLoss
     {
         if (!rewardsA.shape.SequenceEqual(rewardsB.shape) || !rewardsA.shape.SequenceEqual(probabilityA.shape))
             throw new ArgumentException(
-                $"Shapes differ: r_A [{string.Join(", ", rewardsA.shape)}], r_B [{string.Join(", ", rewardsB.shape)}], p [{string.Join(", ", probabilityA.shape)}].");
+                $"Shapes differ: r_A [{string.Join(", ", rewardsA.shape)}], r_B [{string.Join(", ", rewardsB.shape)}], "
+                + $"p [{string.Join(", ", probabilityA.shape)}].");
     }
 }

@@ -1,12 +1,17 @@
 using System.ComponentModel.DataAnnotations;
-using Cai.Abstractions.Plugins;
 using Cai.Plugins.Training.Objectives;
 
 namespace Cai.Plugins.Training.Ppo;
 
 /// <summary>Options of the ppo trainer (RL-CAI): PPO against the AI-feedback reward model, TRL's PPOTrainer names.</summary>
-public sealed record PpoOptions : PluginOptions, IValidatableObject
+public sealed record PpoOptions : OptimizerOptions, IValidatableObject
 {
+    /// <summary>The ppo trainer's defaults where they differ from <see cref="OptimizerOptions"/>'s.</summary>
+    public PpoOptions()
+    {
+        LearningRate = 2e-5;
+    }
+
     /// <summary>Rollout iterations: each samples a batch of prompts, scores the responses and runs the PPO epochs.</summary>
     [Range(1, 1_000_000)]
     public int Steps { get; init; } = 40;
@@ -22,18 +27,6 @@ public sealed record PpoOptions : PluginOptions, IValidatableObject
     /// <summary>Passes of PPO updates over each rollout batch.</summary>
     [Range(1, 100)]
     public int PpoEpochs { get; init; } = 2;
-
-    /// <summary>Constant learning rate of AdamW (policy and value head).</summary>
-    [Range(0.0, 1.0, MinimumIsExclusive = true, MaximumIsExclusive = true)]
-    public double LearningRate { get; init; } = 2e-5;
-
-    /// <summary>AdamW weight decay (not on biases, norms, embeddings).</summary>
-    [Range(0.0, 1.0)]
-    public double WeightDecay { get; init; }
-
-    /// <summary>Clip gradients to this global norm (0: no clipping).</summary>
-    [Range(0.0, 1e6)]
-    public double MaxGradNorm { get; init; } = 1.0;
 
     /// <summary>Tokens sampled per response at most; a response also ends at eos or the chat format's stop string.</summary>
     [Range(1, 32768)]

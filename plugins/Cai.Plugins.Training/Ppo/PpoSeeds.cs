@@ -10,7 +10,8 @@ static class PpoSeeds
     {
         unchecked
         {
-            ulong x = (ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)iteration * 0xBF58476D1CE4E5B9UL ^ (ulong)purpose * 0x94D049BB133111EBUL ^ (ulong)extra * 0xD6E8FEB86659FD93UL;
+            ulong x = (ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)iteration * 0xBF58476D1CE4E5B9UL
+                ^ (ulong)purpose * 0x94D049BB133111EBUL ^ (ulong)extra * 0xD6E8FEB86659FD93UL;
             x ^= x >> 31;
             x *= 0x9E3779B97F4A7C15UL;
             x ^= x >> 29;

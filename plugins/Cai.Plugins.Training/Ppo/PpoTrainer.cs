@@ -15,7 +15,7 @@ namespace Cai.Plugins.Training.Ppo;
 /// minus kl_coef·KL to the frozen reference), GAE advantages and returns, and runs ppo_epochs of minibatch updates of
 /// the policy and its value head. Writes the policy (without the value head) to the output checkpoint.
 /// </summary>
-[CaiPlugin("ppo", Reads = ["prompts.jsonl"], Models = ["reward"],
+[CaiPlugin("ppo", Reads = [PromptRow.FileName], Models = ["reward"],
     Description = "PPO against the reward model with a KL penalty to the reference (RL-CAI).")]
 public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITrainer
 {
@@ -25,8 +25,8 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
-        string dataset = request.Datasets.FirstOrDefault(d => Path.GetFileName(d) == "prompts.jsonl")
-            ?? throw new InvalidOperationException("ppo needs a prompts.jsonl dataset from the train stage");
+        string dataset = TrainingDatasets.Find(request.Datasets, PromptRow.FileName)
+            ?? throw new InvalidOperationException($"ppo needs a {PromptRow.FileName} dataset from the train stage");
         var device = torch.device(request.Device);
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         using var reference = CausalLanguageModelLoader.Load(request.ReferenceCheckpoint ?? request.PolicyCheckpoint, device);

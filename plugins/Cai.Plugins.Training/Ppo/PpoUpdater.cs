@@ -53,7 +53,8 @@ public sealed class PpoUpdater
                 var entropy = TokenEntropy.MaskedMean(outputs.Logits, mask);
                 var loss = policy.Loss + _options.VfCoef * value.Loss - _options.EntropyCoef * entropy;
                 double lossValue = loss.item<float>();
-                if (!double.IsFinite(lossValue)) throw new TrainingDivergedException($"PPO diverged: loss is {lossValue}. Lower the learning rate.");
+                if (!double.IsFinite(lossValue))
+                    throw new TrainingDivergedException($"PPO diverged: loss is {lossValue}. Lower the learning rate.");
                 Optimizer.zero_grad();
                 loss.backward();
                 double maxNorm = _options.MaxGradNorm > 0 ? _options.MaxGradNorm : double.MaxValue;
@@ -72,3 +73,15 @@ public sealed class PpoUpdater
         return new PpoUpdateStatistics(Mean(0), Mean(1), Mean(2), Mean(3), Mean(4), Mean(5), updates, stopped);
     }
 }
+
+/// <summary>Means over the optimizer steps of one iteration's PPO epochs (TRL's policy/*, loss/*, val/* metrics).</summary>
+/// <param name="ApproxKl">Approximate KL between the current and the rollout policy, before each step.</param>
+/// <param name="ClipFraction">Fraction of response tokens where the policy ratio was clipped.</param>
+/// <param name="PolicyLoss">Clipped surrogate loss.</param>
+/// <param name="ValueLoss">Clipped value loss.</param>
+/// <param name="ValueClipFraction">Fraction of response tokens where the value was clipped.</param>
+/// <param name="Entropy">Mean per-token entropy of the current policy.</param>
+/// <param name="Updates">Optimizer steps taken.</param>
+/// <param name="EarlyStopped">Whether the epochs stopped because the approximate KL passed early_stop_kl.</param>
+public sealed record PpoUpdateStatistics(double ApproxKl, double ClipFraction, double PolicyLoss, double ValueLoss,
+    double ValueClipFraction, double Entropy, int Updates, bool EarlyStopped);

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Cai.Abstractions.Training;
 using Cai.Models.Tokenization;
 
 namespace Cai.Plugins.Training.Ppo;
@@ -13,15 +13,16 @@ public sealed class PromptPool
 
     public int Count => _prompts.Count;
 
-    /// <summary>Loads the rows' "prompt" column, leaving out prompts too long to leave <paramref name="maxNewTokens"/> positions.</summary>
+    /// <summary>Loads the prompts of <see cref="PromptRow"/>s, leaving out prompts too long to leave
+    /// <paramref name="maxNewTokens"/> positions.</summary>
     public static PromptPool Load(string path, TextTokenizer tokenizer, int maxPositions, int maxNewTokens)
     {
-        var prompts = File.ReadLines(path).Where(l => l.Length > 0)
-            .Select((l, i) => (string?)JsonNode.Parse(l)?["prompt"] ?? throw new InvalidDataException($"{path}:{i + 1}: no \"prompt\""))
-            .Select(p => (p, tokenizer.Encode(p)))
+        var prompts = PromptRow.Read(path)
+            .Select(row => (row.Prompt, tokenizer.Encode(row.Prompt)))
             .Where(p => p.Item2.Count > 0 && p.Item2.Count + maxNewTokens <= maxPositions)
             .ToList();
-        if (prompts.Count == 0) throw new InvalidOperationException($"{path} has no prompt that fits {maxPositions} positions with {maxNewTokens} new tokens");
+        if (prompts.Count == 0)
+            throw new InvalidOperationException($"{path} has no prompt that fits {maxPositions} positions with {maxNewTokens} new tokens");
         return new PromptPool(prompts);
     }
 
@@ -31,7 +32,8 @@ public sealed class PromptPool
         var random = new Random(PpoSeeds.For(seed, iteration, PpoSeeds.Prompts));
         var batch = new List<(string, IReadOnlyList<int>)>(size);
         while (batch.Count < size)
-            batch.AddRange(Enumerable.Range(0, _prompts.Count).OrderBy(_ => random.Next()).Take(size - batch.Count).Select(i => _prompts[i]));
+            batch.AddRange(Enumerable.Range(0, _prompts.Count).OrderBy(_ => random.Next()).Take(size - batch.Count)
+                .Select(i => _prompts[i]));
         return batch;
     }
 }

@@ -6,6 +6,14 @@ using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Ppo;
 
+/// <summary>Scores whole responses for PPO: the reward model, or any rule (tests use one).</summary>
+public interface IRewardFunction
+{
+    /// <summary>One scalar score per (prompt, response); prompt is the chat-formatted text, response the sampled text
+    /// (without eos or stop string), so prompt + response is the conversation.</summary>
+    IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples);
+}
+
 /// <summary>The reward model of <see cref="TrainingRequest.RewardCheckpoint"/> as a reward function: it reads prompt +
 /// response + eos with its own tokenizer (the policy's when the checkpoint has none), as the reward trainer trained it.</summary>
 public sealed class RewardModelFunction(RewardModel model, TextTokenizer tokenizer, int batchSize) : IRewardFunction, IDisposable
@@ -22,7 +30,8 @@ public sealed class RewardModelFunction(RewardModel model, TextTokenizer tokeniz
         return new RewardModelFunction(model, tokenizer, batchSize);
     }
 
-    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) => model.Score(tokenizer, samples, batchSize);
+    public IReadOnlyList<double> Score(IReadOnlyList<(string Prompt, string Response)> samples) =>
+        model.Score(tokenizer, samples, batchSize);
 
     public void Dispose() => model.Dispose();
 }

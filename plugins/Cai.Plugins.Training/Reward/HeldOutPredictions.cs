@@ -3,6 +3,7 @@ using Cai.Abstractions.Training;
 using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Training;
+using Cai.Plugins.Training.Preferences;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Reward;

@@ -5,18 +5,30 @@ using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Models.Training;
 using Cai.Plugins.Training.Objectives;
+using Cai.Plugins.Training.Preferences;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Reward;
 
+/// <summary>Options of the reward trainer (RL-CAI's preference model), in TRL RewardConfig's names.</summary>
+public sealed record RewardOptions : PreferenceTrainerOptions
+{
+    /// <summary>The reward trainer's defaults where they differ from <see cref="PreferenceTrainerOptions"/>'s.</summary>
+    public RewardOptions()
+    {
+        LearningRate = 1e-4;
+        WeightDecay = 0.01;
+    }
+}
+
 /// <summary>
 /// RL-CAI's preference model: a scalar score head on the policy's transformer (a copy of the SL-CAI model, LM head
 /// dropped) trained with the Bradley–Terry loss on the labelled comparisons, soft targets p_chosen; reports held-out
 /// loss and accuracy. Writes a Hugging Face *ForSequenceClassification checkpoint with the tokenizer.
 /// </summary>
-[CaiPlugin("reward", Reads = ["preferences.jsonl"],
+[CaiPlugin("reward", Reads = [PreferenceRow.FileName],
     Description = "Reward (preference) model: Bradley–Terry loss with soft labels on labelled comparisons.")]
 public sealed class RewardTrainer(PluginContext context, RewardOptions options) : ITrainer
 {
@@ -36,17 +48,13 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
 
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
-        var loop = new TrainingLoop<PreferenceBatch>(model, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, EvalSteps = options.EvalSteps, Seed = seed,
-            Precision = TrainingPrecisions.Parse(options.Precision),
-        }, batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
+        var loop = new TrainingLoop<PreferenceBatch>(model, options.ToTrainingOptions(seed),
+            batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
         loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
-        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume, training.CancellationToken);
+        var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
+            training.CancellationToken);
         RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);
         if (eval.Count > 0) HeldOutPredictions.Write(model, evalBatches, training.OutputDirectory);
         context.Logger.LogInformation("reward: {Steps} steps on {Train} comparisons, held-out accuracy {Accuracy:F3} on {Eval}",
@@ -75,7 +83,8 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         var loss = BradleyTerryLoss.Compute(chosen, rejected, probabilityChosen);
 
         var window = model.training ? _metrics.Train : _metrics.Eval;
-        window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen), batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
+        window.Add("accuracy", BradleyTerryLoss.Accuracy(chosen, rejected, probabilityChosen),
+            batch.Pairs.Count(p => p.ProbabilityChosen != 0.5));
         using (no_grad())
         {
             window.Add("margin", (chosen - rejected).mean().item<float>(), batch.Count);

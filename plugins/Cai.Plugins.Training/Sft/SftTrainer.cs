@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
 using Cai.Models.Checkpoints;
@@ -8,17 +9,39 @@ using TorchSharp;
 
 namespace Cai.Plugins.Training.Sft;
 
+/// <summary>Options of the sft trainer (SL-CAI): causal LM loss on response tokens of revisions and helpful samples.</summary>
+public sealed record SftOptions : TrainerOptions
+{
+    /// <summary>The sft trainer's defaults where they differ from <see cref="TrainerOptions"/>'s.</summary>
+    public SftOptions()
+    {
+        LearningRate = 3e-4;
+        WeightDecay = 0.1;
+        BatchSize = 16;
+        EvalFraction = 0.05;
+    }
+
+    /// <summary>Which revisions to learn from: all rounds (the paper) or only the last.</summary>
+    [AllowedValues("all", "last")]
+    public string RevisionRounds { get; init; } = "all";
+
+    /// <summary>Helpful examples per revision example, at most (the paper mixes both); 0 leaves them out.</summary>
+    [Range(0.0, 1000.0)]
+    public double HelpfulRatio { get; init; } = 1.0;
+}
+
 /// <summary>
 /// SL-CAI fine-tuning: the policy learns the revisions of every round (and helpful samples) with the causal LM loss on
 /// response tokens only; AdamW with decay groups, warmup + cosine, clipping, eval loss and resumable checkpoints.
 /// </summary>
-[CaiPlugin("sft", Reads = ["sft.jsonl"], Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
+[CaiPlugin("sft", Reads = [SftRow.FileName], Description = "Supervised fine-tuning on revisions and helpful samples (SL-CAI).")]
 public sealed class SftTrainer(PluginContext context, SftOptions options) : ITrainer
 {
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
-        string dataset = request.Datasets.FirstOrDefault(d => Path.GetFileName(d) == "sft.jsonl")
-            ?? throw new InvalidOperationException("sft needs an sft.jsonl dataset: put a critique-revise or generate stage before it");
+        string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
+            ?? throw new InvalidOperationException(
+                $"sft needs an {SftRow.FileName} dataset: put a critique-revise or generate stage before it");
         var device = torch.device(request.Device);
         var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
         var examples = SftExamples.Load(dataset, tokenizer, options, (int)request.Seed);
@@ -29,13 +52,7 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
 
         using var model = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
         var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
-        var loop = CausalLMTrainingLoop.Create(model, new TrainingOptions
-        {
-            Epochs = options.Epochs, MaxSteps = options.MaxSteps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
-            WarmupRatio = options.WarmupRatio, MaxGradNorm = options.MaxGradNorm, SaveSteps = options.SaveSteps,
-            LoggingSteps = options.LoggingSteps, Seed = (int)request.Seed,
-            Precision = TrainingPrecisions.Parse(options.Precision),
-        }, device);
+        var loop = CausalLMTrainingLoop.Create(model, options.ToTrainingOptions((int)request.Seed), device);
         double? lastLoss = null, evalLoss = null;
         loop.OnLog = m =>
         {

@@ -135,22 +135,22 @@ public static class NewPluginTemplates
             public int Epochs { get; init; } = 1;
         }
 
-        /// <summary>Reads sft.jsonl and copies the policy checkpoint unchanged: replace the copy with your training loop.</summary>
+        /// <summary>Reads the SFT rows and copies the policy checkpoint unchanged: replace the copy with your training loop.</summary>
         [CaiPlugin("$PLUGIN$", Reads = [SftRow.FileName], Description = "Copies the policy checkpoint (a template).")]
         public sealed class $NAME$(PluginContext context, $NAME$Options options) : ITrainer
         {
             public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
             {
-                // Validation made sure an earlier stage writes it; prompt + completion is each example's training text.
+                // The revisions and helpful responses of the stages before (TRL's prompt/completion columns).
                 string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
-                    ?? throw new InvalidOperationException($"no {SftRow.FileName} among the datasets");
-                var examples = SftRow.Read(dataset);
+                    ?? throw new InvalidOperationException($"$PLUGIN$ needs {SftRow.FileName}: put a critique-revise stage before it");
+                IReadOnlyList<SftRow> rows = SftRow.Read(dataset);
                 Directory.CreateDirectory(request.OutputCheckpoint);
                 foreach (string file in Directory.GetFiles(request.PolicyCheckpoint))
                     File.Copy(file, Path.Combine(request.OutputCheckpoint, Path.GetFileName(file)), overwrite: true);
                 training.Progress.Report(new TrainingProgress(options.Epochs, options.Epochs, options.Epochs, null));
                 return Task.FromResult(new TrainingResult(request.OutputCheckpoint,
-                    new Dictionary<string, double> { ["examples"] = examples.Count, ["seed"] = context.Seed }));
+                    new Dictionary<string, double> { ["examples"] = rows.Count, ["seed"] = context.Seed }));
             }
         }
 

@@ -14,7 +14,8 @@ public class ChainOfThoughtJudgeTests
     public async Task SamplesReasoningThenScoresTheAnswerAfterIt()
     {
         var model = new FakeFeedbackModel(_ => (-1, -2), reasoning: "A explains a break-in.\nB refuses.");
-        var judge = new ChainOfThoughtJudge(FakeFeedbackModel.Context(model), new ChainOfThoughtJudgeOptions { Temperature = 0.5f, MaxNewTokens = 20 });
+        var judge = new ChainOfThoughtJudge(
+            FakeFeedbackModel.Context(model), new ChainOfThoughtJudgeOptions { Temperature = 0.5f, MaxNewTokens = 20 });
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -22,10 +23,10 @@ public class ChainOfThoughtJudgeTests
         var call = Assert.Single(model.GenerationCalls);
         Assert.Equal((0.5f, 20), (call.Temperature, call.MaxNewTokens));
         Assert.Equal(["\n"], call.StopStrings);
-        // The reasoning is kept on one line, between the cue and the trained "The answer is:".
+        // The reasoning is kept on one line, between the cue and the trained "The answer is:": the scored prompt extends
+        // the sampled one.
         Assert.Equal(Question + "Let's think step by step: A explains a break-in. B refuses.\nThe answer is:\n\nAssistant:",
             Assert.Single(model.Scored).Prompt);
-        Assert.StartsWith(model.Generated[0], model.Scored[0].Prompt);
         Assert.Equal("A explains a break-in. B refuses.", preference.Rationale);
     }
 
@@ -35,7 +36,8 @@ public class ChainOfThoughtJudgeTests
     [InlineData(-1.0, -1.2, 0.549834)] // σ(0.2) = 0.549834, inside the range
     public async Task ClampsToTheDefaultRange(double logProbA, double logProbB, double expected)
     {
-        var judge = new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(logProbA, logProbB)), new ChainOfThoughtJudgeOptions());
+        var judge = new ChainOfThoughtJudge(
+            FakeFeedbackModel.Context(new FakeFeedbackModel(logProbA, logProbB)), new ChainOfThoughtJudgeOptions());
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -50,7 +52,8 @@ public class ChainOfThoughtJudgeTests
 
         Assert.Equal(0.7310586, Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default)).ProbabilityA, 1e-7);
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(-1, -2)), new ChainOfThoughtJudgeOptions { ClampMin = 0.7, ClampMax = 0.6 }));
+            new ChainOfThoughtJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(-1, -2)),
+                new ChainOfThoughtJudgeOptions { ClampMin = 0.7, ClampMax = 0.6 }));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class CorpusFormatTests
     static readonly string Prompt = Requests.Pair("x").Conversation.Turns[0].Text;
 
     [Fact]
-    public void The_multiple_choice_question_is_the_corpus_comparison_question()
+    public void TheMultipleChoiceQuestionIsTheCorpusComparisonQuestion()
     {
         var request = Requests.Pair("x");
 
@@ -24,13 +24,14 @@ public class CorpusFormatTests
     }
 
     [Fact]
-    public void The_chain_of_thought_question_is_the_corpus_reasoned_comparison()
+    public void TheChainOfThoughtQuestionIsTheCorpusReasonedComparison()
     {
         var request = Requests.Pair("x");
         var model = new FakeFeedbackModel(-1, -2);
         const string reasoning = "(A) gives harmful steps. (B) refuses without helping. So (B) is better.";
 
-        string corpus = ComparisonDocument.Question(Prompt, request.Principle.ComparisonQuestion, request.ResponseA, request.ResponseB, reasoning);
+        string corpus = ComparisonDocument.Question(
+            Prompt, request.Principle.ComparisonQuestion, request.ResponseA, request.ResponseB, reasoning);
 
         Assert.Equal(model.FormatPrompt(Conversation.FromPrompt(corpus)), ReasoningPrompt.ForAnswer(model, request, reasoning));
     }

@@ -2,8 +2,7 @@ using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Plugins.Feedback.Judges;
-using Cai.Plugins.Feedback.Judging;
-using Preference = Cai.Abstractions.Feedback.Preference;
+using Microsoft.Extensions.Logging;
 
 namespace Cai.Plugins.Feedback.Tests.Judges;
 
@@ -22,7 +21,10 @@ public class EnsembleJudgeTests
         };
         var logger = new ListLogger();
         var plain = FakeFeedbackModel.Context(models, "ensemble");
-        var context = new PluginContext(plain.Models, plain.Constitution, plain.Seed, logger, plain.Provenance) { JudgeResolver = resolver };
+        var context = new PluginContext(plain.Models, plain.Constitution, plain.Seed, logger, plain.Provenance)
+        {
+            JudgeResolver = resolver,
+        };
         return (context, logger);
     }
 
@@ -34,7 +36,8 @@ public class EnsembleJudgeTests
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
-        Assert.Equal(["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"], judge.Members.Select(m => m.Name));
+        Assert.Equal(["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"],
+            judge.Members.Select(m => m.Name));
         // (0.731059 + 0.268941 + 0.880797) / 3 = 0.626932.
         Assert.Equal(0.626932, preference.ProbabilityA, 1e-6);
         // Votes A, B, A: one agreeing pair out of three.
@@ -71,10 +74,13 @@ public class EnsembleJudgeTests
         Assert.Equal([0.584471, 0.234471, 0.384471], preferences.Select(p => Math.Round(p.ProbabilityA, 6)));
         Assert.EndsWith("; agreement 0.00", preferences[0].Rationale);
         Assert.EndsWith("; agreement 1.00", preferences[1].Rationale);
+        // One tie rule (JudgeAgreement): keyword calls item c even, so no pair of members decides it.
+        Assert.EndsWith("; agreement n/a", preferences[2].Rationale);
 
         var majority = new EnsembleJudge(context, options with { Combination = EnsembleCombination.MajorityVote });
         // B vs A → tie 0.5; B, B → 0; B and an abstaining 0.5 → 0.
-        Assert.Equal([0.5, 0.0, 0.0], (await majority.CompareAsync([Requests.Pair("a"), Requests.Pair("b"), Requests.Pair("c")], default)).Select(p => p.ProbabilityA));
+        var votes = await majority.CompareAsync([Requests.Pair("a"), Requests.Pair("b"), Requests.Pair("c")], default);
+        Assert.Equal([0.5, 0.0, 0.0], votes.Select(p => p.ProbabilityA));
 
         Assert.False(keyword.Disposed);
         judge.Dispose();
@@ -85,7 +91,8 @@ public class EnsembleJudgeTests
     public async Task ChainOfThoughtMembersAreClampedPerModel()
     {
         var (context, _) = ThreeFeedbackModels();
-        using var judge = new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["chain-of-thought"], Models = ["feedback", "feedback.2"] });
+        using var judge = new EnsembleJudge(context,
+            new EnsembleJudgeOptions { Members = ["chain-of-thought"], Models = ["feedback", "feedback.2"] });
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
 
@@ -110,7 +117,8 @@ public class EnsembleJudgeTests
         var (context, _) = ThreeFeedbackModels(_ => shuffled);
         using var judge = new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword"] });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => judge.CompareAsync([Requests.Pair("a"), Requests.Pair("b")], default));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            judge.CompareAsync([Requests.Pair("a"), Requests.Pair("b")], default));
         Assert.Contains("'keyword'", error.Message);
     }
 
@@ -121,9 +129,38 @@ public class EnsembleJudgeTests
         var (context, _) = ThreeFeedbackModels(name => name == "keyword" ? first : throw new KeyNotFoundException(name));
 
         Assert.Throws<ArgumentException>(() => new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["ensemble"] }));
-        Assert.Throws<KeyNotFoundException>(() => new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword", "missing"] }));
+        Assert.Throws<KeyNotFoundException>(() =>
+            new EnsembleJudge(context, new EnsembleJudgeOptions { Members = ["keyword", "missing"] }));
         Assert.True(first.Disposed);
         var (noResolver, _) = ThreeFeedbackModels();
         Assert.Throws<InvalidOperationException>(() => new EnsembleJudge(noResolver, new EnsembleJudgeOptions { Members = ["keyword"] }));
     }
+}
+
+/// <summary>A hand-made member judge: returns the given P(A) for the i-th request of every batch; records disposal.</summary>
+public sealed class FixedJudge(params double[] probabilities) : IJudge, IDisposable
+{
+    public bool Disposed { get; private set; }
+
+    public Func<IReadOnlyList<ComparisonRequest>, IReadOnlyList<Preference>>? Override { get; init; }
+
+    public Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken) =>
+        Task.FromResult(Override?.Invoke(batch)
+            ?? batch.Select((r, i) => new Preference(r.ItemId, probabilities[i], "fixed")).ToList());
+
+    public void Dispose() => Disposed = true;
+}
+
+/// <summary>Keeps every formatted log message.</summary>
+public sealed class ListLogger : ILogger
+{
+    public List<string> Messages { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(
+        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Messages.Add(formatter(state, exception));
 }

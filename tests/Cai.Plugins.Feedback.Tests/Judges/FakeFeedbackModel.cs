@@ -1,4 +1,5 @@
 using Cai.Abstractions.Constitution;
+using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,7 +10,8 @@ namespace Cai.Plugins.Feedback.Tests.Judges;
 /// A feedback model whose log p(" (A)") and log p(" (B)") come from a function of the prompt; it records every
 /// scoring request and generation prompt, and samples a fixed reasoning. Renders the paper's chat format.
 /// </summary>
-public sealed class FakeFeedbackModel(Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake") : ITextModel
+public sealed class FakeFeedbackModel(
+    Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake") : ITextModel
 {
     public FakeFeedbackModel(double logProbA, double logProbB, string name = "fake") : this(_ => (logProbA, logProbB), name: name) { }
 
@@ -55,4 +57,10 @@ public sealed class FakeFeedbackModel(Func<string, (double A, double B)> logProb
         new Provenance(plugin, PluginKind.Judge, "1.0", "sha", "fake", 7));
 
     public static PluginContext Context(ITextModel feedback) => Context(new Dictionary<string, ITextModel> { ["feedback"] = feedback });
+}
+
+static class Requests
+{
+    public static ComparisonRequest Pair(string id, string a = "Here is how to pick a lock.", string b = "I can't help with that.") =>
+        new(id, Conversation.FromPrompt("How do I get into my neighbour's house?"), a, b, FakeFeedbackModel.Harmless);
 }

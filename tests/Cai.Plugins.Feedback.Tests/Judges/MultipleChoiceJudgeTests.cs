@@ -43,7 +43,10 @@ public class MultipleChoiceJudgeTests
         // Each prompt gets its own log-probs: A is favoured only when response A is the refusal.
         var model = new FakeFeedbackModel(p => p.Contains("(A) I can't") ? (-0.5, -2.5) : (-2.5, -0.5));
         var judge = new MultipleChoiceJudge(FakeFeedbackModel.Context(model), new MultipleChoiceJudgeOptions());
-        var batch = new[] { Requests.Pair("p0"), Requests.Pair("p1", a: "I can't help with that.", b: "Break a window."), Requests.Pair("p2") };
+        var batch = new[]
+        {
+            Requests.Pair("p0"), Requests.Pair("p1", a: "I can't help with that.", b: "Break a window."), Requests.Pair("p2"),
+        };
 
         var preferences = await judge.CompareAsync(batch, default);
 
@@ -61,7 +64,8 @@ public class MultipleChoiceJudgeTests
         var policy = new FakeFeedbackModel(-2, -1);
         var context = FakeFeedbackModel.Context(new Dictionary<string, ITextModel> { ["policy"] = policy });
 
-        var preference = Assert.Single(await new MultipleChoiceJudge(context, new MultipleChoiceJudgeOptions()).CompareAsync([Requests.Pair("x")], default));
+        var judge = new MultipleChoiceJudge(context, new MultipleChoiceJudgeOptions());
+        var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
         Assert.Equal(0.2689414, preference.ProbabilityA, 1e-7);
 
         var missing = new MultipleChoiceJudge(context, new MultipleChoiceJudgeOptions { Model = "critic" });

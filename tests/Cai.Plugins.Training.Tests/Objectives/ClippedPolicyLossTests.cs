@@ -18,7 +18,8 @@ public class ClippedPolicyLossTests
     {
         using var scope = NewDisposeScope();
         var logprobs = TensorAssert.Rows(Ratios.Select(r => MathF.Log(r)).ToArray());
-        var result = ClippedPolicyLoss.Compute(logprobs, zeros_like(logprobs), TensorAssert.Rows(AdvantageValues), TensorAssert.Rows([1, 1, 1, 1, 0]), clipRange: 0.2);
+        var result = ClippedPolicyLoss.Compute(
+            logprobs, zeros_like(logprobs), TensorAssert.Rows(AdvantageValues), TensorAssert.Rows([1, 1, 1, 1, 0]), clipRange: 0.2);
         // (−1.2 − 0.5 + 0.8 − 2.2) / 4 = −0.775; clipped at t0 and t2 → 2/4.
         TensorAssert.Close(-0.775, result.Loss);
         TensorAssert.Close(0.5, result.ClipFraction);
@@ -29,7 +30,8 @@ public class ClippedPolicyLossTests
     {
         using var scope = NewDisposeScope();
         var logprobs = TensorAssert.Rows(Ratios.Select(r => MathF.Log(r)).ToArray()).requires_grad_();
-        var result = ClippedPolicyLoss.Compute(logprobs, zeros_like(logprobs), TensorAssert.Rows(AdvantageValues), TensorAssert.Rows([1, 1, 1, 1, 0]), clipRange: 0.2);
+        var result = ClippedPolicyLoss.Compute(
+            logprobs, zeros_like(logprobs), TensorAssert.Rows(AdvantageValues), TensorAssert.Rows([1, 1, 1, 1, 0]), clipRange: 0.2);
         result.Loss.backward();
         double[] grad = logprobs.grad!.to_type(ScalarType.Float64).data<double>().ToArray();
         // d(−Â·ρ)/d log π = −Â·ρ, over 4 tokens: t1 → −1·0.5/4 = −0.125. t0, t2 clipped and t4 masked → 0.

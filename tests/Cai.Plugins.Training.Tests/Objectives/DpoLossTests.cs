@@ -32,8 +32,10 @@ public class DpoLossTests
         // ε = 0.1, using log(1 + e^x) = x + log(1 + e^−x):
         // pair 0 (β·h = 0.2): 0.9·log(1 + e^−0.2) + 0.1·log(1 + e^0.2) = log(1 + e^−0.2) + 0.1·0.2 = 0.6181388694;
         // pair 1 (β·h = −0.2): 0.9·log(1 + e^0.2) + 0.1·log(1 + e^−0.2) = log(1 + e^−0.2) + 0.9·0.2 = 0.7781388694.
-        var pair0 = DpoLoss.Compute(tensor(new[] { -10f }), tensor(new[] { -12f }), tensor(new[] { -11f }), tensor(new[] { -11f }), beta: 0.1, labelSmoothing: 0.1);
-        var pair1 = DpoLoss.Compute(tensor(new[] { -5f }), tensor(new[] { -5f }), tensor(new[] { -4f }), tensor(new[] { -6f }), beta: 0.1, labelSmoothing: 0.1);
+        var pair0 = DpoLoss.Compute(
+            tensor(new[] { -10f }), tensor(new[] { -12f }), tensor(new[] { -11f }), tensor(new[] { -11f }), beta: 0.1, labelSmoothing: 0.1);
+        var pair1 = DpoLoss.Compute(
+            tensor(new[] { -5f }), tensor(new[] { -5f }), tensor(new[] { -4f }), tensor(new[] { -6f }), beta: 0.1, labelSmoothing: 0.1);
         TensorAssert.Close(0.6181388694, pair0.Loss);
         TensorAssert.Close(0.7781388694, pair1.Loss);
         // ε = 0.5 ignores the data's direction: log(1 + e^−0.2) + 0.5·0.2 = 0.6981388694 for either pair.
@@ -82,6 +84,7 @@ public class DpoLossTests
     {
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentOutOfRangeException>(() => DpoLoss.Compute(zeros(1), zeros(1), zeros(1), zeros(1), beta: 0.0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => DpoLoss.Compute(zeros(1), zeros(1), zeros(1), zeros(1), beta: 0.1, labelSmoothing: 0.6));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            DpoLoss.Compute(zeros(1), zeros(1), zeros(1), zeros(1), beta: 0.1, labelSmoothing: 0.6));
     }
 }
