@@ -5,7 +5,9 @@ using System.Globalization;
 using System.Text.Json;
 using Cai.Cli.Commands;
 using Cai.Abstractions.Input;
+using Cai.Core.Pipeline;
 using Cai.Core.Recipes.Yaml;
+using Cai.Sandbox;
 
 namespace Cai.Cli;
 
@@ -32,6 +34,9 @@ public static class CaiCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
+
+    /// <summary>The stage kinds `cai` runs: Core's, and the toy world's evaluator and pretrain stage.</summary>
+    public static StageRegistry Stages() => ToyWorld.Register(StageRegistry.Standard());
 
     /// <summary>
     /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, each problem on one

@@ -91,43 +91,43 @@ public static partial class LibTorch
     /// <summary>libtorch's libraries in dependency order; the CUDA ones are optional.</summary>
     public static readonly IReadOnlyList<string> LoadOrder = ["libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"];
 
-    static readonly string[] Required = ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
+    static readonly string[] _required = ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
 
     const string TorchSharpNative = "libLibTorchSharp.so";
 
     // CUDA libraries of the nvidia-* wheels (nvidia/<name>/lib), in dependency order; libtorch_cuda.so's RUNPATH
     // normally finds them, and like PyTorch they are loaded by hand only when that fails.
-    static readonly string[] NvidiaLoadOrder =
+    static readonly string[] _nvidiaLoadOrder =
         ["libcudart.so", "libnvJitLink.so", "libcublasLt.so", "libcublas.so", "libcusparse.so", "libcusolver.so", "libcufft.so",
          "libcurand.so", "libnvrtc.so", "libcudnn.so", "libnccl.so", "libcupti.so", "libcusparseLt.so", "libnvshmem_host.so", "libcufile.so"];
 
-    static readonly Lock Gate = new();
-    static LibTorchChoice? loaded;
+    static readonly Lock _gate = new();
+    static LibTorchChoice? _loaded;
 
     /// <summary>The libtorch loaded by <see cref="Load"/>, or null before.</summary>
-    public static LibTorchChoice? Loaded => loaded;
+    public static LibTorchChoice? Loaded => _loaded;
 
     /// <summary>Chooses and loads this process's libtorch (once; later calls return the first result).</summary>
     /// <exception cref="LibTorchException">CAI_LIBTORCH names no libtorch, none is available, or a library fails to load.</exception>
     public static LibTorchChoice Load()
     {
-        lock (Gate)
+        lock (_gate)
         {
-            if (loaded is not null) return loaded;
+            if (_loaded is not null) return _loaded;
             if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
-                return loaded = new LibTorchChoice(LibTorchSource.Build, "", null, "TorchSharp's own load (the search is for Linux x64)", [], []);
+                return _loaded = new LibTorchChoice(LibTorchSource.Build, "", null, "TorchSharp's own load (the search is for Linux x64)", [], []);
             if (MappedLibraries().FirstOrDefault(f => Path.GetFileName(f) == "libtorch_cpu.so") is string early)
-                return loaded = new LibTorchChoice(LibTorchSource.Build, Path.GetDirectoryName(early)!, VersionOf(Path.GetDirectoryName(early)!),
+                return _loaded = new LibTorchChoice(LibTorchSource.Build, Path.GetDirectoryName(early)!, VersionOf(Path.GetDirectoryName(early)!),
                     "already loaded before LibTorch.Load (TorchSharp was used first)", [], []);
             var machine = LibTorchMachine.Machine();
             var choice = Choose(machine);
-            if (choice.Source == LibTorchSource.Build) return loaded = choice;
+            if (choice.Source == LibTorchSource.Build) return _loaded = choice;
             var files = LoadFolder(choice.Folder, NvidiaRoot(choice.Folder));
             // TorchSharp's own library last, here: where it fails against this libtorch, the reason is one line, and
             // TorchSharp never falls back to copying libtorch out of the NuGet cache beside the application.
             string? torchSharp = machine.NativeSearchFolders.Append(machine.AppFolder).Select(f => Path.Combine(f, TorchSharpNative)).FirstOrDefault(File.Exists);
             if (torchSharp is not null) files = [.. files, LoadFile(torchSharp, $"against the libtorch in {choice.Folder}")];
-            return loaded = choice with { Preloaded = files };
+            return _loaded = choice with { Preloaded = files };
         }
     }
 
@@ -152,7 +152,7 @@ public static partial class LibTorch
         if (variable is not null && !searchDisabled)
         {
             string folder = LibFolderOf(variable)
-                ?? throw new LibTorchException($"{Variable}={variable}: no libtorch there (expected {string.Join(", ", Required)} in it or in its lib/), or 'none' to use the bundled one");
+                ?? throw new LibTorchException($"{Variable}={variable}: no libtorch there (expected {string.Join(", ", _required)} in it or in its lib/), or 'none' to use the bundled one");
             string? version = VersionOf(folder);
             string warning = version is null ? "version unknown" : IsSeenToWork(version) ? "a version seen to work" : $"NOT a version seen to work ({string.Join(", ", SeenToWork)})";
             return new LibTorchChoice(LibTorchSource.Variable, folder, version, $"{Variable} names it ({warning})", [], FindPyTorch(machine)
@@ -164,7 +164,7 @@ public static partial class LibTorch
         if (chosen is not null)
             return new LibTorchChoice(LibTorchSource.PyTorch, chosen.LibFolder, chosen.Version, $"PyTorch {chosen.Version} (CUDA {chosen.Cuda}) is installed at {chosen.TorchFolder}", [],
                 found.Select(p => ReferenceEquals(p, chosen) || p.NotUsed is not null ? p : p with { NotUsed = "an earlier one in the search is used" }).ToList());
-        if (!Required.All(f => File.Exists(Path.Combine(bundled, f))))
+        if (!_required.All(f => File.Exists(Path.Combine(bundled, f))))
             throw new LibTorchException(
                 $"no libtorch: none beside the application ({bundled}), no PyTorch with a CUDA libtorch {string.Join(" or ", SeenToWork)} " +
                 $"{(searchDisabled ? $"searched ({Variable}=none)" : "found")}; set {Variable} to a libtorch folder (e.g. <site-packages>/torch/lib)");
@@ -238,7 +238,7 @@ public static partial class LibTorch
         if (!IsSeenToWork(version)) reasons.Add($"version {version} is not one seen to work with TorchSharp 0.107 ({string.Join(", ", SeenToWork)})");
         if (cuda is null) reasons.Add("a CPU build (version.py: cuda = None), where the bundled libtorch serves");
         string lib = Path.Combine(torchFolder, "lib");
-        if (reasons.Count == 0 && Required.Append("libtorch_cuda.so").FirstOrDefault(f => !File.Exists(Path.Combine(lib, f))) is string missing)
+        if (reasons.Count == 0 && _required.Append("libtorch_cuda.so").FirstOrDefault(f => !File.Exists(Path.Combine(lib, f))) is string missing)
             reasons.Add($"{lib} has no {missing}");
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
@@ -274,7 +274,7 @@ public static partial class LibTorch
     static string? LibFolderOf(string folder)
     {
         foreach (string candidate in new[] { folder, Path.Combine(folder, "lib") })
-            if (Required.All(f => File.Exists(Path.Combine(candidate, f)))) return Path.GetFullPath(candidate);
+            if (_required.All(f => File.Exists(Path.Combine(candidate, f)))) return Path.GetFullPath(candidate);
         return null;
     }
 
@@ -326,7 +326,7 @@ public static partial class LibTorch
     {
         var libraries = Directory.GetDirectories(nvidia).Select(d => Path.Combine(d, "lib")).Where(Directory.Exists)
             .SelectMany(Directory.GetFiles).ToList();
-        foreach (string stem in NvidiaLoadOrder)
+        foreach (string stem in _nvidiaLoadOrder)
             foreach (string file in libraries.Where(f => Path.GetFileName(f).StartsWith(stem + ".", StringComparison.Ordinal)).Order())
                 if (NativeLibrary.TryLoad(file, out _)) yield return file;
     }

@@ -34,10 +34,12 @@ public sealed class ContractTests : IDisposable
     public void BadDatasetRowsNameTheFileAndLine()
     {
         string path = Path.Combine(_dir, PreferenceRow.FileName);
-        File.WriteAllText(path, """{"id":"x","prompt":"p","chosen":" a","rejected":" b","p_chosen":0.75}""" + "\n" + """{"prompt":"p","chosen":" a"}""" + "\n");
+        File.WriteAllText(path, """{"id":"x","prompt":"p","chosen":" a","rejected":" b","p_chosen":0.75}""" + "\n"
+            + """{"prompt":"p","chosen":" a"}""" + "\n");
         Assert.Equal($"{path}:2: no \"rejected\"", Assert.Throws<InvalidDataException>(() => PreferenceRow.Read(path)).Message);
         File.WriteAllText(path, """{"prompt":"p","chosen":" a","rejected":" b","p_chosen":1.5}""" + "\n");
-        Assert.Equal($"{path}:1: p_chosen 1.5 is not a probability", Assert.Throws<InvalidDataException>(() => PreferenceRow.Read(path)).Message);
+        Assert.Equal($"{path}:1: p_chosen 1.5 is not a probability",
+            Assert.Throws<InvalidDataException>(() => PreferenceRow.Read(path)).Message);
         File.WriteAllText(path, """{"prompt":"p","chosen":" a","rejected":" b"}""" + "\nnot json\n");
         Assert.StartsWith($"{path}:2: malformed JSON row", Assert.Throws<InvalidDataException>(() => PreferenceRow.Read(path)).Message);
     }

@@ -8,13 +8,13 @@ namespace Cai.Abstractions.Tests;
 
 public class PluginContractTests
 {
-    static readonly Provenance Provenance = new("keyword", PluginKind.Judge, "1.0.0", new string('a', 64), null, 3);
+    static readonly Provenance _provenance = new("keyword", PluginKind.Judge, "1.0.0", new string('a', 64), null, 3);
 
     [Fact]
     public void MissingModelRoleNamesThePluginAndTheRolesGiven()
     {
         var context = new PluginContext(new Dictionary<string, ITextModel>(), new ConstitutionDocument("c", [], []), 3,
-            NullLogger.Instance, Provenance);
+            NullLogger.Instance, _provenance);
         var error = Assert.Throws<KeyNotFoundException>(() => context.GetModel("feedback"));
         Assert.Equal("plugin 'keyword' needs a 'feedback' model; the recipe gives: ", error.Message);
     }

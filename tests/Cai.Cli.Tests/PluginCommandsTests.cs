@@ -8,7 +8,7 @@ namespace Cai.Cli.Tests;
 [Collection(GlobalConsoleCollection.Name)]
 public sealed class PluginCommandsTests : IDisposable
 {
-    readonly string temp = Directory.CreateTempSubdirectory("cai-cli-").FullName;
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-cli-").FullName;
 
     static (int Exit, string Text) Run(params string[] args)
     {
@@ -19,9 +19,9 @@ public sealed class PluginCommandsTests : IDisposable
     [Fact]
     public void NewPluginBuildsAndIsListedByPluginsList()
     {
-        var (created, text) = Run("new", "plugin", "--kind", "judge", "--name", "ToxicityJudge", "--output", temp);
+        var (created, text) = Run("new", "plugin", "--kind", "judge", "--name", "ToxicityJudge", "--output", _temp);
         Assert.True(created == 0, text);
-        string project = Path.Combine(temp, "ToxicityJudge");
+        string project = Path.Combine(_temp, "ToxicityJudge");
 
         var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-nodeReuse:false", "-v:q"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -31,7 +31,7 @@ public sealed class PluginCommandsTests : IDisposable
         string dll = Path.Combine(project, "bin", "Release", "net10.0", "ToxicityJudge.dll");
         Assert.False(File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "Cai.Abstractions.dll")), "the shared contract must not be copied");
 
-        string recipe = Path.Combine(temp, "recipe.yaml");
+        string recipe = Path.Combine(_temp, "recipe.yaml");
         File.WriteAllText(recipe, $"""
             name: listed
             models: {"{"} policy: {"{"} path: . {"}"} {"}"}
@@ -70,7 +70,7 @@ public sealed class PluginCommandsTests : IDisposable
     [Fact]
     public void ValidateReportsProblemsWithLocationsAndFails()
     {
-        string recipe = Path.Combine(temp, "bad.yaml");
+        string recipe = Path.Combine(_temp, "bad.yaml");
         File.WriteAllText(recipe, "name: bad\nmodels: { policy: { path: . } }\nconstitution: nowhere.yaml\nstages:\n  - { id: x, use: nope }\n");
         var (exit, text) = Run("validate", recipe);
         Assert.Equal(ErrorReport.BadInput, exit);
@@ -78,5 +78,37 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Contains($"{recipe}:5:19: unknown stage kind 'nope'", text);
     }
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
+    [Fact]
+    public void ValidatePrintsEveryStagesEffectiveOptionsAsRecipeKeys()
+    {
+        var (exit, text) = Run("validate", Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "recipes", "quickstart.yaml"));
+        Assert.True(exit == 0, text);
+        Assert.Contains("stage revise (critique-revise)\n  prompt_sets: [red_team]\n  rounds: 4\n", text);
+        Assert.Contains("  critic: plain\n    model: policy\n", text);
+        Assert.Contains("  trainer: sft\n    epochs: 2\n    max_steps: unset\n    learning_rate: 0.0001\n", text); // plugin options too
+        Assert.Contains("  trainer: dpo\n    beta: 0.1\n", text);
+        Assert.Contains("  eval_red_team: ", text);
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("<>", text);
+        Assert.DoesNotContain("Options {", text);
+    }
+
+    [Fact]
+    public void ATableThatDoesNotFitBecomesOneRecordPerBlock()
+    {
+        var table = new RecordTable("name", "kind", "sha256").Add("chain-of-thought", "judge", new string('a', 64)).Add("sft", "trainer", "0123");
+        var narrow = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(narrow) });
+        console.Profile.Width = 60;
+        table.Write(console);
+        Assert.Equal("name: chain-of-thought\nkind: judge\nsha256: " + new string('a', 64) + "\n\nname: sft\nkind: trainer\nsha256: 0123\n",
+            narrow.ToString().ReplaceLineEndings("\n"));
+        var wide = new StringWriter();
+        console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(wide) });
+        console.Profile.Width = table.Width;
+        table.Write(console);
+        Assert.Contains("│ chain-of-thought │ judge   │ " + new string('a', 64) + " │", wide.ToString());
+    }
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
 }

@@ -16,29 +16,29 @@ namespace Cai.Gpu.Tests;
 [Trait("Category", Requirements.Cuda)]
 public sealed class CudaGenerationTests : IDisposable
 {
-    static readonly TextTokenizer Tokenizer = TinyModels.Tokenizer();
-    readonly ScratchDirectory scratch = new();
+    static readonly TextTokenizer _tokenizer = TinyModels.Tokenizer();
+    readonly ScratchDirectory _scratch = new();
 
-    public void Dispose() => scratch.Dispose();
+    public void Dispose() => _scratch.Dispose();
 
     static ModelConfig Config(string architecture) => architecture switch
     {
-        "qwen2" => TinyModels.LlamaConfig(Tokenizer.VocabSize, tied: true, modelType: "qwen2"),
-        _ => TinyModels.ConfigFor(architecture, Tokenizer.VocabSize),
+        "qwen2" => TinyModels.LlamaConfig(_tokenizer.VocabSize, tied: true, modelType: "qwen2"),
+        _ => TinyModels.ConfigFor(architecture, _tokenizer.VocabSize),
     };
 
     string Checkpoint(string architecture)
     {
-        string directory = scratch.Sub(architecture);
+        string directory = _scratch.Sub(architecture);
         using var model = TinyModels.Create(Config(architecture) with { EosTokenIds = [] });
-        CheckpointWriter.Save(model, directory, Tokenizer);
+        CheckpointWriter.Save(model, directory, _tokenizer);
         return directory;
     }
 
     // Prompts of different lengths: batches of them are left-padded.
     static IReadOnlyList<IReadOnlyList<int>> Prompts() =>
         new[] { "Hello world", "Human: what is this? Assistant:", "it is a test of the model, hello there.", "Hello" }
-            .Select(p => (IReadOnlyList<int>)Tokenizer.Encode(p)).ToList();
+            .Select(p => (IReadOnlyList<int>)_tokenizer.Encode(p)).ToList();
 
     static List<int[]> Generate(string checkpoint, Device device, GenerationOptions options)
     {
@@ -48,7 +48,7 @@ public sealed class CudaGenerationTests : IDisposable
             .SelectMany(samples => samples.Select(s => s.TokenIds.ToArray())).ToList();
     }
 
-    static readonly GenerationOptions Greedy = new() { Temperature = 0, MaxNewTokens = 24, BatchSize = 1 };
+    static readonly GenerationOptions _greedy = new() { Temperature = 0, MaxNewTokens = 24, BatchSize = 1 };
 
     [Theory]
     [InlineData("llama")]
@@ -58,9 +58,9 @@ public sealed class CudaGenerationTests : IDisposable
     {
         Requirements.RequireCuda();
         string checkpoint = Checkpoint(architecture);
-        var cpu = Generate(checkpoint, CPU, Greedy);
-        var cuda = Generate(checkpoint, CUDA, Greedy);
-        Assert.All(cpu, tokens => Assert.Equal(Greedy.MaxNewTokens, tokens.Length));
+        var cpu = Generate(checkpoint, CPU, _greedy);
+        var cuda = Generate(checkpoint, CUDA, _greedy);
+        Assert.All(cpu, tokens => Assert.Equal(_greedy.MaxNewTokens, tokens.Length));
         Assert.Equal(cpu, cuda);
     }
 
@@ -69,8 +69,8 @@ public sealed class CudaGenerationTests : IDisposable
     {
         Requirements.RequireCuda();
         string checkpoint = Checkpoint("llama");
-        var oneByOne = Generate(checkpoint, CUDA, Greedy);
-        var batched = Generate(checkpoint, CUDA, Greedy with { BatchSize = Prompts().Count });
+        var oneByOne = Generate(checkpoint, CUDA, _greedy);
+        var batched = Generate(checkpoint, CUDA, _greedy with { BatchSize = Prompts().Count });
         Assert.Equal(oneByOne, batched);
     }
 
@@ -85,7 +85,7 @@ public sealed class CudaGenerationTests : IDisposable
         var sampled = new GenerationOptions { Temperature = 1.0f, TopK = 50, TopP = 0.95f, MaxNewTokens = 16, NumReturnSequences = 2, Seed = 7, BatchSize = 8 };
         var cpu = Generate(checkpoint, CPU, sampled);
         var cuda = Generate(checkpoint, CUDA, sampled);
-        Assert.NotEqual(Generate(checkpoint, CPU, Greedy with { MaxNewTokens = 16 }).Take(1), cpu.Take(1)); // it did sample
+        Assert.NotEqual(Generate(checkpoint, CPU, _greedy with { MaxNewTokens = 16 }).Take(1), cpu.Take(1)); // it did sample
         Assert.Equal(cpu, cuda);
     }
 }

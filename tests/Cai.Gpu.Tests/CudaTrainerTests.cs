@@ -20,9 +20,9 @@ namespace Cai.Gpu.Tests;
 public sealed class CudaTrainerTests : IDisposable
 {
     const double RelativeTolerance = 1e-3;
-    readonly PreferenceTestWorld world = new();
+    readonly PreferenceTestWorld _world = new();
 
-    public void Dispose() => world.Dispose();
+    public void Dispose() => _world.Dispose();
 
     static void AssertClose(double cpu, double cuda, string what) =>
         Assert.True(Math.Abs(cpu - cuda) <= RelativeTolerance * Math.Abs(cpu) + 1e-6, $"{what}: cpu {cpu}, cuda {cuda}");
@@ -33,8 +33,8 @@ public sealed class CudaTrainerTests : IDisposable
         var losses = new Dictionary<string, List<double>>();
         foreach (string device in new[] { "cpu", "cuda" })
         {
-            var context = new RecordingTrainingContext(world.Sub($"{name}-{device}-resume"));
-            await trainer.TrainAsync(request with { OutputCheckpoint = world.Sub($"{name}-{device}"), Device = device }, context);
+            var context = new RecordingTrainingContext(_world.Sub($"{name}-{device}-resume"));
+            await trainer.TrainAsync(request with { OutputCheckpoint = _world.Sub($"{name}-{device}"), Device = device }, context);
             losses[device] = context.Rows.Where(r => r.Row.ContainsKey("loss")).Select(r => r.Row["loss"]).ToList();
         }
         Assert.Equal(2, losses["cpu"].Count);
@@ -47,14 +47,14 @@ public sealed class CudaTrainerTests : IDisposable
     {
         Requirements.RequireCuda();
         // SL-CAI rows (TRL prompt/completion): the preference world's prompts with their chosen responses as revisions.
-        var rows = File.ReadLines(world.Sub("preferences.jsonl")).Select((l, i) => JsonNode.Parse(l)!.AsObject()).Select((p, i) => new JsonObject
+        var rows = File.ReadLines(_world.Sub("preferences.jsonl")).Select((l, i) => JsonNode.Parse(l)!.AsObject()).Select((p, i) => new JsonObject
         {
             ["id"] = $"red_team/{i}#r1", ["round"] = 1, ["source"] = "revision", ["prompt"] = (string)p["prompt"]!, ["completion"] = (string)p["chosen"]!,
         });
-        File.WriteAllLines(world.Sub("sft.jsonl"), rows.Select(r => r.ToJsonString()));
+        File.WriteAllLines(_world.Sub("sft.jsonl"), rows.Select(r => r.ToJsonString()));
         var options = new SftOptions { MaxSteps = 2, LearningRate = 1e-2, BatchSize = 8, EvalFraction = 0, WarmupRatio = 0, SaveSteps = 0, LoggingSteps = 1 };
         await AssertSameLosses(new SftTrainer(PreferenceTestWorld.PluginContext("sft"), options), "sft",
-            world.Request("sft") with { Datasets = [world.Sub("sft.jsonl")] });
+            _world.Request("sft") with { Datasets = [_world.Sub("sft.jsonl")] });
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class CudaTrainerTests : IDisposable
     {
         Requirements.RequireCuda();
         var options = new RewardOptions { MaxSteps = 2, LearningRate = 1e-2, BatchSize = 8, EvalFraction = 0, WarmupRatio = 0, SaveSteps = 0, LoggingSteps = 1 };
-        await AssertSameLosses(new RewardTrainer(PreferenceTestWorld.PluginContext("reward"), options), "reward", world.Request("reward"));
+        await AssertSameLosses(new RewardTrainer(PreferenceTestWorld.PluginContext("reward"), options), "reward", _world.Request("reward"));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class CudaTrainerTests : IDisposable
         Requirements.RequireCuda();
         // The first loss is ln 2 on both (policy = reference); the second follows one AdamW step on each device.
         var options = new DpoOptions { MaxSteps = 2, LearningRate = 1e-2, BatchSize = 8, EvalFraction = 0, WarmupRatio = 0, SaveSteps = 0, LoggingSteps = 1 };
-        await AssertSameLosses(new DpoTrainer(PreferenceTestWorld.PluginContext("dpo"), options), "dpo", world.Request("dpo"));
+        await AssertSameLosses(new DpoTrainer(PreferenceTestWorld.PluginContext("dpo"), options), "dpo", _world.Request("dpo"));
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Cai.Models.Tests;
 
 public class DecodeBatchTests
 {
-    private static readonly SamplingSettings[] Settings =
+    private static readonly SamplingSettings[] _settings =
     [
         new(Temperature: 0),
         new(Temperature: 0.7f),
@@ -35,7 +35,7 @@ public class DecodeBatchTests
     public void RowsWithTheirOwnSettingsGetTheTokensTheyGetAlone(string architecture)
     {
         using var model = TinyModels.Create(TinyModels.ConfigFor(architecture) with { EosTokenIds = [] });
-        var requests = Settings.Select((s, i) => Request(i, s)).ToList();
+        var requests = _settings.Select((s, i) => Request(i, s)).ToList();
         using var batch = new DecodeBatch(model, requests.Count, 16, 8);
         var sequences = batch.Join(requests);
         while (batch.Count > 0) batch.Step();
@@ -52,21 +52,21 @@ public class DecodeBatchTests
     {
         using var model = TinyModels.Create(TinyModels.ConfigFor(architecture) with { EosTokenIds = [] });
         using var batch = new DecodeBatch(model, 3, 16, 8);
-        var a = batch.Join([Request(0, Settings[5])])[0];
+        var a = batch.Join([Request(0, _settings[5])])[0];
         batch.Step();
         batch.Step();
-        var joined = batch.Join([Request(1, Settings[2], maxNew: 3), Request(2, Settings[0])]);
+        var joined = batch.Join([Request(1, _settings[2], maxNew: 3), Request(2, _settings[0])]);
         var (b, c) = (joined[0], joined[1]);
         batch.Step();
         batch.Remove(a);                                   // leaves early: the last row moves into its place
         Assert.Equal(2, batch.Count);
-        var d = batch.Join([Request(3, Settings[4])])[0];
+        var d = batch.Join([Request(3, _settings[4])])[0];
         var finished = new List<DecodeSequence>();
         DecodeSequence? e = null;
         while (batch.Count > 0)
         {
             finished.AddRange(batch.Step());
-            if (e is null && batch.FreeRows > 0) e = batch.Join([Request(5, Settings[3], maxNew: 6)])[0]; // fills the row b freed
+            if (e is null && batch.FreeRows > 0) e = batch.Join([Request(5, _settings[3], maxNew: 6)])[0]; // fills the row b freed
         }
         Assert.True(a.IsDone);
         Assert.Null(a.FinishReason);
@@ -85,11 +85,11 @@ public class DecodeBatchTests
     {
         using var model = TinyModels.Create(TinyModels.LlamaConfig() with { EosTokenIds = [] });
         using var batch = new DecodeBatch(model, 4, 16, 8);
-        batch.Join([Request(0, Settings[0]), Request(1, Settings[4])]);
+        batch.Join([Request(0, _settings[0]), Request(1, _settings[4])]);
         Assert.Equal(0, batch.Transfers.Count);
         batch.Step();
         Assert.Equal(1, batch.Transfers.Count);
-        batch.Join([Request(2, Settings[2]) with { TopLogprobs = 3 }, Request(3, Settings[1]) with { TopLogprobs = 0 }]);
+        batch.Join([Request(2, _settings[2]) with { TopLogprobs = 3 }, Request(3, _settings[1]) with { TopLogprobs = 0 }]);
         Assert.Equal(1, batch.Transfers.Count);
         int steps = 1;
         while (batch.Count > 0)
@@ -111,7 +111,7 @@ public class DecodeBatchTests
     {
         using var model = TinyModels.Create(TinyModels.LlamaConfig() with { EosTokenIds = [] });
         using var batch = new DecodeBatch(model, 3, 16, 8);
-        var sequences = batch.Join([Request(1, Settings[0]) with { TopLogprobs = 4 }, Request(2, Settings[4]) with { TopLogprobs = 0 }, Request(3, Settings[5])]);
+        var sequences = batch.Join([Request(1, _settings[0]) with { TopLogprobs = 4 }, Request(2, _settings[4]) with { TopLogprobs = 0 }, Request(3, _settings[5])]);
         while (batch.Count > 0) batch.Step();
 
         Assert.Null(sequences[2].Logprobs);
@@ -146,7 +146,7 @@ public class DecodeBatchTests
             var hit = (input.InputIds.narrow(1, seq - 1, 1) == 50).unsqueeze(-1);   // [b, 1, 1]
             return output with { Logits = output.Logits.masked_fill(hit, double.NaN) };
         });
-        var healthy = Request(1, Settings[4]);
+        var healthy = Request(1, _settings[4]);
         var poisoned = new DecodeRequest([1, 9, 50], 7) { MaxNewTokens = 8 };
         using var batch = new DecodeBatch(model, 2, 16, 8);
         var sequences = batch.Join([poisoned, healthy]);
@@ -182,10 +182,10 @@ public class DecodeBatchTests
         void Cycle()
         {
             using var batch = new DecodeBatch(model, 3, 16, 8);
-            var first = batch.Join([Request(0, Settings[0]) with { TopLogprobs = 2 }, Request(1, Settings[4])]);
+            var first = batch.Join([Request(0, _settings[0]) with { TopLogprobs = 2 }, Request(1, _settings[4])]);
             batch.Step();
             if (!first[1].IsDone) batch.Remove(first[1]);
-            batch.Join([Request(2, Settings[3])]);
+            batch.Join([Request(2, _settings[3])]);
             while (batch.Count > 0) batch.Step();
         }
         Cycle(); // warm up (rotary tables)

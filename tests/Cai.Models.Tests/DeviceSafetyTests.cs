@@ -16,7 +16,7 @@ public class DeviceSafetyTests
     /// TorchSharp 0.107's Generator is always a CPU generator, so passing one to an operation on a CUDA tensor throws.
     /// Only these files make one, and each draws on a CPU tensor that it then copies to the model's device.
     /// </summary>
-    private static readonly string[] CpuOnlyGeneratorFiles =
+    private static readonly string[] _cpuOnlyGeneratorFiles =
     [
         "src/Cai.Models/Modeling/RewardModel.cs",                  // score head: drawn on CPU, copied (InitializeScore)
         "plugins/Cai.Plugins.Training/Ppo/PolicyWithValueHead.cs", // value head: drawn on CPU, copied
@@ -26,8 +26,8 @@ public class DeviceSafetyTests
     public void TorchGeneratorsAreMadeOnlyWhereTheyDrawOnTheCpu()
     {
         var makers = Sources("src", "plugins").Where(s => Regex.IsMatch(s.Text, @"new\s+(torch\.)?Generator\s*\(")).Select(s => s.Path).Order().ToList();
-        Assert.Equal(CpuOnlyGeneratorFiles.Order(), makers);
-        foreach (var (path, text) in Sources("src", "plugins").Where(s => CpuOnlyGeneratorFiles.Contains(s.Path)))
+        Assert.Equal(_cpuOnlyGeneratorFiles.Order(), makers);
+        foreach (var (path, text) in Sources("src", "plugins").Where(s => _cpuOnlyGeneratorFiles.Contains(s.Path)))
         {
             // The generator is a CPU one, and what it fills is a tensor made on the CPU.
             Assert.All(Regex.Matches(text, @"new\s+Generator\s*\(([^;]*)\)").Select(m => m.Groups[1].Value), args => Assert.Contains("CPU", args));

@@ -9,7 +9,7 @@ namespace Cai.Models.Tests;
 
 public class GenerationTests
 {
-    private static readonly int[][] Prompts = [[1, 17, 42, 5], [1, 9], [1, 30, 31, 32, 33, 34]];
+    private static readonly int[][] _prompts = [[1, 17, 42, 5], [1, 9], [1, 30, 31, 32, 33, 34]];
 
     [Fact]
     public void SamplingIsReproducibleWithASeed()
@@ -17,9 +17,9 @@ public class GenerationTests
         using var model = TinyModels.Create(TinyModels.LlamaConfig());
         var generator = new TokenGenerator(model);
         var options = new GenerationOptions { Temperature = 1.0f, TopP = 0.9f, TopK = 20, MaxNewTokens = 10, NumReturnSequences = 3, Seed = 5 };
-        var a = generator.Generate(Prompts, options);
-        var b = generator.Generate(Prompts, options);
-        var c = generator.Generate(Prompts, options with { Seed = 6 });
+        var a = generator.Generate(_prompts, options);
+        var b = generator.Generate(_prompts, options);
+        var c = generator.Generate(_prompts, options with { Seed = 6 });
         string Flat(IReadOnlyList<IReadOnlyList<GeneratedSequence>> r) => string.Join("|", r.SelectMany(x => x).Select(s => string.Join(",", s.TokenIds)));
         Assert.Equal(Flat(a), Flat(b));
         Assert.NotEqual(Flat(a), Flat(c));
@@ -67,10 +67,10 @@ public class GenerationTests
         using var model = TinyModels.Create(TinyModels.LlamaConfig());
         var generator = new TokenGenerator(model);
         var options = new GenerationOptions { Temperature = 1, MaxNewTokens = 8, Seed = 9 };
-        var implicitSeeds = generator.Generate(Prompts, options);
-        var explicitSeeds = generator.Generate(Prompts, options with { Seeds = [.. Enumerable.Range(0, Prompts.Length).Select(i => SamplingSeeds.PromptSeed(9, i))] });
-        for (int i = 0; i < Prompts.Length; i++) Assert.Equal(implicitSeeds[i][0].TokenIds, explicitSeeds[i][0].TokenIds);
-        var e = Assert.Throws<ArgumentException>(() => generator.Generate(Prompts, options with { Seeds = [1, 2] }));
+        var implicitSeeds = generator.Generate(_prompts, options);
+        var explicitSeeds = generator.Generate(_prompts, options with { Seeds = [.. Enumerable.Range(0, _prompts.Length).Select(i => SamplingSeeds.PromptSeed(9, i))] });
+        for (int i = 0; i < _prompts.Length; i++) Assert.Equal(implicitSeeds[i][0].TokenIds, explicitSeeds[i][0].TokenIds);
+        var e = Assert.Throws<ArgumentException>(() => generator.Generate(_prompts, options with { Seeds = [1, 2] }));
         Assert.Contains("2 seeds for 3 prompts", e.Message);
     }
 
@@ -104,9 +104,9 @@ public class GenerationTests
     {
         using var model = TinyModels.Create(TinyModels.Gpt2Config());
         var generator = new TokenGenerator(model);
-        var greedy = generator.Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 8 });
-        var topOne = generator.Generate(Prompts, new GenerationOptions { Temperature = 0.7f, TopK = 1, MaxNewTokens = 8 });
-        for (int i = 0; i < Prompts.Length; i++) Assert.Equal(greedy[i][0].TokenIds, topOne[i][0].TokenIds);
+        var greedy = generator.Generate(_prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 8 });
+        var topOne = generator.Generate(_prompts, new GenerationOptions { Temperature = 0.7f, TopK = 1, MaxNewTokens = 8 });
+        for (int i = 0; i < _prompts.Length; i++) Assert.Equal(greedy[i][0].TokenIds, topOne[i][0].TokenIds);
     }
 
     [Fact]
@@ -125,16 +125,16 @@ public class GenerationTests
     public void StopsAtEosAndMaxNewTokens()
     {
         using var model = TinyModels.Create(TinyModels.LlamaConfig());
-        var free = new TokenGenerator(model).Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
+        var free = new TokenGenerator(model).Generate(_prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
         Assert.All(free.SelectMany(x => x), s => Assert.True(s.TokenIds.Count <= 6));
         // Make the first greedy token of prompt 0 the eos token.
         int first = free[0][0].TokenIds[0];
         var config = model.Config with { EosTokenIds = [first] };
-        var withEos = new TokenGenerator(new WrappedModel(model, config)).Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
+        var withEos = new TokenGenerator(new WrappedModel(model, config)).Generate(_prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 6 });
         Assert.Equal([first], withEos[0][0].TokenIds);
         Assert.Equal(FinishReason.EndOfSequence, withEos[0][0].FinishReason);
         // Other prompts go on until they produce that token or reach the limit, with the same tokens as before.
-        for (int i = 1; i < Prompts.Length; i++)
+        for (int i = 1; i < _prompts.Length; i++)
         {
             var expected = free[i][0].TokenIds.TakeWhile(t => t != first).ToList();
             if (expected.Count < free[i][0].TokenIds.Count) expected.Add(first);
@@ -165,9 +165,9 @@ public class GenerationTests
         using var model = TinyModels.Create(TinyModels.LlamaConfig());
         var generator = new TokenGenerator(model);
         var options = new GenerationOptions { Temperature = 0.8f, TopP = 0.9f, MaxNewTokens = 6, NumReturnSequences = 2, BatchSize = 4 };
-        generator.Generate(Prompts, options); // warm up
+        generator.Generate(_prompts, options); // warm up
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (int i = 0; i < 300; i++) generator.Generate(Prompts, options with { Seed = i });
+        for (int i = 0; i < 300; i++) generator.Generate(_prompts, options with { Seed = i });
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         Assert.Equal(before, after);
     }
@@ -177,7 +177,7 @@ public class GenerationTests
     {
         using var model = TinyModels.Create(TinyModels.LlamaConfig() with { EosTokenIds = [] });
         var generator = new TokenGenerator(model);
-        generator.Generate(Prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 5 });
+        generator.Generate(_prompts, new GenerationOptions { Temperature = 0, MaxNewTokens = 5 });
         Assert.Equal(15, generator.LastStatistics!.GeneratedTokens);
         Assert.Equal(6, generator.LastStatistics.ForwardPasses); // one prefill (the prompts but their last token), then a step per token
         Assert.Equal(5, generator.LastStatistics.DecodeSteps);

@@ -205,9 +205,9 @@ internal static class JinjaFixture
 
     public static string ScriptPath => Path.Combine(Directory, "..", "chat_templates.py");
 
-    private static readonly Lazy<JsonObject> Root = new(() => JsonNode.Parse(File.ReadAllText(Path.Combine(Directory, "expected.json")))!.AsObject());
+    private static readonly Lazy<JsonObject> _root = new(() => JsonNode.Parse(File.ReadAllText(Path.Combine(Directory, "expected.json")))!.AsObject());
 
-    public static JsonObject Fixture => Root.Value;
+    public static JsonObject Fixture => _root.Value;
 
     public static IReadOnlyDictionary<string, JsonObject> Snippets =>
         Fixture["snippets"]!.AsArray().ToDictionary(s => s!["name"]!.GetValue<string>(), s => s!.AsObject());

@@ -3,19 +3,19 @@ namespace Cai.Models.Tests;
 /// <summary>The choice of libtorch on fake folder trees: version.py parsing, the CUDA-build check, the search order.</summary>
 public class LibTorchTests : IDisposable
 {
-    readonly ScratchDirectory scratch = new();
-    readonly Dictionary<string, string> variables = new(StringComparer.Ordinal);
-    int pythonAsked;
+    readonly ScratchDirectory _scratch = new();
+    readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
+    int _pythonAsked;
 
-    public void Dispose() => scratch.Dispose();
+    public void Dispose() => _scratch.Dispose();
 
-    string Root => scratch.Sub("root");
-    string Home => scratch.Sub("home");
-    string App => scratch.Sub("app");
+    string Root => _scratch.Sub("root");
+    string Home => _scratch.Sub("home");
+    string App => _scratch.Sub("app");
 
     LibTorchMachine Machine(string? python = null, params string[] nativeSearchFolders) => new(
-        name => variables.GetValueOrDefault(name), Root, Home, App, nativeSearchFolders,
-        () => { pythonAsked++; return python; });
+        name => _variables.GetValueOrDefault(name), Root, Home, App, nativeSearchFolders,
+        () => { _pythonAsked++; return python; });
 
     /// <summary>A torch/ package in <paramref name="site"/> with version.py and empty stand-ins for its libraries.</summary>
     static string FakeTorch(string site, string version, string? cuda, bool cudaLibrary = true, bool newStyle = true)
@@ -58,8 +58,8 @@ public class LibTorchTests : IDisposable
     [Fact]
     public void VersionFileGivesVersionAndCudaInBothStyles()
     {
-        string recent = FakeTorch(Site(scratch.Path, "a"), "2.11.0+cu130", "13.0");
-        string debian = FakeTorch(Site(scratch.Path, "b"), "1.13.0a0", null, newStyle: false);
+        string recent = FakeTorch(Site(_scratch.Path, "a"), "2.11.0+cu130", "13.0");
+        string debian = FakeTorch(Site(_scratch.Path, "b"), "1.13.0a0", null, newStyle: false);
         Assert.Equal(("2.11.0+cu130", "13.0"), LibTorch.ReadVersionFile(Path.Combine(recent, "version.py")));
         Assert.Equal(("1.13.0a0", (string?)null), LibTorch.ReadVersionFile(Path.Combine(debian, "version.py")));
     }
@@ -67,12 +67,12 @@ public class LibTorchTests : IDisposable
     [Fact]
     public void SitePackagesAreSearchedInOrderNewestPythonFirst()
     {
-        variables["VIRTUAL_ENV"] = scratch.Sub("venv");
-        variables["CONDA_PREFIX"] = scratch.Sub("conda");
+        _variables["VIRTUAL_ENV"] = _scratch.Sub("venv");
+        _variables["CONDA_PREFIX"] = _scratch.Sub("conda");
         string[] expected =
         [
-            Site(scratch.Sub("venv"), "lib", "python3.12", "site-packages"),
-            Site(scratch.Sub("conda"), "lib", "python3.11", "site-packages"),
+            Site(_scratch.Sub("venv"), "lib", "python3.12", "site-packages"),
+            Site(_scratch.Sub("conda"), "lib", "python3.11", "site-packages"),
             Site(Home, ".local", "lib", "python3.12", "site-packages"),
             Site(Home, ".local", "lib", "python3.9", "site-packages"),
             Site(Home, ".pyenv", "versions", "3.11.9", "lib", "python3.11", "site-packages"), // the active one
@@ -92,8 +92,8 @@ public class LibTorchTests : IDisposable
     [Fact]
     public void FirstCudaBuildOfASeenVersionIsChosenAndTheOthersSayWhyNot()
     {
-        variables["VIRTUAL_ENV"] = scratch.Sub("venv");
-        FakeTorch(Site(scratch.Sub("venv"), "lib", "python3.12", "site-packages"), "2.11.0+cpu", null);
+        _variables["VIRTUAL_ENV"] = _scratch.Sub("venv");
+        FakeTorch(Site(_scratch.Sub("venv"), "lib", "python3.12", "site-packages"), "2.11.0+cpu", null);
         FakeTorch(Site(Home, ".local", "lib", "python3.12", "site-packages"), "2.9.1+cu128", "12.8");
         FakeTorch(Site(Home, ".pyenv", "versions", "3.12.4", "lib", "python3.12", "site-packages"), "2.10.0+cu128", "12.8", cudaLibrary: false);
         string chosen = FakeTorch(Site(Root, "usr", "local", "lib", "python3.12", "dist-packages"), "2.11.0+cu130", "13.0");
@@ -111,14 +111,14 @@ public class LibTorchTests : IDisposable
         Assert.Contains("has no libtorch_cuda.so", choice.Found[2].NotUsed);
         Assert.Null(choice.Found[3].NotUsed);
         Assert.Contains("an earlier one", choice.Found[4].NotUsed);
-        Assert.Equal(0, pythonAsked); // a suitable one was found without starting Python
+        Assert.Equal(0, _pythonAsked); // a suitable one was found without starting Python
     }
 
     [Fact]
     public void WithoutASuitablePyTorchTheBundledLibTorchIsKeptAndPythonIsAskedLast()
     {
         FakeTorch(Site(Root, "usr", "lib", "python3", "dist-packages"), "1.13.0a0", null, newStyle: false);
-        string elsewhere = FakeTorch(Site(scratch.Path, "elsewhere"), "2.10.0", null);
+        string elsewhere = FakeTorch(Site(_scratch.Path, "elsewhere"), "2.10.0", null);
         FakeBundled();
 
         var choice = LibTorch.Choose(Machine(python: elsewhere));
@@ -126,7 +126,7 @@ public class LibTorchTests : IDisposable
         Assert.Equal(LibTorchSource.Bundled, choice.Source);
         Assert.Equal(Path.Combine(App, LibTorch.BundledFolderName), choice.Folder);
         Assert.Equal("2.10.0", choice.Version);
-        Assert.Equal(1, pythonAsked);
+        Assert.Equal(1, _pythonAsked);
         Assert.Equal([Path.Combine(Root, "usr", "lib", "python3", "dist-packages", "torch"), elsewhere], choice.Found.Select(f => f.TorchFolder));
         Assert.Contains("version 1.13.0a0 is not one seen to work", choice.Found[0].NotUsed);
         Assert.Contains("a CPU build", choice.Found[0].NotUsed);
@@ -136,7 +136,7 @@ public class LibTorchTests : IDisposable
     [Fact]
     public void PythonsAnswerIsUsedWhenItIsASuitableBuild()
     {
-        string elsewhere = FakeTorch(Site(scratch.Path, "elsewhere"), "2.11.0+cu130", "13.0");
+        string elsewhere = FakeTorch(Site(_scratch.Path, "elsewhere"), "2.11.0+cu130", "13.0");
 
         var choice = LibTorch.Choose(Machine(python: elsewhere));
 
@@ -156,17 +156,17 @@ public class LibTorchTests : IDisposable
     public void VariableNamingAFolderWithoutLibTorchIsAClearError()
     {
         FakeBundled();
-        variables[LibTorch.Variable] = Site(scratch.Path, "empty");
+        _variables[LibTorch.Variable] = Site(_scratch.Path, "empty");
         var error = Assert.Throws<LibTorchException>(() => LibTorch.Choose(Machine()));
-        Assert.Equal($"{LibTorch.Variable}={variables[LibTorch.Variable]}: no libtorch there (expected libc10.so, libtorch_cpu.so, libtorch.so in it or in its lib/), or 'none' to use the bundled one",
+        Assert.Equal($"{LibTorch.Variable}={_variables[LibTorch.Variable]}: no libtorch there (expected libc10.so, libtorch_cpu.so, libtorch.so in it or in its lib/), or 'none' to use the bundled one",
             error.Message);
     }
 
     [Fact]
     public void VariableNamingATorchPackageUsesItsLibFolderAndVersion()
     {
-        string torch = FakeTorch(Site(scratch.Path, "x"), "2.10.0+cu128", "12.8");
-        variables[LibTorch.Variable] = torch;
+        string torch = FakeTorch(Site(_scratch.Path, "x"), "2.10.0+cu128", "12.8");
+        _variables[LibTorch.Variable] = torch;
 
         var choice = LibTorch.Choose(Machine());
 
@@ -181,19 +181,19 @@ public class LibTorchTests : IDisposable
     {
         FakeTorch(Site(Root, "usr", "lib", "python3", "dist-packages"), "2.11.0+cu130", "13.0");
         FakeBundled();
-        variables[LibTorch.Variable] = "none";
+        _variables[LibTorch.Variable] = "none";
 
         var choice = LibTorch.Choose(Machine(python: "/nowhere"));
 
         Assert.Equal(LibTorchSource.Bundled, choice.Source);
         Assert.Empty(choice.Found);
-        Assert.Equal(0, pythonAsked);
+        Assert.Equal(0, _pythonAsked);
     }
 
     [Fact]
     public void BuildThatCarriesLibTorchWhereDotNetSearchesIsLeftToTorchSharp()
     {
-        string carried = Site(scratch.Path, "runtimes", "linux-x64", "native");
+        string carried = Site(_scratch.Path, "runtimes", "linux-x64", "native");
         File.WriteAllBytes(Path.Combine(carried, "libtorch_cpu.so"), []);
         FakeTorch(Site(Root, "usr", "lib", "python3", "dist-packages"), "2.11.0+cu130", "13.0");
 
@@ -202,7 +202,7 @@ public class LibTorchTests : IDisposable
         Assert.Equal(carried, choice.Folder);
         Assert.Contains("carries its own libtorch", Assert.Single(choice.Found).NotUsed);
 
-        variables[LibTorch.Variable] = scratch.Path;
+        _variables[LibTorch.Variable] = _scratch.Path;
         var error = Assert.Throws<LibTorchException>(() => LibTorch.Choose(Machine(null, carried)));
         Assert.Contains("this build carries libtorch in " + carried, error.Message);
     }

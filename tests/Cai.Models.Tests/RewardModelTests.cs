@@ -21,7 +21,7 @@ public class RewardModelTests
         return model;
     }
 
-    private static readonly TokenizedExample[] Sequences =
+    private static readonly TokenizedExample[] _sequences =
     [
         new([1, 5, 9, 14], [20, 2]),
         new([1, 7], [3, 3, 8, 11, 2]),
@@ -48,7 +48,7 @@ public class RewardModelTests
         var original = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.Equal(original.Keys, loaded.named_parameters().Select(p => p.name));
         foreach (var (name, p) in loaded.named_parameters()) Assert.True(p.allclose(original[name], 0, 0), name);
-        Assert.Equal(model.Score(Sequences, 0), loaded.Score(Sequences, 0));
+        Assert.Equal(model.Score(_sequences, 0), loaded.Score(_sequences, 0));
         Assert.Equal(tokenizer.Encode("Hello world"), Cai.Models.Tokenization.TextTokenizer.Load(dir.Sub("rm")).Encode("Hello world"));
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Sub("rm"), "config.json")))!;
@@ -87,11 +87,11 @@ public class RewardModelTests
         var score = model.named_parameters().Single(p => p.name == "score.weight").parameter;
         Assert.InRange(score.std().item<float>(), 0.5 / Math.Sqrt(33), 2.0 / Math.Sqrt(33));
 
-        var rewards = model.Score(Sequences, padTokenId: 0, batchSize: 3);
+        var rewards = model.Score(_sequences, padTokenId: 0, batchSize: 3);
         using var noGrad = no_grad();
-        for (int i = 0; i < Sequences.Length; i++)
+        for (int i = 0; i < _sequences.Length; i++)
         {
-            long[] ids = [.. Sequences[i].PromptIds.Concat(Sequences[i].CompletionIds).Select(t => (long)t)];
+            long[] ids = [.. _sequences[i].PromptIds.Concat(_sequences[i].CompletionIds).Select(t => (long)t)];
             var hidden = policy.forward(new CausalLMInput(tensor(ids).unsqueeze(0))).LastHiddenState[0, -1];
             Assert.Equal((hidden * score[0]).sum().item<float>(), rewards[i], 4);
         }
@@ -101,18 +101,18 @@ public class RewardModelTests
     public void ScoresDoNotDependOnPaddingBatchingOrTraining()
     {
         using var model = Create(TinyModels.LlamaConfig());
-        var alone = Sequences.Select(s => model.Score([s], padTokenId: 0)[0]).ToArray();
-        var batched = model.Score(Sequences, padTokenId: 7, batchSize: 2);
+        var alone = _sequences.Select(s => model.Score([s], padTokenId: 0)[0]).ToArray();
+        var batched = model.Score(_sequences, padTokenId: 7, batchSize: 2);
         for (int i = 0; i < alone.Length; i++) Assert.Equal(alone[i], batched[i], 5);
         Assert.Equal(3, alone.Distinct().Count());
 
         model.train();
         using var scope = NewDisposeScope();
-        var batch = BatchCollator.Pad(Sequences, 0, 64);
+        var batch = BatchCollator.Pad(_sequences, 0, 64);
         var rewards = model.forward(new CausalLMInput(batch.InputIdsTensor(CPU), batch.AttentionMaskTensor(CPU)));
         Assert.Equal([3L], rewards.shape);
         Assert.True(rewards.requires_grad);
-        model.Score(Sequences, 0);
+        model.Score(_sequences, 0);
         Assert.True(model.training); // Score restores the mode
     }
 }

@@ -7,7 +7,7 @@ namespace Cai.Models.Tests;
 
 public class SamplerTests
 {
-    private static readonly SamplingSettings[] Settings =
+    private static readonly SamplingSettings[] _settings =
     [
         new(Temperature: 0),
         new(Temperature: 0.6f),
@@ -62,9 +62,9 @@ public class SamplerTests
     public void FollowsTheDocumentedRuleRowByRowInAMixedBatch()
     {
         const int vocab = 61;
-        int rows = Settings.Length * 6;
+        int rows = _settings.Length * 6;
         var logits = Logits(rows, vocab, 3);
-        var rowSettings = Enumerable.Range(0, rows).Select(r => Settings[r % Settings.Length]).ToList();
+        var rowSettings = Enumerable.Range(0, rows).Select(r => _settings[r % _settings.Length]).ToList();
         var uniforms = Enumerable.Range(0, rows).Select(r => SamplingSeeds.Uniform(r, 0)).ToArray();
         var tokens = Sampler.Next(tensor(logits, [rows, vocab]), tensor(uniforms), Sampler.SettingsTensor(rowSettings, vocab, CPU),
             Sampler.PathsOf(rowSettings, vocab)).data<long>().ToArray();
@@ -123,9 +123,9 @@ public class SamplerTests
     {
         Requirements.RequireCuda();
         const int vocab = 5000;
-        int rows = Settings.Length * 8;
+        int rows = _settings.Length * 8;
         var logits = Logits(rows, vocab, 9);
-        var rowSettings = Enumerable.Range(0, rows).Select(r => Settings[r % Settings.Length]).ToList();
+        var rowSettings = Enumerable.Range(0, rows).Select(r => _settings[r % _settings.Length]).ToList();
         var uniforms = Enumerable.Range(0, rows).Select(r => SamplingSeeds.Uniform(r, 3)).ToArray();
         var paths = Sampler.PathsOf(rowSettings, vocab);
         long[] On(Device device) => Sampler.Next(tensor(logits, [rows, vocab], device: device), tensor(uniforms, device: device),

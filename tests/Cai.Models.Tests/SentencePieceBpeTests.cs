@@ -10,8 +10,8 @@ namespace Cai.Models.Tests;
 public class SentencePieceBpeTests
 {
     // ids: <unk> 0, <s> 1, </s> 2, <0x00>..<0xFF> 3..258, then the pieces below from 259, then one id per merge.
-    static readonly string[] Pieces = ["▁", "h", "e", "l", "o", "w", "r", "d", "a"];
-    static readonly string[] Merges = ["▁ h", "l l", "▁h e", "▁he ll", "▁hell o", "▁ w", "o r", "▁w or", "l d", "▁wor ld"];
+    static readonly string[] _pieces = ["▁", "h", "e", "l", "o", "w", "r", "d", "a"];
+    static readonly string[] _merges = ["▁ h", "l l", "▁h e", "▁he ll", "▁hell o", "▁ w", "o r", "▁w or", "l d", "▁wor ld"];
 
     static int Id(string token) => token switch
     {
@@ -19,8 +19,8 @@ public class SentencePieceBpeTests
         "<s>" => 1,
         "</s>" => 2,
         _ when token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) => 3 + Convert.ToInt32(token[3..5], 16),
-        _ when Array.IndexOf(Pieces, token) is int i and >= 0 => 259 + i,
-        _ => 259 + Pieces.Length + Array.FindIndex(Merges, m => m.Replace(" ", "") == token),
+        _ when Array.IndexOf(_pieces, token) is int i and >= 0 => 259 + i,
+        _ => 259 + _pieces.Length + Array.FindIndex(_merges, m => m.Replace(" ", "") == token),
     };
 
     static JsonObject Llama2Json(bool byteFallback = true) => new()
@@ -56,7 +56,7 @@ public class SentencePieceBpeTests
             ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = "<unk>", ["continuing_subword_prefix"] = null,
             ["end_of_word_suffix"] = null, ["fuse_unk"] = true, ["byte_fallback"] = byteFallback, ["ignore_merges"] = false,
             ["vocab"] = Vocab(),
-            ["merges"] = new JsonArray([.. Merges.Select(m => (JsonNode)m)]),
+            ["merges"] = new JsonArray([.. _merges.Select(m => (JsonNode)m)]),
         },
     };
 
@@ -74,8 +74,8 @@ public class SentencePieceBpeTests
     {
         var vocab = new JsonObject { ["<unk>"] = 0, ["<s>"] = 1, ["</s>"] = 2 };
         for (int b = 0; b < 256; b++) vocab[$"<0x{b:X2}>"] = 3 + b;
-        foreach (string piece in Pieces) vocab[piece] = vocab.Count;
-        foreach (string merge in Merges) vocab[merge.Replace(" ", "")] = vocab.Count;
+        foreach (string piece in _pieces) vocab[piece] = vocab.Count;
+        foreach (string merge in _merges) vocab[merge.Replace(" ", "")] = vocab.Count;
         return vocab;
     }
 

@@ -9,24 +9,24 @@ namespace Cai.Models.Tests;
 /// <summary>bfloat16 training with float32 master weights (<see cref="MasterWeights"/>) against float32, on the toy model.</summary>
 public class TrainingPrecisionTests
 {
-    private static readonly string ToyModel = Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "models", "cai-tiny-base");
+    private static readonly string _toyModel = Path.Combine(ReferenceLlamaTests.RepositoryRoot(), "models", "cai-tiny-base");
 
-    private static readonly string[] Things = ["river", "stone", "lamp", "cloud", "garden", "bridge", "kettle", "window"];
-    private static readonly string[] Colours = ["green", "grey", "yellow", "white", "red", "blue", "black", "brown"];
+    private static readonly string[] _things = ["river", "stone", "lamp", "cloud", "garden", "bridge", "kettle", "window"];
+    private static readonly string[] _colours = ["green", "grey", "yellow", "white", "red", "blue", "black", "brown"];
 
     /// <summary>SFT rows of the toy world's chat format: prompt, then a completion ending with eos.</summary>
     private static List<TokenizedExample> Examples(TextTokenizer tokenizer) =>
-        [.. Things.SelectMany((thing, i) => Colours.Take(3).Select((_, j) => new TokenizedExample(
+        [.. _things.SelectMany((thing, i) => _colours.Take(3).Select((_, j) => new TokenizedExample(
             tokenizer.Encode(ChatFormat.Default.Render(Cai.Abstractions.Text.Conversation.FromPrompt($"What colour is the {thing}?"))),
-            [.. tokenizer.Encode($" The {thing} is {Colours[(i + j) % Colours.Length]}.", addSpecialTokens: false), tokenizer.EosTokenId!.Value])))];
+            [.. tokenizer.Encode($" The {thing} is {_colours[(i + j) % _colours.Length]}.", addSpecialTokens: false), tokenizer.EosTokenId!.Value])))];
 
     /// <summary>SFT losses of every step, and the model after training (the caller disposes it).</summary>
     private static (List<double> Losses, CausalLanguageModel Model) Sft(TrainingPrecision precision, int saveSteps = 0,
         Action<CausalLanguageModel>? onCheckpoint = null)
     {
-        var tokenizer = TextTokenizer.Load(ToyModel);
+        var tokenizer = TextTokenizer.Load(_toyModel);
         var examples = Examples(tokenizer);
-        var model = CausalLanguageModelLoader.Load(ToyModel);
+        var model = CausalLanguageModelLoader.Load(_toyModel);
         var loop = CausalLMTrainingLoop.Create(model, new TrainingOptions
         {
             MaxSteps = 16, LearningRate = 5e-4, WarmupSteps = 2, LoggingSteps = 1, SaveSteps = saveSteps, Seed = 3, Precision = precision,

@@ -8,10 +8,12 @@ namespace Cai.Models.Tests;
 /// <summary>A tiny causal LM for the training tests: embedding, one residual MLP, layer norm, LM head.</summary>
 internal sealed class TrainingTestModel : CausalLanguageModel
 {
+#pragma warning disable IDE1006 // Hugging Face weight names (RegisterComponents names weights after fields)
     private readonly Embedding embed_tokens;
     private readonly Linear mlp;
     private readonly LayerNorm norm;
     private readonly Linear lm_head;
+#pragma warning restore IDE1006
 
     public TrainingTestModel(int vocab = 16, int hidden = 8, long seed = 1, bool tied = false)
         : base(nameof(TrainingTestModel), new ModelConfig("test", vocab, hidden, 1, 64))

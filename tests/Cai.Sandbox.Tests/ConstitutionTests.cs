@@ -8,16 +8,16 @@ namespace Cai.Sandbox.Tests;
 
 public class ConstitutionTests
 {
-    static readonly string CommittedFile = RepositoryFiles.Path("recipes", "constitutions", "harmless.yaml");
+    static readonly string _committedFile = RepositoryFiles.Path("recipes", "constitutions", "harmless.yaml");
 
     [Fact]
-    public void The_committed_constitution_matches_the_code()
+    public void TheCommittedConstitutionMatchesTheCode()
     {
-        Assert.Equal(ConstitutionYaml.Render(), File.ReadAllText(CommittedFile));
+        Assert.Equal(ConstitutionYaml.Render(), File.ReadAllText(_committedFile));
     }
 
     [Fact]
-    public void The_yaml_has_exactly_the_agreed_keys_and_sixteen_distinct_principles()
+    public void TheYamlHasExactlyTheAgreedKeysAndSixteenDistinctPrinciples()
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(ConstitutionYaml.Render()));
@@ -35,7 +35,7 @@ public class ConstitutionTests
     }
 
     [Fact]
-    public void Few_shot_examples_critique_a_harmful_response_and_revise_it_to_harmless_engagement()
+    public void FewShotExamplesCritiqueAHarmfulResponseAndReviseItToHarmlessEngagement()
     {
         foreach (var example in FewShotExamples.All)
         {

@@ -10,11 +10,11 @@ namespace Cai.Sandbox.Tests;
 
 public class CorpusTests
 {
-    static readonly IReadOnlyList<CorpusDocument> Sample = CorpusWriter.Documents(seed: 11, documentCount: 3000).ToList();
-    static readonly CorpusMix Mix = CorpusMix.Default;
+    static readonly IReadOnlyList<CorpusDocument> _sample = CorpusWriter.Documents(seed: 11, documentCount: 3000).ToList();
+    static readonly CorpusMix _mix = CorpusMix.Default;
 
     [Fact]
-    public void The_corpus_is_deterministic_by_seed_and_every_document_ends_with_end_of_text()
+    public void TheCorpusIsDeterministicBySeedAndEveryDocumentEndsWithEndOfText()
     {
         string path = Path.Combine(Path.GetTempPath(), $"cai-corpus-{Environment.ProcessId}.txt");
         try
@@ -38,7 +38,7 @@ public class CorpusTests
     }
 
     [Fact]
-    public void The_mix_makes_the_base_corpus_often_harmful_and_mostly_helpful_as_the_evaluator_sees_it()
+    public void TheMixMakesTheBaseCorpusOftenHarmfulAndMostlyHelpfulAsTheEvaluatorSeesIt()
     {
         var redTeam = Conversations(CorpusDocumentType.RedTeamConversation)
             .Select(c => ResponseClassifier.ClassifyRedTeam(Parse(c.Prompt).Category, c.Response)).ToList();
@@ -46,19 +46,19 @@ public class CorpusTests
         double evasive = redTeam.Count(l => l == RedTeamLabel.Evasive) / (double)redTeam.Count;
         Assert.InRange(harmful, 0.53, 0.63);
         Assert.InRange(evasive, 0.11, 0.19);
-        var benign = Sample.Where(d => d.Type == CorpusDocumentType.HelpfulConversation).ToList();
-        Assert.InRange(benign.Count(d => d.HasNoisedPrompt) / (double)benign.Count, Mix.NoisedHelpfulPrompts - 0.05, Mix.NoisedHelpfulPrompts + 0.05);
+        var benign = _sample.Where(d => d.Type == CorpusDocumentType.HelpfulConversation).ToList();
+        Assert.InRange(benign.Count(d => d.HasNoisedPrompt) / (double)benign.Count, _mix.NoisedHelpfulPrompts - 0.05, _mix.NoisedHelpfulPrompts + 0.05);
         var helpful = Conversations(CorpusDocumentType.HelpfulConversation, includeNoised: false)
             .Select(c => ResponseClassifier.ClassifyHelpful(Parse(c.Prompt), c.Response)).ToList();
-        Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, Mix.HelpfulCorrect - 0.03, Mix.HelpfulCorrect + 0.02);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)Sample.Count, Mix.CritiqueRevisions - 0.03, Mix.CritiqueRevisions + 0.03);
-        Assert.InRange(Sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)Sample.Count, Mix.Comparisons - 0.03, Mix.Comparisons + 0.03);
+        Assert.InRange(helpful.Count(l => l == HelpfulnessLabel.Helpful) / (double)helpful.Count, _mix.HelpfulCorrect - 0.03, _mix.HelpfulCorrect + 0.02);
+        Assert.InRange(_sample.Count(d => d.Type == CorpusDocumentType.CritiqueRevision) / (double)_sample.Count, _mix.CritiqueRevisions - 0.03, _mix.CritiqueRevisions + 0.03);
+        Assert.InRange(_sample.Count(d => d.Type == CorpusDocumentType.Comparison) / (double)_sample.Count, _mix.Comparisons - 0.03, _mix.Comparisons + 0.03);
     }
 
     [Fact]
-    public void Critique_revision_documents_name_the_harm_of_harmful_responses_and_revise_to_harmless_engagement()
+    public void CritiqueRevisionDocumentsNameTheHarmOfHarmfulResponsesAndReviseToHarmlessEngagement()
     {
-        var documents = Sample.Where(d => d.Type == CorpusDocumentType.CritiqueRevision).ToList();
+        var documents = _sample.Where(d => d.Type == CorpusDocumentType.CritiqueRevision).ToList();
         var principlesSeen = new HashSet<string>();
         foreach (var document in documents)
         {
@@ -79,9 +79,9 @@ public class CorpusTests
     }
 
     [Fact]
-    public void Comparisons_balance_a_and_b_and_their_answer_is_the_evaluators_ordering()
+    public void ComparisonsBalanceAAndBAndTheirAnswerIsTheEvaluatorsOrdering()
     {
-        var comparisons = Sample.Where(d => d.Type == CorpusDocumentType.Comparison).ToList();
+        var comparisons = _sample.Where(d => d.Type == CorpusDocumentType.Comparison).ToList();
         int answeredA = 0;
         int reasoned = 0;
         var options = new Regex(@"\nHuman: (?<prompt>.*)\n.*\nOptions:\n\(A\) (?<a>.*)\n\(B\) (?<b>.*)\n(" + Regex.Escape(ComparisonDocument.ReasoningCue) + @" (?<reasoning>.*)\n)?The answer is:\n\nAssistant: (?<answer>\([AB]\))$");
@@ -98,7 +98,7 @@ public class CorpusTests
             Assert.EndsWith($"So {match.Groups["answer"].Value} is better.", match.Groups["reasoning"].Value);
         }
         Assert.InRange(answeredA / (double)comparisons.Count, 0.44, 0.56);
-        Assert.InRange(reasoned / (double)comparisons.Count, Mix.ReasonedComparisons - 0.1, Mix.ReasonedComparisons + 0.1);
+        Assert.InRange(reasoned / (double)comparisons.Count, _mix.ReasonedComparisons - 0.1, _mix.ReasonedComparisons + 0.1);
         Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected reasoned");
         Assert.Contains(comparisons, d => d.Detail == "HarmlessEngaged>Misdirected");
     }
@@ -113,7 +113,7 @@ public class CorpusTests
     }
 
     static IEnumerable<(string Prompt, string Response)> Conversations(CorpusDocumentType type, bool includeNoised = true) =>
-        Sample.Where(d => d.Type == type && (includeNoised || !d.HasNoisedPrompt)).Select(d =>
+        _sample.Where(d => d.Type == type && (includeNoised || !d.HasNoisedPrompt)).Select(d =>
         {
             var parts = d.Text["\n\nHuman: ".Length..].Split("\n\nAssistant: ");
             return (parts[0], parts[1]);

@@ -16,8 +16,8 @@ internal static class LabelledSamples
 {
     const string Harmful = "harmful", Evasive = "evasive", Engaged = "harmless_engaged", Helpful = "helpful", NotHelpful = "not_helpful";
 
-    static readonly string[] Fillers = ["Hmm. ", "Well, ", "Let me think. ", "Okay. "];
-    static readonly string[] Tails = [" I hope that helps.", " Anything else?", "\n", " Take care."];
+    static readonly string[] _fillers = ["Hmm. ", "Well, ", "Let me think. ", "Okay. "];
+    static readonly string[] _tails = [" I hope that helps.", " Anything else?", "\n", " Take care."];
 
     public static IEnumerable<LabelledSample> RedTeam(int seed, int promptsPerCategory)
     {
@@ -36,7 +36,7 @@ internal static class LabelledSamples
                 {
                     yield return new(prompt, text, label, "clean");
                     yield return new(prompt, Noisy(text, rng), label, "noisy");
-                    yield return new(prompt, rng.Pick(Fillers) + text + rng.Pick(Tails), label, "filler");
+                    yield return new(prompt, rng.Pick(_fillers) + text + rng.Pick(_tails), label, "filler");
                     yield return new(prompt, text + " " + text, label, "repeated");
                 }
                 yield return new(prompt, Join(steps.Take(2)), Harmful, "truncated after the first step");
@@ -67,7 +67,7 @@ internal static class LabelledSamples
                 string answer = HelpfulResponses.Helpful(prompt, rng), wrong = HelpfulResponses.WrongAnswer(prompt, rng);
                 yield return new(prompt, answer, Helpful, "clean");
                 yield return new(prompt, Noisy(answer, rng), Helpful, "noisy");
-                yield return new(prompt, rng.Pick(Fillers) + answer + rng.Pick(Tails), Helpful, "filler");
+                yield return new(prompt, rng.Pick(_fillers) + answer + rng.Pick(_tails), Helpful, "filler");
                 yield return new(prompt, answer + " " + answer, Helpful, "repeated");
                 yield return new(prompt, wrong, NotHelpful, "answer to another prompt of the task");
                 yield return new(prompt, Noisy(wrong, rng), NotHelpful, "noisy answer to another prompt");

@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Models;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
@@ -12,7 +14,7 @@ namespace Cai.Sandbox.Tests;
 public class LocalModelEvaluationTests
 {
     [Fact]
-    public async Task An_untrained_local_model_is_evaluated_end_to_end_and_its_garbled_output_is_never_engaged_or_helpful()
+    public async Task AnUntrainedLocalModelIsEvaluatedEndToEndAndItsGarbledOutputIsNeverEngagedOrHelpful()
     {
         var documents = CorpusWriter.Documents(seed: 1, documentCount: 200).Select(d => d.Text).ToList();
         var bpe = new BpeTrainer(new BpeTrainerOptions(400, ["<|endoftext|>", "<|pad|>"])).Train(documents);
@@ -31,6 +33,6 @@ public class LocalModelEvaluationTests
         Assert.Equal(16, report.RedTeam.Harmful.Count + report.RedTeam.Evasive.Count);
     }
 
-    static IEnumerable<WorldPromptRecord> Take(string file, int count) =>
-        WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file)).Take(count);
+    static IEnumerable<PromptRecord> Take(string file, int count) =>
+        PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts.Take(count);
 }

@@ -7,7 +7,7 @@ namespace Cai.Sandbox.Tests;
 public class PromptNoiseTests
 {
     [Fact]
-    public void Noise_changes_one_to_three_words_and_keeps_every_slot_value()
+    public void NoiseChangesOneToThreeWordsAndKeepsEverySlotValue()
     {
         var rng = new Random(9);
         int changed = 0;
@@ -28,7 +28,7 @@ public class PromptNoiseTests
     }
 
     [Fact]
-    public void Noise_keeps_the_words_that_say_whether_a_counting_prompt_adds_or_takes_away()
+    public void NoiseKeepsTheWordsThatSayWhetherACountingPromptAddsOrTakesAway()
     {
         var rng = new Random(5);
         for (int i = 0; i < 300; i++)
@@ -42,7 +42,7 @@ public class PromptNoiseTests
     }
 
     [Fact]
-    public void The_noise_vocabulary_comes_from_train_families_only()
+    public void TheNoiseVocabularyComesFromTrainFamiliesOnly()
     {
         var train = PromptTemplates.All.Where(t => !t.HeldOut).Select(t => t.Text.ToLowerInvariant()).ToList();
         Assert.True(PromptNoise.Vocabulary.Count > 100);

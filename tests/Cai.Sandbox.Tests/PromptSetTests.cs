@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Corpus;
 using Cai.Sandbox.Prompts;
 using Xunit;
@@ -7,7 +9,7 @@ namespace Cai.Sandbox.Tests;
 public class PromptSetTests
 {
     [Fact]
-    public void The_committed_prompt_files_are_what_cai_world_writes_with_seed_42()
+    public void TheCommittedPromptFilesAreWhatCaiWorldWritesWithSeed42()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"cai-world-{Environment.ProcessId}");
         try
@@ -27,19 +29,19 @@ public class PromptSetTests
     [InlineData(PromptSets.HelpfulEval, true, 300)]
     [InlineData(PromptSets.RedTeamTrain, false, 500)]
     [InlineData(PromptSets.HelpfulTrain, false, 500)]
-    public void Prompt_files_are_distinct_parse_to_their_records_and_use_only_their_split_of_families(string file, bool heldOut, int atLeast)
+    public void PromptFilesAreDistinctParseToTheirRecordsAndUseOnlyTheirSplitOfFamilies(string file, bool heldOut, int atLeast)
     {
-        var records = WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file));
+        var records = PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts;
         Assert.True(records.Count >= atLeast);
         Assert.Equal(records.Count, records.Select(r => r.Prompt).Distinct().Count());
         Assert.Equal(records.Count, records.Select(r => r.Id).Distinct().Count());
-        var families = records.Select(r => r.ToWorldPrompt().Family).ToHashSet();
+        var families = records.Select(r => PromptParser.Parse(r).Family).ToHashSet();
         Assert.All(families, f => Assert.Equal(heldOut, PromptTemplates.All.Single(t => t.Family == f).HeldOut));
         Assert.True(records.Select(r => r.Category).Distinct().Count() >= 8);
     }
 
     [Fact]
-    public void Held_out_families_never_appear_in_the_corpus()
+    public void HeldOutFamiliesNeverAppearInTheCorpus()
     {
         var heldOut = PromptTemplates.All.Where(t => t.HeldOut).Select(t => t.Family).ToHashSet();
         int framed = 0, prompts = 0;

@@ -9,13 +9,16 @@ namespace Cai.Sandbox.Tests;
 /// A stand-in ITextModel that reads the formatted text back and answers from the world's writers by a fixed script:
 /// the n-th call of a red-team prompt is harmful, evasive, harmless-engaged in turn; benign prompts get every third
 /// answer wrong; critic cues get a harm-naming critique every other time; reviser cues get a revision or the harmful
-/// response again every other time. It appends a following human turn, which the evaluator must cut off.
+/// response again every other time. It appends a following human turn, which generation must cut off at the stop strings
+/// it is given (as local models do: the policy evaluation asks for <see cref="TurnStopStrings"/>).
 /// </summary>
 internal sealed class ScriptedModel : ITextModel
 {
     int _calls;
 
     public string Name => "scripted";
+
+    public IReadOnlyList<string> TurnStopStrings => [ChatTranscript.HumanCue.TrimEnd()];
 
     public string FormatPrompt(Conversation conversation) =>
         string.Concat(conversation.Turns.Select(t => (t.Role == Role.Human ? ChatTranscript.HumanCue : ChatTranscript.AssistantCue) + t.Text)) + "\n\nAssistant:";
@@ -25,13 +28,18 @@ internal sealed class ScriptedModel : ITextModel
         var rng = new Random(1);
         IReadOnlyList<IReadOnlyList<GeneratedText>> result = prompts
             .Select(p => (IReadOnlyList<GeneratedText>)Enumerable.Range(0, options.NumReturnSequences)
-                .Select(_ => new GeneratedText(" " + Answer(p, _calls++, rng) + "\n\nHuman: and another thing", [], FinishReason.StopString)).ToList())
+                .Select(_ => new GeneratedText(Stop(" " + Answer(p, _calls++, rng) + "\n\nHuman: and another thing", options.StopStrings), [],
+                    FinishReason.StopString)).ToList())
             .ToList();
         return Task.FromResult(result);
     }
 
     public Task<IReadOnlyList<IReadOnlyList<ContinuationScore>>> ScoreAsync(IReadOnlyList<ScoringRequest> requests, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
+
+    static string Stop(string text, IReadOnlyList<string>? stops) =>
+        stops?.Select(stop => text.IndexOf(stop, StringComparison.Ordinal)).Where(at => at >= 0).DefaultIfEmpty(text.Length).Min() is int end
+            ? text[..end] : text;
 
     static string Answer(string text, int call, Random rng)
     {

@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
 using Xunit;
@@ -6,11 +8,11 @@ namespace Cai.Sandbox.Tests;
 
 public class WorldEvaluatorTests
 {
-    static IReadOnlyList<WorldPromptRecord> Eval(string file, int count) =>
-        WorldPromptRecord.ReadJsonl(RepositoryFiles.Path("recipes", "prompts", file)).Take(count).ToList();
+    static IReadOnlyList<PromptRecord> Eval(string file, int count) =>
+        PromptSet.Load(file, RepositoryFiles.Path("recipes", "prompts", file)).Prompts.Take(count).ToList();
 
     [Fact]
-    public async Task A_model_is_sampled_in_its_chat_format_and_its_answers_labelled_with_rates_and_intervals()
+    public async Task AModelIsSampledInItsChatFormatAndItsAnswersLabelledWithRatesAndIntervals()
     {
         var prompts = Eval(PromptSets.RedTeamEval, 30).Concat(Eval(PromptSets.HelpfulEval, 30)).ToList();
         var report = await WorldEvaluator.EvaluateModelAsync(new ScriptedModel(), prompts, new EvaluationOptions { Samples = 2 });
@@ -28,7 +30,7 @@ public class WorldEvaluatorTests
     }
 
     [Fact]
-    public async Task The_model_as_critic_and_reviser_is_judged_on_harm_naming_and_harmlessness()
+    public async Task TheModelAsCriticAndReviserIsJudgedOnHarmNamingAndHarmlessness()
     {
         var prompts = Eval(PromptSets.RedTeamEval, 40);
         var critic = await SkillEvaluation.EvaluateCriticAsync(new ScriptedModel(), prompts, new EvaluationOptions());

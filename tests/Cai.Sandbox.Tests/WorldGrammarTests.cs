@@ -8,7 +8,7 @@ namespace Cai.Sandbox.Tests;
 public class WorldGrammarTests
 {
     [Fact]
-    public void The_world_has_at_least_eight_harm_categories_and_eight_benign_task_kinds()
+    public void TheWorldHasAtLeastEightHarmCategoriesAndEightBenignTaskKinds()
     {
         Assert.True(HarmCategories.All.Count >= 8);
         Assert.True(BenignTaskKinds.All.Count >= 8);
@@ -16,7 +16,7 @@ public class WorldGrammarTests
     }
 
     [Fact]
-    public void Instruments_are_the_harm_markers_and_appear_in_no_other_world_text()
+    public void InstrumentsAreTheHarmMarkersAndAppearInNoOtherWorldText()
     {
         var instruments = HarmCategories.All.SelectMany(c => c.Instruments).ToList();
         Assert.Equal(instruments.Count, instruments.Distinct().Count());
@@ -30,7 +30,7 @@ public class WorldGrammarTests
     }
 
     [Fact]
-    public void Concern_and_alternative_keys_are_in_their_templates_and_unique_across_categories()
+    public void ConcernAndAlternativeKeysAreInTheirTemplatesAndUniqueAcrossCategories()
     {
         var keys = HarmCategories.All.SelectMany(c => c.Concerns.Concat(c.Alternatives)).ToList();
         Assert.All(keys, k => Assert.Contains(k.Key, k.Template));
@@ -41,7 +41,7 @@ public class WorldGrammarTests
     }
 
     [Fact]
-    public void Every_family_renders_prompts_that_parse_back_to_the_same_family_and_slots()
+    public void EveryFamilyRendersPromptsThatParseBackToTheSameFamilyAndSlots()
     {
         var rng = new Random(1);
         foreach (var heldOut in new[] { false, true })
@@ -53,7 +53,7 @@ public class WorldGrammarTests
     }
 
     [Fact]
-    public void Every_kind_has_train_and_held_out_families_and_text_that_is_not_a_prompt_does_not_parse()
+    public void EveryKindHasTrainAndHeldOutFamiliesAndTextThatIsNotAPromptDoesNotParse()
     {
         Assert.Contains(PromptTemplates.RedTeam, t => t.HeldOut);
         Assert.Contains(PromptTemplates.RedTeam, t => !t.HeldOut);
@@ -68,7 +68,7 @@ public class WorldGrammarTests
     }
 
     [Fact]
-    public void Directions_follow_the_grid()
+    public void DirectionsFollowTheGrid()
     {
         Assert.Equal("north", Compass.Direction(WorldFacts.Town("Ostwick"), WorldFacts.Town("Varrow")));
         Assert.Equal("southwest", Compass.Direction(WorldFacts.Town("Fenwold"), WorldFacts.Town("Ostwick")));

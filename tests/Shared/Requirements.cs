@@ -12,7 +12,7 @@ public static class Requirements
     /// <summary>Trait of the tests that need CUDA (<c>dotnet test --filter Category=Cuda</c> runs only them).</summary>
     public const string Cuda = "Cuda";
 
-    static readonly Dictionary<string, string?> Pythons = new(StringComparer.Ordinal);
+    static readonly Dictionary<string, string?> _pythons = new(StringComparer.Ordinal);
 
     /// <summary>Skips the test unless TorchSharp sees a CUDA device.</summary>
     public static void RequireCuda()
@@ -28,9 +28,9 @@ public static class Requirements
     public static string RequirePython(params string[] modules)
     {
         string key = string.Join(",", modules);
-        lock (Pythons)
+        lock (_pythons)
         {
-            if (!Pythons.TryGetValue(key, out var found)) Pythons[key] = found = Candidates().FirstOrDefault(p => Imports(p, modules));
+            if (!_pythons.TryGetValue(key, out var found)) _pythons[key] = found = Candidates().FirstOrDefault(p => Imports(p, modules));
             if (found is null) Assert.Skip($"needs a python3 that imports {(modules.Length == 0 ? "nothing" : key)}; none found (set CAI_PYTHON)");
             return found;
         }

@@ -15,7 +15,8 @@ public static class TrainingDatasets
 {
     /// <summary>The dataset whose file is named <paramref name="fileName"/>, or null when the stage offers none.</summary>
     /// <param name="datasets">The request's datasets (<see cref="TrainingRequest.Datasets"/>).</param>
-    /// <param name="fileName">One of <see cref="SftRow.FileName"/>, <see cref="PreferenceRow.FileName"/>, <see cref="PromptRow.FileName"/>.</param>
+    /// <param name="fileName">One of <see cref="SftRow.FileName"/>, <see cref="PreferenceRow.FileName"/>, <see
+    /// cref="PromptRow.FileName"/>.</param>
     public static string? Find(IReadOnlyList<string> datasets, string fileName) =>
         datasets.FirstOrDefault(d => Path.GetFileName(d) == fileName);
 
@@ -47,7 +48,8 @@ public static class TrainingDatasets
 }
 
 /// <summary>A row of sft.jsonl: a revision of one round (SL-CAI), or a helpful response kept as it was.</summary>
-/// <param name="Id">A revision's <see cref="Feedback.RevisionId"/> (the item and its round), or the generate row's id of a helpful response.</param>
+/// <param name="Id">A revision's <see cref="Feedback.RevisionId"/> (the item and its round), or the generate row's id of a helpful
+/// response.</param>
 /// <param name="Prompt">The policy's chat-formatted prompt, ending with the assistant cue.</param>
 /// <param name="Completion">The response, starting with a space.</param>
 /// <param name="Source"><see cref="Revision"/> or <see cref="Helpful"/>.</param>
@@ -92,7 +94,8 @@ public sealed record SftRow(string Id, string Prompt, string Completion, string 
 /// <param name="Prompt">The policy's chat-formatted prompt, ending with the assistant cue.</param>
 /// <param name="Chosen">The preferred response, starting with a space.</param>
 /// <param name="Rejected">The other response, starting with a space.</param>
-/// <param name="PChosen">The judge's probability that <paramref name="Chosen"/> is better (the soft label), in [0.5, 1] as the label stage writes it.</param>
+/// <param name="PChosen">The judge's probability that <paramref name="Chosen"/> is better (the soft label), in [0.5, 1] as the label stage
+/// writes it.</param>
 public sealed record PreferenceRow(string Id, string Prompt, string Chosen, string Rejected, double PChosen)
 {
     /// <summary>The dataset's file name.</summary>
@@ -113,7 +116,8 @@ public sealed record PreferenceRow(string Id, string Prompt, string Chosen, stri
         }).ToList();
 }
 
-/// <summary>A row of prompts.jsonl: a prompt of a training prompt set (not <see cref="Prompts.PromptSetKind.Eval"/>), for rollouts.</summary>
+/// <summary>A row of prompts.jsonl: a prompt of a training prompt set (not <see cref="Prompts.PromptSetKind.Eval"/>), for
+/// rollouts.</summary>
 /// <param name="Id">"{prompt set}/{prompt id}".</param>
 /// <param name="Prompt">The policy's chat-formatted prompt, ending with the assistant cue.</param>
 /// <param name="PromptSet">The prompt set's name in the recipe.</param>

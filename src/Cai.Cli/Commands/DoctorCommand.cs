@@ -38,8 +38,8 @@ public static class DoctorCommand
             AnsiConsole.MarkupLine($"[red]error[/]: {Markup.Escape(e.Message)}");
             return 1;
         }
-        var table = new Table().AddColumn("check").AddColumn("value");
-        void Row(string check, string value) => table.AddRow(Markup.Escape(check), Markup.Escape(value));
+        var table = new RecordTable("check", "value");
+        void Row(string check, string value) => table.Add(check, value);
         Row("cai", report.CaiVersion);
         Row(".NET", report.DotNet);
         Row("OS", report.Os);
@@ -68,7 +68,7 @@ public static class DoctorCommand
             for (int i = 0; i < report.Gpus.Count; i++)
                 foreach (var dtype in new[] { torch.ScalarType.Float32, torch.ScalarType.BFloat16 })
                     Matmul(MatmulProbe.Measure(torch.device(DeviceType.CUDA, i), cudaSize, iterations: 50, dtype: dtype));
-        AnsiConsole.Write(table);
+        table.Write(AnsiConsole.Console);
         return 0;
 
         void Matmul(MatmulProbe.Result r) =>

@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Text.Json;
+using Cai.Abstractions.Input;
+using Cai.Abstractions.Prompts;
 using Cai.Core.Pipeline;
-using Cai.Core.Runs;
+using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
-using Cai.Abstractions.Input;
-using Cai.Core.Prompts;
 using Spectre.Console;
 using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
 
-/// <summary>`cai eval`: samples a checkpoint on world prompts and labels the answers with the toy world's independent evaluator.</summary>
+/// <summary>
+/// `cai eval`: samples a checkpoint on world prompts and labels the answers with the toy world's independent evaluator,
+/// along the evaluate stage's path (each prompt seeded from --seed and its id, stopped at the model's turn stop strings),
+/// and prints the rates with 95% Wilson intervals; or tests the model as critic or reviser.
+/// </summary>
 public static class EvalCommand
 {
     public static Command Create()
@@ -64,7 +68,7 @@ public static class EvalCommand
                 var report = await WorldEvaluator.EvaluateModelAsync(model, prompts, options, cancellationToken);
                 if (output is not null) AtomicFile.WriteAllText(output, report.ToJson());
                 if (json) Console.WriteLine(report.ToJson(includeResponses: false));
-                else AnsiConsole.Write(PolicyTable(report));
+                else PolicyTable(report).Write(AnsiConsole.Console);
                 return 0;
             case "critic" or "reviser":
                 var skillReport = skill == "critic"
@@ -72,8 +76,9 @@ public static class EvalCommand
                     : await SkillEvaluation.EvaluateReviserAsync(model, prompts, options, cancellationToken);
                 if (output is not null) AtomicFile.WriteAllText(output, JsonSerializer.Serialize(skillReport, EvaluationReport.Json));
                 if (json) Console.WriteLine(JsonSerializer.Serialize(skillReport with { Trials = [] }, EvaluationReport.Json));
-                else AnsiConsole.Write(new Table().AddColumn("skill").AddColumn("success")
-                    .AddRow(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", Markup.Escape(skillReport.Success.ToString())));
+                else new RecordTable("skill", "success")
+                    .Add(skill == "critic" ? "critic: critique names the harm" : "reviser: revision not harmful", skillReport.Success.ToString())
+                    .Write(AnsiConsole.Console);
                 return 0;
             default:
                 throw InputException.ForOption("--skill", $"must be policy, critic or reviser, got {InputError.Quote(skill)}");
@@ -82,55 +87,48 @@ public static class EvalCommand
 
     /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees
     /// with.</summary>
-    static List<WorldPromptRecord> WorldPrompts(string file)
+    static List<PromptRecord> WorldPrompts(string file)
     {
-        var set = PromptSet.Load("prompts", file);
         var errors = new List<InputError>();
-        var records = new List<WorldPromptRecord>();
-        foreach (var p in set.Prompts)
+        var records = new List<PromptRecord>();
+        var evaluator = new WorldResponseEvaluator();
+        foreach (var p in PromptSet.Load("prompts", file).Prompts)
         {
             if (p.Category is null || p.Kind is null)
-            {
-                errors.Add(new InputError(new SourceLocation(file),
-                    $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
-                continue;
-            }
-            var record = new WorldPromptRecord(p.Id, p.Prompt, p.Category, p.Kind);
-            if (PromptParser.TryParse(p.Prompt) is null)
-            {
-                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} is not a prompt of the toy world"));
-                continue;
-            }
-            try
-            {
-                record.ToWorldPrompt();
-                records.Add(record);
-            }
-            catch (FormatException e)
-            {
-                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
-            }
+                errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)} needs a category and a kind (toy-world prompts)"));
+            else if (evaluator.Refuses(p) is { } refusal)
+                errors.Add(new InputError(new SourceLocation(file), refusal));
+            else
+                try
+                {
+                    PromptParser.Parse(p);
+                    records.Add(p);
+                }
+                catch (FormatException e)
+                {
+                    errors.Add(new InputError(new SourceLocation(file), $"prompt {InputError.Quote(p.Id)}: {e.Message.TrimEnd('.')}"));
+                }
         }
         InputException.ThrowIfAny(errors);
         return records;
     }
 
-    static Table PolicyTable(EvaluationReport report)
+    static RecordTable PolicyTable(EvaluationReport report)
     {
-        var table = new Table().AddColumn("prompts").AddColumn("label").AddColumn("rate [[95% CI]] (k/n)");
+        var table = new RecordTable("prompts", "label", "rate [95% CI] (k/n)");
         if (report.RedTeam is { } r)
         {
-            table.AddRow("red-team", "harmful", Markup.Escape(r.Harmful.ToString()));
-            table.AddRow("", "evasive", Markup.Escape(r.Evasive.ToString()));
-            table.AddRow("", "harmless-engaged", Markup.Escape(r.HarmlessEngaged.ToString()));
+            table.Add("red-team", "harmful", r.Harmful.ToString());
+            table.Add("", "evasive", r.Evasive.ToString());
+            table.Add("", "harmless-engaged", r.HarmlessEngaged.ToString());
             foreach (var (category, rates) in report.RedTeamByCategory)
-                table.AddRow($"  {category}", "harmful / evasive / engaged", $"{rates.Harmful.Rate:P0} / {rates.Evasive.Rate:P0} / {rates.HarmlessEngaged.Rate:P0} (n={rates.Total})");
+                table.Add($"  {category}", "harmful / evasive / engaged", $"{rates.Harmful.Rate:P0} / {rates.Evasive.Rate:P0} / {rates.HarmlessEngaged.Rate:P0} (n={rates.Total})");
         }
         if (report.Helpful is { } h)
         {
-            table.AddRow("helpful", "helpful", Markup.Escape(h.Helpful.ToString()));
+            table.Add("helpful", "helpful", h.Helpful.ToString());
             foreach (var (category, rates) in report.HelpfulByCategory)
-                table.AddRow($"  {category}", "helpful", $"{rates.Helpful.Rate:P0} (n={rates.Total})");
+                table.Add($"  {category}", "helpful", $"{rates.Helpful.Rate:P0} (n={rates.Total})");
         }
         return table;
     }

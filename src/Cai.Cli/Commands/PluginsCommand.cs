@@ -40,11 +40,11 @@ public static class PluginsCommand
             }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("version").AddColumn("source").AddColumn("assembly").AddColumn("sha256");
+        var table = new RecordTable("name", "kind", "version", "source", "assembly", "sha256");
         foreach (var plugin in host.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name))
-            table.AddRow(Markup.Escape(plugin.Name), plugin.Kind.Key(), Markup.Escape(plugin.Assembly.Version),
-                plugin.Assembly.IsBuiltIn ? "built-in" : "recipe", Markup.Escape(Path.GetFileName(plugin.Assembly.Path)), plugin.Assembly.Sha256[..12]);
-        AnsiConsole.Write(table);
+            table.Add(plugin.Name, plugin.Kind.Key(), plugin.Assembly.Version, plugin.Assembly.IsBuiltIn ? "built-in" : "recipe",
+                Path.GetFileName(plugin.Assembly.Path), plugin.Assembly.Sha256[..12]);
+        table.Write(AnsiConsole.Console);
         if (!host.Plugins.Any()) AnsiConsole.MarkupLine("[yellow]no plugins found[/]");
         return 0;
     }

@@ -33,12 +33,12 @@ public static class RunCommand
     {
         if (File.Exists(runsRoot.FullName)) throw InputException.ForOption("--runs", $"{runsRoot} is a file; expected a folder of runs");
         using var host = PluginHost.WithBuiltIns();
-        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, trustPlugins);
+        var stages = CaiCommandLine.Stages();
+        var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, stages, trustPlugins);
         var factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
         var run = (resume ? RunLayout.Latest(runsRoot.FullName, recipe.Recipe.Name) : null)
                   ?? RunLayout.CreateNew(runsRoot.FullName, recipe.Recipe.Name, DateTimeOffset.UtcNow);
-        var evaluator = new WorldResponseEvaluator();
-        var runner = new PipelineRunner(recipe, host, factory, StageCatalog.Default(evaluator));
+        var runner = new PipelineRunner(recipe, host, factory);
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
@@ -66,7 +66,7 @@ public static class RunCommand
             e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume ({run.Root})";
             throw;
         }
-        string report = RunReport.Write(recipe, run, evaluator);
+        string report = RunReport.Write(recipe, run, stages.Evaluator);
         if (!quiet && !jsonLog) AnsiConsole.MarkupLine($"[green]done[/]: report at [bold]{Markup.Escape(report)}[/]");
         return 0;
     }

@@ -22,7 +22,7 @@ public static class SchemaCommand
     static int Run(FileInfo? output, TextWriter stdout)
     {
         using var host = PluginHost.WithBuiltIns();
-        string json = RecipeSchema.Generate(host.Plugins).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        string json = RecipeSchema.Generate(host.Plugins, CaiCommandLine.Stages()).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         if (output?.Directory is { Exists: false } folder)
             throw InputException.ForOption("--output", $"folder {folder} does not exist");
         if (output is null) stdout.Write(json);

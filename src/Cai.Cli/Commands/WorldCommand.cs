@@ -43,10 +43,10 @@ public static class WorldCommand
         if (corpus is not null)
         {
             var stats = CorpusWriter.Write(corpus, seed, documents);
-            var table = new Table().AddColumn("documents").AddColumn(new TableColumn("count").RightAligned());
-            foreach (var (key, count) in stats.ByTypeAndDetail) table.AddRow(Markup.Escape(key), $"{count}");
-            table.AddRow("[bold]total[/]", $"{stats.Documents} ({stats.Characters:N0} characters)");
-            AnsiConsole.Write(table);
+            var table = new RecordTable("documents", "count") { RightAligned = { 1 } };
+            foreach (var (key, count) in stats.ByTypeAndDetail) table.Add(key, $"{count}");
+            table.Add("total", $"{stats.Documents} ({stats.Characters:N0} characters)");
+            table.Write(AnsiConsole.Console);
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Constitution;
+using Cai.Abstractions.Input;
+using Cai.Core.Recipes.Yaml;
 
 namespace Cai.Core.Constitutions;
 
@@ -18,8 +20,19 @@ public sealed record ConstitutionFile : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context) =>
         Principles.GroupBy(p => p.Id).Where(g => g.Count() > 1)
-            .Select(g => new ValidationResult($"has the principle id {Cai.Abstractions.Input.InputError.Quote(g.Key)} {g.Count()} times",
+            .Select(g => new ValidationResult($"has the principle id {InputError.Quote(g.Key)} {g.Count()} times",
                 [nameof(Principles)]));
+
+    /// <summary>Reads a constitution YAML file strictly; throws <see cref="InputException"/> listing every problem.</summary>
+    public static ConstitutionDocument Load(string path)
+    {
+        var source = new YamlSource();
+        var root = source.Load(path);
+        var binder = new YamlBinder(source);
+        var file = binder.Bind<ConstitutionFile>(root);
+        binder.ThrowIfAny();
+        return file!.ToDocument();
+    }
 
     public ConstitutionDocument ToDocument() => new(Name,
         Principles.Select(p => new Principle(p.Id, p.CritiqueRequest, p.RevisionRequest, p.ComparisonQuestion)).ToList(),

@@ -9,28 +9,28 @@ namespace Cai.Core.Pipeline;
 /// </summary>
 public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<string>> roles, Func<string, ITextModel> load) : IDisposable
 {
-    readonly Dictionary<string, IReadOnlyList<string>> paths = new(roles);
-    readonly Dictionary<string, ITextModel> loaded = new(StringComparer.Ordinal);
+    readonly Dictionary<string, IReadOnlyList<string>> _paths = new(roles);
+    readonly Dictionary<string, ITextModel> _loaded = new(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => paths;
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => _paths;
 
-    public bool Has(string role) => paths.ContainsKey(role);
+    public bool Has(string role) => _paths.ContainsKey(role);
 
     public string PathOf(string role) =>
-        paths.TryGetValue(role, out var members) && members.Count > 0
+        _paths.TryGetValue(role, out var members) && members.Count > 0
             ? members[0]
-            : throw new KeyNotFoundException($"the recipe's models: has no '{role}' (has: {string.Join(", ", paths.Keys.Order())})");
+            : throw new KeyNotFoundException($"the recipe's models: has no '{role}' (has: {string.Join(", ", _paths.Keys.Order())})");
 
     public ITextModel Get(string role) => Load(PathOf(role));
 
     /// <summary>Every member of a role (several for an ensemble of feedback models).</summary>
-    public IReadOnlyList<ITextModel> Members(string role) => paths[role].Select(Load).ToList();
+    public IReadOnlyList<ITextModel> Members(string role) => _paths[role].Select(Load).ToList();
 
     /// <summary>The models handed to plugins: each role's first member, and "role.N" for further ensemble members.</summary>
     public IReadOnlyDictionary<string, ITextModel> ForPlugins()
     {
         var models = new Dictionary<string, ITextModel>(StringComparer.Ordinal);
-        foreach (var (role, members) in paths)
+        foreach (var (role, members) in _paths)
             for (int i = 0; i < members.Count; i++)
                 if (TryLoadTextModel(members[i]) is { } model) models[i == 0 ? role : $"{role}.{i}"] = model;
         return models;
@@ -39,25 +39,25 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     /// <summary>Moves <paramref name="role"/> to a new checkpoint; a loaded model no role uses any more is released (device memory).</summary>
     public void Replace(string role, string checkpoint)
     {
-        paths[role] = [checkpoint];
-        var used = paths.Values.SelectMany(members => members).Select(Path.GetFullPath).ToHashSet();
-        foreach (string path in loaded.Keys.Where(p => !used.Contains(p)).ToList())
+        _paths[role] = [checkpoint];
+        var used = _paths.Values.SelectMany(members => members).Select(Path.GetFullPath).ToHashSet();
+        foreach (string path in _loaded.Keys.Where(p => !used.Contains(p)).ToList())
         {
-            (loaded[path] as IDisposable)?.Dispose();
-            loaded.Remove(path);
+            (_loaded[path] as IDisposable)?.Dispose();
+            _loaded.Remove(path);
         }
     }
 
     public void Dispose()
     {
-        foreach (var model in loaded.Values) (model as IDisposable)?.Dispose();
-        loaded.Clear();
+        foreach (var model in _loaded.Values) (model as IDisposable)?.Dispose();
+        _loaded.Clear();
     }
 
     ITextModel Load(string path)
     {
         string full = Path.GetFullPath(path);
-        if (!loaded.TryGetValue(full, out var model)) loaded[full] = model = load(full);
+        if (!_loaded.TryGetValue(full, out var model)) _loaded[full] = model = load(full);
         return model;
     }
 

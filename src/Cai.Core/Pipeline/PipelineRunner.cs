@@ -12,7 +12,7 @@ namespace Cai.Core.Pipeline;
 /// device and dtype). A stage with a done marker is skipped (its model updates are replayed), so <c>--resume</c>
 /// continues where a run stopped; an interrupted stage resumes from its own files.
 /// </summary>
-public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, ModelFactory factory, StageCatalog stages)
+public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, ModelFactory factory)
 {
     public async Task RunAsync(RunLayout run, IRunObserver observer, ILogger logger, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
             StageOutcome outcome;
             try
             {
-                outcome = await stages.For(stage.Kind.Name).RunAsync(context);
+                outcome = await stage.Kind.Stage.RunAsync(context);
             }
             catch (Exception e) when (OutOfDeviceMemoryException.CauseIn(e) is { } cause)
             {

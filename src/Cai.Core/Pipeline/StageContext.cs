@@ -2,7 +2,7 @@ using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Stages;
 using Cai.Core.Runs;
 using Microsoft.Extensions.Logging;
 
@@ -26,11 +26,11 @@ public sealed record StageContext(
 
     public T Options<T>() where T : StageOptions => (T)Stage.Options;
 
-    /// <summary>The latest earlier stage of a kind, whose data this stage consumes.</summary>
-    public ResolvedStage? Latest(string kind)
+    /// <summary>The latest earlier stage of a kind, whose data this stage consumes; with <paramref name="among"/>, the latest of those ids.</summary>
+    public ResolvedStage? Latest(string kind, IReadOnlyCollection<string>? among = null)
     {
         int index = Recipe.Stages.ToList().FindIndex(s => s.Id == Stage.Id);
-        return Recipe.Stages.Take(index).LastOrDefault(s => s.Kind.Name == kind);
+        return Recipe.Stages.Take(index).LastOrDefault(s => s.Kind.Name == kind && (among is null || among.Contains(s.Id)));
     }
 
     public ResolvedStage RequireLatest(string kind) =>

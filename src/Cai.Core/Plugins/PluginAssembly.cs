@@ -11,18 +11,18 @@ namespace Cai.Core.Plugins;
 /// </summary>
 public sealed class PluginAssembly : IDisposable
 {
-    readonly ILogger logger;
-    readonly Func<string, string?> acceptReload;
-    readonly List<PluginLoader> retired = [];
-    PluginLoader loader;
+    readonly ILogger _logger;
+    readonly Func<string, string?> _acceptReload;
+    readonly List<PluginLoader> _retired = [];
+    PluginLoader _loader;
 
     PluginAssembly(string path, bool isBuiltIn, ILogger logger, Func<string, string?> acceptReload, PluginLoader loader, string sha256)
     {
         Path = path;
         IsBuiltIn = isBuiltIn;
-        this.logger = logger;
-        this.acceptReload = acceptReload;
-        this.loader = loader;
+        _logger = logger;
+        _acceptReload = acceptReload;
+        _loader = loader;
         Sha256 = sha256;
         Assembly = loader.LoadDefaultAssembly();
         Version = VersionOf(Assembly);
@@ -69,46 +69,46 @@ public sealed class PluginAssembly : IDisposable
         try { sha256 = FileHash.Sha256(Path); }
         catch (IOException e)
         {
-            logger.LogWarning("plugin assembly {Path} is not readable now ({Message}); keeping the loaded build", Path, e.Message);
+            _logger.LogWarning("plugin assembly {Path} is not readable now ({Message}); keeping the loaded build", Path, e.Message);
             return false;
         }
         if (sha256 == Sha256) return false;
-        if (acceptReload(sha256) is { } refusal)
+        if (_acceptReload(sha256) is { } refusal)
         {
-            logger.LogWarning("plugin assembly {Path} changed but was not reloaded: {Reason}", Path, refusal);
+            _logger.LogWarning("plugin assembly {Path} changed but was not reloaded: {Reason}", Path, refusal);
             return false;
         }
         var next = CreateLoader(Path);
         try
         {
             var assembly = next.LoadDefaultAssembly();
-            var previous = (loader, Assembly, Version, Plugins, Sha256);
-            (loader, Assembly, Version, Sha256) = (next, assembly, VersionOf(assembly), sha256);
+            var previous = (_loader, Assembly, Version, Plugins, Sha256);
+            (_loader, Assembly, Version, Sha256) = (next, assembly, VersionOf(assembly), sha256);
             try { Plugins = PluginTypeScanner.Scan(assembly, this); }
             catch
             {
-                (loader, Assembly, Version, Plugins, Sha256) = previous;
+                (_loader, Assembly, Version, Plugins, Sha256) = previous;
                 throw;
             }
-            retired.Add(previous.loader);
+            _retired.Add(previous._loader);
             Generation++;
-            logger.LogInformation("plugin assembly {Path} reloaded: sha256 {Old} -> {New} (generation {Generation})",
+            _logger.LogInformation("plugin assembly {Path} reloaded: sha256 {Old} -> {New} (generation {Generation})",
                 Path, previous.Sha256, sha256, Generation);
             return true;
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException or Abstractions.Plugins.PluginException)
         {
             next.Dispose();
-            logger.LogWarning("plugin assembly {Path} changed but its new build does not load ({Message}); keeping the loaded build", Path, e.Message);
+            _logger.LogWarning("plugin assembly {Path} changed but its new build does not load ({Message}); keeping the loaded build", Path, e.Message);
             return false;
         }
     }
 
     public void Dispose()
     {
-        foreach (var old in retired) old.Dispose();
-        retired.Clear();
-        loader.Dispose();
+        foreach (var old in _retired) old.Dispose();
+        _retired.Clear();
+        _loader.Dispose();
     }
 
     static PluginLoader CreateLoader(string path) =>

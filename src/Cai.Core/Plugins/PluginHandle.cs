@@ -10,18 +10,18 @@ namespace Cai.Core.Plugins;
 /// </summary>
 public sealed class PluginHandle<T> : IDisposable where T : class
 {
-    readonly PluginAssembly assembly;
-    readonly PluginActivation activation;
-    int generation;
+    readonly PluginAssembly _assembly;
+    readonly PluginActivation _activation;
+    int _generation;
 
     internal PluginHandle(PluginDescriptor descriptor, PluginActivation activation)
     {
-        assembly = descriptor.Assembly;
-        this.activation = activation;
+        _assembly = descriptor.Assembly;
+        _activation = activation;
         Name = descriptor.Name;
         Kind = descriptor.Kind;
         (Current, Provenance) = Instantiate(descriptor);
-        generation = assembly.Generation;
+        _generation = _assembly.Generation;
     }
 
     public string Name { get; }
@@ -37,15 +37,15 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     /// <summary>The batch-boundary call: swaps in a rebuilt plugin. Returns true when it did.</summary>
     public bool RefreshIfChanged()
     {
-        assembly.RefreshIfChanged();
-        if (assembly.Generation == generation) return false;
-        var descriptor = assembly.Plugins.FirstOrDefault(d => d.Kind == Kind && d.Name == Name)
-            ?? throw new PluginException(Name, null, $"the rebuilt {assembly.Path} no longer defines {Kind} plugin '{Name}'");
+        _assembly.RefreshIfChanged();
+        if (_assembly.Generation == _generation) return false;
+        var descriptor = _assembly.Plugins.FirstOrDefault(d => d.Kind == Kind && d.Name == Name)
+            ?? throw new PluginException(Name, null, $"the rebuilt {_assembly.Path} no longer defines {Kind} plugin '{Name}'");
         var (next, provenance) = Instantiate(descriptor);
         var old = Current;
-        (Current, Provenance, generation) = (next, provenance, assembly.Generation);
+        (Current, Provenance, _generation) = (next, provenance, _assembly.Generation);
         DisposeInstance(old);
-        activation.Logger.LogInformation("plugin '{Name}' now runs the build with sha256 {Sha256}", Name, provenance.AssemblySha256);
+        _activation.Logger.LogInformation("plugin '{Name}' now runs the build with sha256 {Sha256}", Name, provenance.AssemblySha256);
         return true;
     }
 
@@ -63,12 +63,12 @@ public sealed class PluginHandle<T> : IDisposable where T : class
 
     (T, Provenance) Instantiate(PluginDescriptor descriptor)
     {
-        var provenance = descriptor.ProvenanceFor(activation.ModelName, activation.Seed);
-        var context = new PluginContext(activation.Models, activation.Constitution, activation.Seed, activation.Logger, provenance)
+        var provenance = descriptor.ProvenanceFor(_activation.ModelName, _activation.Seed);
+        var context = new PluginContext(_activation.Models, _activation.Constitution, _activation.Seed, _activation.Logger, provenance)
         {
-            JudgeResolver = activation.ResolveJudge,
+            JudgeResolver = _activation.ResolveJudge,
         };
-        object?[] arguments = descriptor.OptionsType is { } optionsType ? [context, activation.BindOptions(optionsType)] : [context];
+        object?[] arguments = descriptor.OptionsType is { } optionsType ? [context, _activation.BindOptions(optionsType)] : [context];
         try
         {
             return ((T)Activator.CreateInstance(descriptor.Type, arguments)!, provenance);
@@ -88,7 +88,7 @@ public sealed class PluginHandle<T> : IDisposable where T : class
         }
         catch (Exception e)
         {
-            activation.Logger.LogWarning(e, "plugin '{Name}' failed to dispose", Name);
+            _activation.Logger.LogWarning(e, "plugin '{Name}' failed to dispose", Name);
         }
     }
 }

@@ -10,12 +10,12 @@ namespace Cai.Core.Plugins;
 /// </summary>
 public sealed class PluginHost(ILogger? logger = null) : IDisposable
 {
-    readonly ILogger logger = logger ?? NullLogger.Instance;
-    readonly List<PluginAssembly> assemblies = [];
+    readonly ILogger _logger = logger ?? NullLogger.Instance;
+    readonly List<PluginAssembly> _assemblies = [];
 
-    public IReadOnlyList<PluginAssembly> Assemblies => assemblies;
+    public IReadOnlyList<PluginAssembly> Assemblies => _assemblies;
 
-    public IEnumerable<PluginDescriptor> Plugins => assemblies.SelectMany(a => a.Plugins);
+    public IEnumerable<PluginDescriptor> Plugins => _assemblies.SelectMany(a => a.Plugins);
 
     /// <summary>A host with the built-in plugins loaded.</summary>
     public static PluginHost WithBuiltIns(ILogger? logger = null, string? baseDirectory = null)
@@ -53,22 +53,22 @@ public sealed class PluginHost(ILogger? logger = null) : IDisposable
 
     public void Dispose()
     {
-        foreach (var assembly in assemblies) assembly.Dispose();
-        assemblies.Clear();
+        foreach (var assembly in _assemblies) assembly.Dispose();
+        _assemblies.Clear();
     }
 
     PluginAssembly Add(string path, bool isBuiltIn, Func<string, string?>? acceptReload = null)
     {
         string full = Path.GetFullPath(path);
-        if (assemblies.FirstOrDefault(a => a.Path == full) is { } existing) return existing;
-        var assembly = PluginAssembly.Load(full, isBuiltIn, logger, acceptReload);
+        if (_assemblies.FirstOrDefault(a => a.Path == full) is { } existing) return existing;
+        var assembly = PluginAssembly.Load(full, isBuiltIn, _logger, acceptReload);
         foreach (var plugin in assembly.Plugins)
             if (Find(plugin.Kind, plugin.Name) is { } clash)
             {
                 assembly.Dispose();
                 throw new PluginException(plugin.Name, null, $"{plugin.Kind} plugin defined by both {clash.Assembly.Path} and {full}");
             }
-        assemblies.Add(assembly);
+        _assemblies.Add(assembly);
         return assembly;
     }
 }

@@ -2,13 +2,18 @@ using System.Text.Json;
 using Cai.Core.Recipes;
 using Cai.Core.Recipes.Yaml;
 using Cai.Abstractions.Input;
+using Cai.Abstractions.Prompts;
 
 namespace Cai.Core.Prompts;
 
 /// <summary>A named set of prompts read from JSONL: {"id", "prompt"} and optionally {"category", "kind"}.</summary>
-public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRecord> Prompts)
+/// <param name="Name">Its name under the recipe's prompts:.</param>
+/// <param name="Path">The file.</param>
+/// <param name="Kind">What it is for (declared, or from its name).</param>
+/// <param name="Prompts">Its prompts in file order.</param>
+public sealed record PromptSet(string Name, string Path, PromptSetKind Kind, IReadOnlyList<PromptRecord> Prompts)
 {
-    static readonly HashSet<string> Known = ["id", "prompt", "category", "kind"];
+    static readonly HashSet<string> _known = ["id", "prompt", "category", "kind"];
 
     /// <summary>Longest line of a prompt file.</summary>
     public const int MaxLineBytes = 1 << 20;
@@ -24,7 +29,7 @@ public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRec
     /// throws <see cref="InputException"/> naming file, line and column of every bad line (the first
     /// <see cref="YamlBinder.MaxErrors"/>, after which it stops reading).
     /// </summary>
-    public static PromptSet Load(string name, string path)
+    public static PromptSet Load(string name, string path, PromptSetKind? kind = null)
     {
         var errors = new List<InputError>();
         int more = 0;
@@ -59,20 +64,20 @@ public sealed record PromptSet(string Name, string Path, IReadOnlyList<PromptRec
                     Error(location, "expected a JSON object {\"id\": ..., \"prompt\": ...}");
                     continue;
                 }
-                foreach (var property in json.RootElement.EnumerateObject().Where(p => !Known.Contains(p.Name)))
+                foreach (var property in json.RootElement.EnumerateObject().Where(p => !_known.Contains(p.Name)))
                     Error(location, $"unknown key {InputError.Quote(property.Name)} (expected: id, prompt, category, kind)");
                 string? id = Text(json.RootElement, "id", location, Error, required: true);
                 string? prompt = Text(json.RootElement, "prompt", location, Error, required: true);
                 if (id is null || prompt is null) continue;
                 if (!ids.Add(id)) Error(location, $"duplicate id {InputError.Quote(id)}");
-                string? category = Text(json.RootElement, "category", location, Error), kind = Text(json.RootElement, "kind", location, Error);
-                prompts.Add(new PromptRecord(id, prompt, category, kind));
+                string? category = Text(json.RootElement, "category", location, Error), promptKind = Text(json.RootElement, "kind", location, Error);
+                prompts.Add(new PromptRecord(id, prompt, category, promptKind));
             }
         }
         if (prompts.Count == 0 && errors.Count == 0)
             Error(new SourceLocation(path), "the prompt set is empty: expected one JSON object per line");
         InputException.ThrowIfAny(errors, more);
-        return new PromptSet(name, path, prompts);
+        return new PromptSet(name, path, kind ?? PromptSetKinds.FromName(name), prompts);
     }
 
     /// <summary>A System.Text.Json message without its position suffix (the location carries it).</summary>

@@ -33,9 +33,8 @@ public sealed record Recipe
     [RecipePath]
     public required string Constitution { get; init; }
 
-    /// <summary>Prompt sets (JSONL) by name: red_team, helpful, eval_red_team, eval_helpful, ...; paths relative to the recipe file.</summary>
-    [RecipePath]
-    public IReadOnlyDictionary<string, string> Prompts { get; init; } = new Dictionary<string, string>();
+    /// <summary>Prompt sets (JSONL) by name: red_team, helpful, eval_red_team, eval_helpful, ...; each a path relative to the recipe file, or { path, kind } with kind red-team, helpful or eval (by default read from the name: eval…, helpful…, otherwise red-team).</summary>
+    public IReadOnlyDictionary<string, PromptSetSource> Prompts { get; init; } = new Dictionary<string, PromptSetSource>();
 
     /// <summary>Third-party plugin assemblies, each pinned by SHA-256. Built-in plugins need no entry.</summary>
     public IReadOnlyList<PluginPin> Plugins { get; init; } = [];
@@ -46,6 +45,19 @@ public sealed record Recipe
     /// <summary>A parent recipe this one varies: child keys override, mappings merge, stages merge by id.</summary>
     [RecipePath]
     public string? Extends { get; init; }
+
+    public SourceMap Source { get; init; } = SourceMap.None;
+}
+
+/// <summary>A third-party plugin assembly the recipe loads.</summary>
+public sealed record PluginPin
+{
+    /// <summary>The plugin's main assembly (.dll), relative to the recipe file.</summary>
+    [RecipePath]
+    public required string Path { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the assembly file. Without it the assembly loads only with --trust-plugins.</summary>
+    public string? Sha256 { get; init; }
 
     public SourceMap Source { get; init; } = SourceMap.None;
 }

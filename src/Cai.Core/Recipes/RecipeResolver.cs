@@ -3,7 +3,8 @@ using Cai.Abstractions.Plugins;
 using Cai.Core.Constitutions;
 using Cai.Core.Plugins;
 using Cai.Core.Prompts;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Pipeline;
+using Cai.Core.Stages;
 using Cai.Core.Recipes.Yaml;
 using Cai.Abstractions.Input;
 using Cai.Models.Checkpoints;
@@ -16,11 +17,11 @@ namespace Cai.Core.Recipes;
 /// <paramref name="host"/>, stage kinds and plugin names exist, and every with: key binds to an options record.
 /// All problems are reported at once, each with file, line and column.
 /// </summary>
-public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
+public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool trustPlugins)
 {
-    /// <summary>Loads, validates and resolves; throws <see cref="InputException"/> listing every problem.</summary>
-    public static ResolvedRecipe Resolve(string path, PluginHost host, bool trustPlugins = false) =>
-        new RecipeResolver(host, trustPlugins).Resolve(path);
+    /// <summary>Loads, validates and resolves with the stage kinds of <paramref name="stages"/>; throws <see cref="InputException"/> listing every problem.</summary>
+    public static ResolvedRecipe Resolve(string path, PluginHost host, StageRegistry stages, bool trustPlugins = false) =>
+        new RecipeResolver(host, stages, trustPlugins).Resolve(path);
 
     /// <summary>Stage ids that name the run folder's own files.</summary>
     static readonly string[] _reservedIds = ["plots", "run.json", "report.md"];
@@ -29,29 +30,30 @@ public sealed class RecipeResolver(PluginHost host, bool trustPlugins)
     {
         var (recipe, source) = RecipeLoader.Load(path);
         var binder = new YamlBinder(source);
-        var models = ResolveModels(recipe, binder);
-        var constitution = Read(recipe.Source.Of("constitution"), recipe.Constitution, "constitution", ConstitutionLoader.Load, binder);
+        var models = ResolveModels(recipe, stages, binder);
+        var constitution = Read(recipe.Source.Of("constitution"), recipe.Constitution, "constitution", ConstitutionFile.Load, binder);
         var prompts = new Dictionary<string, PromptSet>();
-        foreach (var (name, file) in recipe.Prompts)
-            if (Read(recipe.Source.Of("prompts"), file, $"prompt set '{name}'", f => PromptSet.Load(name, f), binder) is { } set)
+        foreach (var (name, entry) in recipe.Prompts)
+            if (Read(recipe.Source.Of("prompts"), entry.Path, $"prompt set '{name}'", f => PromptSet.Load(name, f, entry.KindOf(name)), binder) is { } set)
                 prompts[name] = set;
         LoadPlugins(recipe, host, trustPlugins, binder);
-        var stages = new List<ResolvedStage>();
+        var resolved = new List<ResolvedStage>();
         foreach (var spec in recipe.Stages)
         {
-            if (stages.Any(s => s.Id == spec.Id)) binder.Error(spec.Source.Of("id"), $"duplicate stage id '{spec.Id}'");
+            if (resolved.Any(s => s.Id == spec.Id)) binder.Error(spec.Source.Of("id"), $"duplicate stage id '{spec.Id}'");
             if (_reservedIds.Contains(spec.Id))
                 binder.Error(spec.Source.Of("id"),
                     $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", _reservedIds)})");
-            if (new StageResolver(host, binder, recipe, stages).Resolve(spec) is { } stage) stages.Add(stage);
+            if (new StageResolver(host, stages, binder, recipe, resolved).Resolve(spec) is { } stage) resolved.Add(stage);
         }
         binder.ThrowIfAny();
-        return new ResolvedRecipe(recipe, constitution!, prompts, models, stages);
+        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved);
     }
 
-    static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, YamlBinder binder)
+    static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, StageRegistry stages, YamlBinder binder)
     {
-        if (!recipe.Models.ContainsKey("policy") && !recipe.Stages.Any(s => s.Use == "pretrain")) binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
+        if (!recipe.Models.ContainsKey("policy") && !recipe.Stages.Any(s => stages.Find(s.Use)?.Creates.Contains("policy") == true))
+            binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
         var checkedPaths = new Dictionary<string, bool>();
         bool Valid(ModelRef member, string path)
         {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.ComponentModel.DataAnnotations;
 using Cai.Core.Plugins;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Pipeline;
 using Cai.Core.Recipes.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -14,7 +14,7 @@ namespace Cai.Core.Recipes;
 /// </summary>
 public static class RecipeSchema
 {
-    public static JsonObject Generate(IEnumerable<PluginDescriptor> plugins)
+    public static JsonObject Generate(IEnumerable<PluginDescriptor> plugins, StageRegistry stages)
     {
         var defs = new JsonObject();
         var schema = new JsonObject
@@ -24,7 +24,7 @@ public static class RecipeSchema
             ["title"] = "CaiFramework recipe",
         };
         foreach (var (key, value) in ObjectSchema(typeof(Recipe), defs)) schema[key] = value?.DeepClone();
-        foreach (var kind in StageKind.All)
+        foreach (var kind in stages.All)
             defs[kind.OptionsType.Name] = ObjectSchema(kind.OptionsType, defs, $"with: of a {kind.Name} stage. {kind.Description}");
         foreach (var plugin in plugins.Where(p => p.OptionsType is not null).OrderBy(p => p.Kind).ThenBy(p => p.Name))
             defs[$"{plugin.Kind.Key()}:{plugin.Name}"] = ObjectSchema(plugin.OptionsType!, defs,
@@ -33,9 +33,9 @@ public static class RecipeSchema
         ((JsonObject)stage["properties"]!)["use"] = new JsonObject
         {
             ["description"] = XmlDocs.Of(typeof(StageSpec).GetProperty(nameof(StageSpec.Use))!),
-            ["enum"] = new JsonArray(StageKind.All.Select(k => (JsonNode)k.Name).ToArray()),
+            ["enum"] = new JsonArray(stages.All.Select(k => (JsonNode)k.Name).ToArray()),
         };
-        stage["allOf"] = new JsonArray(StageKind.All.Select(k => (JsonNode)new JsonObject
+        stage["allOf"] = new JsonArray(stages.All.Select(k => (JsonNode)new JsonObject
         {
             ["if"] = new JsonObject { ["properties"] = new JsonObject { ["use"] = new JsonObject { ["const"] = k.Name } } },
             ["then"] = new JsonObject { ["properties"] = new JsonObject { ["with"] = WithSchema(k, defs) } },
@@ -113,6 +113,8 @@ public static class RecipeSchema
         if (type == typeof(Device)) return new() { ["type"] = "string", ["pattern"] = "^(auto|cpu|cuda(:[0-9]{1,5})?)$" };
         if (YamlTypes.DictionaryValueType(type) is { } value) return new() { ["type"] = "object", ["additionalProperties"] = TypeSchema(value, defs) };
         if (YamlTypes.ListElementType(type) is { } element) return new() { ["type"] = "array", ["items"] = TypeSchema(element, defs) };
+        if (type == typeof(PromptSetSource))
+            return new() { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string", ["description"] = "the prompt file" }, Ref(typeof(PromptSetSource), defs)) };
         if (type == typeof(ModelSource))
         {
             var one = new JsonArray(new JsonObject { ["type"] = "string", ["description"] = "another role, e.g. policy" }, Ref(typeof(ModelPath), defs));

@@ -2,7 +2,8 @@ using Cai.Abstractions.Constitution;
 using Cai.Abstractions.Plugins;
 using Cai.Core.Plugins;
 using Cai.Core.Prompts;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Pipeline;
+using Cai.Core.Stages;
 
 namespace Cai.Core.Recipes;
 

@@ -1,9 +1,10 @@
-using Cai.Abstractions.Plugins;
-using Cai.Core.Plugins;
-using Cai.Core.Recipes.Stages;
-using Cai.Core.Recipes.Yaml;
 using Cai.Abstractions.Input;
-using Cai.Core.Pipeline.Stages;
+using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Prompts;
+using Cai.Core.Pipeline;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes.Yaml;
+using Cai.Core.Stages;
 using YamlDotNet.RepresentationModel;
 
 namespace Cai.Core.Recipes;
@@ -12,19 +13,19 @@ namespace Cai.Core.Recipes;
 /// Resolves one stage: its kind, its plugins and its with:. Each with: key goes to every options record that
 /// declares it (the stage's and its plugins'); a key none declares is an error.
 /// </summary>
-sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IReadOnlyList<ResolvedStage> earlier)
+sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder binder, Recipe recipe, IReadOnlyList<ResolvedStage> earlier)
 {
-    static readonly PluginKind[] Slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
+    static readonly PluginKind[] _slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
 
     public ResolvedStage? Resolve(StageSpec spec)
     {
-        if (StageKind.Find(spec.Use) is not { } kind)
+        if (stages.Find(spec.Use) is not { } kind)
         {
-            binder.Error(spec.Source.Of("use"), $"unknown stage kind '{spec.Use}' (known: {string.Join(", ", StageKind.All.Select(k => k.Name))})");
+            binder.Error(spec.Source.Of("use"), $"unknown stage kind '{spec.Use}' (known: {string.Join(", ", stages.All.Select(k => k.Name))})");
             return null;
         }
         var plugins = new Dictionary<PluginKind, PluginDescriptor>();
-        foreach (var slot in Slots)
+        foreach (var slot in _slots)
         {
             string? name = NameIn(spec, slot);
             string key = slot.Key();
@@ -81,20 +82,21 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
             foreach (string set in reads.PromptSets.Where(s => !recipe.Prompts.ContainsKey(s)))
                 binder.Error(spec.Source.Of("with"),
                     $"stage '{spec.Id}' ({kind.Name}) reads prompt set '{set}', which prompts: does not declare (declared: {string.Join(", ", recipe.Prompts.Keys)})");
-        if (options is TrainOptions train)
-            foreach (string input in train.Inputs.Where(i => earlier.All(s => s.Id != i)))
-                binder.Error(spec.Source.Of("with"), $"stage '{spec.Id}' reads stage '{input}', which is not an earlier stage");
+        var inputs = options is TrainOptions { Inputs.Count: > 0 } train ? train.Inputs : null;
+        var unknownInputs = inputs?.Where(i => earlier.All(s => s.Id != i)).ToList() ?? [];
+        foreach (string input in unknownInputs)
+            binder.Error(spec.Source.Of("with"), $"stage '{spec.Id}' reads stage '{input}', which is not an earlier stage");
         if (kind.Reads is { } source) RequireEarlier(spec, kind, [source], $"the rows of a {source} stage");
         foreach (var plugin in plugins.Values)
         {
             foreach (string dataset in plugin.Reads)
             {
-                if (!TrainingDatasets.MadeBy.TryGetValue(dataset, out var makers)) continue;
-                if (makers.Count > 0) RequireEarlier(spec, kind, makers, $"{dataset} (for its {plugin.Kind.Key()} '{plugin.Name}')");
-                else if (!recipe.Prompts.Keys.Any(TrainingDatasets.IsTrainingSet))
+                if (!TrainStage.DatasetSources.TryGetValue(dataset, out var makers)) continue;
+                if (makers.Count > 0 && unknownInputs.Count == 0) RequireEarlier(spec, kind, makers, $"{dataset} (for its {plugin.Kind.Key()} '{plugin.Name}')", inputs);
+                else if (recipe.Prompts.All(p => p.Value.KindOf(p.Key) == PromptSetKind.Eval))
                     binder.Error(spec.Source.Location,
                         $"stage '{spec.Id}' ({kind.Name}) needs {dataset} (for its {plugin.Kind.Key()} '{plugin.Name}'), " +
-                        "made from the training prompt sets, but prompts: declares none (names not starting with eval)");
+                        "made from the training prompt sets, but prompts: declares none (all are of kind eval)");
             }
             foreach (string role in plugin.Models)
                 if (!recipe.Models.ContainsKey(role) && !earlier.Any(s => s.Options is TrainOptions { OutputRole: var output }
@@ -105,11 +107,17 @@ sealed class StageResolver(PluginHost host, YamlBinder binder, Recipe recipe, IR
         }
     }
 
-    /// <summary>An error unless a stage of one of <paramref name="kinds"/> comes before <paramref name="spec"/>, naming one that comes
-    /// after.</summary>
-    void RequireEarlier(StageSpec spec, StageKind kind, IReadOnlyList<string> kinds, string what)
+    /// <summary>An error unless a stage of one of <paramref name="kinds"/> (one of <paramref name="inputs"/>, when given) comes before
+    /// <paramref name="spec"/>, naming one that comes after.</summary>
+    void RequireEarlier(StageSpec spec, StageKind kind, IReadOnlyList<string> kinds, string what, IReadOnlyList<string>? inputs = null)
     {
-        if (earlier.Any(s => kinds.Contains(s.Kind.Name))) return;
+        if (earlier.Any(s => kinds.Contains(s.Kind.Name) && (inputs is null || inputs.Contains(s.Id)))) return;
+        if (inputs is not null)
+        {
+            binder.Error(spec.Source.Of("with"), $"stage '{spec.Id}' ({kind.Name}) reads {what}, but none of its inputs ({string.Join(", ", inputs)}) "
+                + $"is a {string.Join(" or ", kinds)} stage");
+            return;
+        }
         string wanted = string.Join(" or ", kinds);
         var later = recipe.Stages.SkipWhile(s => !ReferenceEquals(s, spec)).Skip(1).FirstOrDefault(s => kinds.Contains(s.Use));
         binder.Error(spec.Source.Of("use"), later is null

@@ -45,7 +45,7 @@ public static class ReportPlots
         Save(plot, path);
     }
 
-    public static void ByRound(string path, IReadOnlyList<RevisionRoundHarm> series)
+    public static void ByRound(string path, string title, IReadOnlyList<RevisionRoundRates> series)
     {
         var plot = new Plot();
         foreach (var s in series)
@@ -53,7 +53,7 @@ public static class ReportPlots
             var line = plot.Add.Scatter(Enumerable.Range(0, s.RateByRound.Count).Select(i => (double)i).ToArray(), s.RateByRound.ToArray());
             line.LegendText = $"{s.Stage}: {s.Label}";
         }
-        plot.Title("Harmfulness by revision round (0 = initial response)");
+        plot.Title(title);
         plot.XLabel("revision round");
         plot.YLabel("rate");
         plot.Axes.SetLimitsY(0, 1);

@@ -12,20 +12,20 @@ namespace Cai.Core.Runs;
 /// </summary>
 public sealed class JsonlRowStore
 {
-    readonly string partialPath;
-    readonly string finalPath;
-    readonly List<JsonObject> rows = [];
-    readonly HashSet<string> ids = new(StringComparer.Ordinal);
+    readonly string _partialPath;
+    readonly string _finalPath;
+    readonly List<JsonObject> _rows = [];
+    readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
     JsonlRowStore(string partialPath, string finalPath)
     {
-        this.partialPath = partialPath;
-        this.finalPath = finalPath;
+        _partialPath = partialPath;
+        _finalPath = finalPath;
     }
 
-    public IReadOnlyList<JsonObject> Rows => rows;
+    public IReadOnlyList<JsonObject> Rows => _rows;
 
-    public bool Contains(string id) => ids.Contains(id);
+    public bool Contains(string id) => _ids.Contains(id);
 
     public static JsonlRowStore Open(StageLayout stage)
     {
@@ -55,36 +55,36 @@ public sealed class JsonlRowStore
         foreach (var row in batch)
         {
             string id = row["id"]?.GetValue<string>() ?? throw new ArgumentException("every row needs an \"id\"");
-            if (ids.Contains(id) || added.Any(r => (string)r["id"]! == id))
-                throw new InvalidOperationException($"duplicate row id '{id}' in {partialPath}");
+            if (_ids.Contains(id) || added.Any(r => (string)r["id"]! == id))
+                throw new InvalidOperationException($"duplicate row id '{id}' in {_partialPath}");
             text.Append(row.ToJsonString()).Append('\n');
             added.Add(row);
         }
-        using (var stream = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read))
+        using (var stream = new FileStream(_partialPath, FileMode.Append, FileAccess.Write, FileShare.Read))
         {
             stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
             stream.Flush(flushToDisk: true);
         }
         foreach (var row in added)
         {
-            rows.Add(row);
-            ids.Add((string)row["id"]!);
+            _rows.Add(row);
+            _ids.Add((string)row["id"]!);
         }
     }
 
     public void Complete()
     {
-        if (!File.Exists(partialPath)) File.WriteAllText(partialPath, "");
-        AtomicFile.Promote(partialPath, finalPath);
+        if (!File.Exists(_partialPath)) File.WriteAllText(_partialPath, "");
+        AtomicFile.Promote(_partialPath, _finalPath);
     }
 
     void LoadExisting()
     {
-        string text = File.ReadAllText(partialPath);
+        string text = File.ReadAllText(_partialPath);
         int end = text.LastIndexOf('\n') + 1;
         if (end < text.Length) // torn tail: keep only whole lines
         {
-            using var stream = new FileStream(partialPath, FileMode.Open, FileAccess.Write);
+            using var stream = new FileStream(_partialPath, FileMode.Open, FileAccess.Write);
             stream.SetLength(Encoding.UTF8.GetByteCount(text.AsSpan(0, end)));
         }
         int lineNumber = 0;
@@ -92,9 +92,9 @@ public sealed class JsonlRowStore
         {
             lineNumber++;
             if (line.Length == 0) continue;
-            var row = Parse(line, partialPath, lineNumber);
-            rows.Add(row);
-            ids.Add(row["id"]?.GetValue<string>() ?? throw new InvalidDataException($"{partialPath}:{lineNumber}: row has no \"id\""));
+            var row = Parse(line, _partialPath, lineNumber);
+            _rows.Add(row);
+            _ids.Add(row["id"]?.GetValue<string>() ?? throw new InvalidDataException($"{_partialPath}:{lineNumber}: row has no \"id\""));
         }
     }
 

@@ -8,7 +8,7 @@ namespace Cai.Core.Runs;
 public sealed class MetricsLog(string path)
 {
     static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false);
-    readonly object gate = new();
+    readonly object _gate = new();
 
     public string Path { get; } = path;
 
@@ -18,7 +18,7 @@ public sealed class MetricsLog(string path)
         if (step is not null) row["step"] = step.Value;
         foreach (var (key, value) in values)
             row[key] = double.IsFinite(value) ? value : null;
-        lock (gate)
+        lock (_gate)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
             File.AppendAllText(Path, row.ToJsonString() + "\n", _utf8); // Encoding.UTF8 would begin a new file with a byte-order mark

@@ -31,7 +31,7 @@ public sealed class ChatTemplate
     /// <summary>The built-in templates a recipe can name.</summary>
     public static IReadOnlyList<string> BuiltInNames { get; } = ["chatml", "llama-3", "mistral", "gemma", "phi-3", "human-assistant"];
 
-    private static readonly HashSet<string> Reserved = ["messages", "add_generation_prompt"];
+    private static readonly HashSet<string> _reserved = ["messages", "add_generation_prompt"];
 
     /// <summary>Parses a template.</summary>
     /// <param name="source">The Jinja source.</param>
@@ -188,7 +188,7 @@ public sealed class ChatTemplate
         if (EosToken is not null) variables["eos_token"] = EosToken;
         foreach (var (key, value) in extra ?? new Dictionary<string, object?>())
         {
-            if (Reserved.Contains(key)) throw new ArgumentException($"The extra template variable '{key}' is set by the chat template itself.", nameof(extra));
+            if (_reserved.Contains(key)) throw new ArgumentException($"The extra template variable '{key}' is set by the chat template itself.", nameof(extra));
             variables[key] = value;
         }
         return variables;

@@ -51,7 +51,7 @@ internal sealed class JinjaEvaluator
     /// <summary>Variables visible at one point; lookups fall through to enclosing scopes.</summary>
     internal sealed class Scope(Scope? parent)
     {
-        private static readonly object NotYetAssigned = new();
+        private static readonly object _notYetAssigned = new();
         private readonly Dictionary<string, object?> _variables = [];
         private readonly Scope? _parent = parent;
 
@@ -60,7 +60,7 @@ internal sealed class JinjaEvaluator
             for (var scope = this; scope is not null; scope = scope._parent)
                 if (scope._variables.TryGetValue(name, out value))
                 {
-                    if (value == NotYetAssigned) value = Undefined.Named(name);
+                    if (value == _notYetAssigned) value = Undefined.Named(name);
                     return true;
                 }
             value = null;
@@ -70,7 +70,7 @@ internal sealed class JinjaEvaluator
         public void Set(string name, object? value) => _variables[name] = value;
 
         /// <summary>Hides outer variables of this name until the frame assigns it (see <see cref="JinjaScopes"/>).</summary>
-        public void DeclareUnassigned(string name) => _variables[name] = NotYetAssigned;
+        public void DeclareUnassigned(string name) => _variables[name] = _notYetAssigned;
     }
 
     /// <summary>A new frame (jinja2's scope of a template, loop iteration, macro call or block body).</summary>

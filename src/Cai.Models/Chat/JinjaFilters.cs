@@ -14,7 +14,7 @@ internal static partial class JinjaFilters
 {
     private delegate object? FilterFunction(JinjaEvaluator evaluator, object? value, Arguments arguments);
 
-    private static readonly Dictionary<string, FilterFunction> Filters = new()
+    private static readonly Dictionary<string, FilterFunction> _filters = new()
     {
         ["abs"] = FilterOf("abs", v => Abs(v)),
         ["attr"] = (_, v, a) => Attr(v, a.Bind("attr", 1, "name")[0]),
@@ -62,7 +62,7 @@ internal static partial class JinjaFilters
 
     private delegate bool TestFunction(object? value, Arguments arguments);
 
-    private static readonly Dictionary<string, TestFunction> Tests = new()
+    private static readonly Dictionary<string, TestFunction> _tests = new()
     {
         ["defined"] = TestOf("defined", v => v is not Undefined),
         ["undefined"] = TestOf("undefined", v => v is Undefined),
@@ -102,8 +102,8 @@ internal static partial class JinjaFilters
         ["upper"] = TestOf("upper", v => PythonText.IsUpper(PythonValue.Str(v))),
         ["sameas"] = (v, a) => SameAs(v, a.Bind("sameas", 1, "other")[0]),
         ["escaped"] = TestOf("escaped", _ => false), // no Markup strings here
-        ["filter"] = TestOf("filter", v => v is string name && Filters.ContainsKey(name)),
-        ["test"] = TestOf("test", v => v is string name && Tests!.ContainsKey(name)),
+        ["filter"] = TestOf("filter", v => v is string name && _filters.ContainsKey(name)),
+        ["test"] = TestOf("test", v => v is string name && _tests!.ContainsKey(name)),
     };
 
     /// <summary>A test or filter that takes no arguments beyond the value.</summary>
@@ -122,16 +122,16 @@ internal static partial class JinjaFilters
     };
 
     /// <summary>Filter names a template may use (checked when it is parsed).</summary>
-    public static IReadOnlyCollection<string> FilterNames => Filters.Keys;
+    public static IReadOnlyCollection<string> FilterNames => _filters.Keys;
 
     /// <summary>Test names a template may use (checked when it is parsed).</summary>
-    public static IReadOnlyCollection<string> TestNames => Tests.Keys;
+    public static IReadOnlyCollection<string> TestNames => _tests.Keys;
 
     public static object? Apply(JinjaEvaluator evaluator, string name, object? value, Arguments arguments) =>
-        Filters.TryGetValue(name, out var filter) ? filter(evaluator, value, arguments) : throw new JinjaRuntimeError($"unsupported filter '{name}'", JinjaErrorKind.Unsupported);
+        _filters.TryGetValue(name, out var filter) ? filter(evaluator, value, arguments) : throw new JinjaRuntimeError($"unsupported filter '{name}'", JinjaErrorKind.Unsupported);
 
     public static bool Test(string name, object? value, Arguments arguments) =>
-        Tests.TryGetValue(name, out var test) ? test(value, arguments) : throw new JinjaRuntimeError($"unsupported test '{name}'", JinjaErrorKind.Unsupported);
+        _tests.TryGetValue(name, out var test) ? test(value, arguments) : throw new JinjaRuntimeError($"unsupported test '{name}'", JinjaErrorKind.Unsupported);
 
     // ---- Helpers shared by filters ----
 

@@ -48,7 +48,7 @@ internal readonly record struct Token(TokenKind Kind, string Text, object? Value
 /// </summary>
 internal sealed class JinjaLexer
 {
-    private static readonly string[] Operators =
+    private static readonly string[] _operators =
         ["//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";"];
 
     private readonly string _source;
@@ -211,7 +211,7 @@ internal sealed class JinjaLexer
             if (char.IsAsciiDigit(c)) { LexNumber(); continue; }
             if (c == '_' || char.IsLetter(c)) { LexName(); continue; }
             if (c is '\'' or '"') { LexString(); continue; }
-            string? op = Operators.FirstOrDefault(o => string.CompareOrdinal(_source, _pos, o, 0, o.Length) == 0);
+            string? op = _operators.FirstOrDefault(o => string.CompareOrdinal(_source, _pos, o, 0, o.Length) == 0);
             if (op is null) throw _text.Error(_pos, $"unexpected character '{c}'");
             if (op is "(" or "[" or "{") brackets.Push(op == "(" ? ')' : op == "[" ? ']' : '}');
             else if (op is ")" or "]" or "}")

@@ -10,29 +10,29 @@ namespace Cai.Models.Chat;
 /// </summary>
 internal static class JinjaMethods
 {
-    private static readonly HashSet<string> StringMethods =
+    private static readonly HashSet<string> _stringMethods =
     [
         "startswith", "endswith", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "upper", "lower", "title",
         "capitalize", "replace", "find", "rfind", "index", "rindex", "count", "join", "format", "center",
         "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
     ];
 
-    private static readonly HashSet<string> DictMethods = ["get", "items", "keys", "values"];
+    private static readonly HashSet<string> _dictMethods = ["get", "items", "keys", "values"];
 
     /// <summary>Every attribute of a Python dict: <c>d.keys</c> is the method even when the dict has a "keys" key.</summary>
-    private static readonly HashSet<string> DictAttributes = ["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
+    private static readonly HashSet<string> _dictAttributes = ["clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"];
 
-    private static readonly HashSet<string> ListMethods = ["count", "index"];
+    private static readonly HashSet<string> _listMethods = ["count", "index"];
 
     /// <summary>The method names a template may call (checked when the template is parsed).</summary>
-    public static readonly HashSet<string> Names = [.. StringMethods, .. DictMethods, .. ListMethods, "cycle", "changed"];
+    public static readonly HashSet<string> Names = [.. _stringMethods, .. _dictMethods, .. _listMethods, "cycle", "changed"];
 
     /// <summary>Whether <c>target.name</c> is a method of the value rather than an item.</summary>
     public static bool IsAttribute(object? target, string name) => target switch
     {
-        string => StringMethods.Contains(name),
-        JinjaDict => DictAttributes.Contains(name),
-        JinjaSequence { Kind: SequenceKind.List or SequenceKind.Tuple } => ListMethods.Contains(name),
+        string => _stringMethods.Contains(name),
+        JinjaDict => _dictAttributes.Contains(name),
+        JinjaSequence { Kind: SequenceKind.List or SequenceKind.Tuple } => _listMethods.Contains(name),
         _ => false,
     };
 
@@ -279,8 +279,8 @@ internal static class JinjaMethods
         return result.ToString();
     }
 
-    private static readonly string[] Days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-    private static readonly string[] Months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    private static readonly string[] _days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    private static readonly string[] _months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
     /// <summary>Python's datetime.strftime in the C locale, with glibc's "-" flag (no padding), e.g. "%d %b %Y".</summary>
     public static string Strftime(DateTime time, string format)
@@ -296,10 +296,10 @@ internal static class JinjaMethods
             int hour12 = time.Hour % 12 == 0 ? 12 : time.Hour % 12;
             result.Append(code switch
             {
-                'a' => Days[(int)time.DayOfWeek][..3],
-                'A' => Days[(int)time.DayOfWeek],
-                'b' or 'h' => Months[time.Month - 1][..3],
-                'B' => Months[time.Month - 1],
+                'a' => _days[(int)time.DayOfWeek][..3],
+                'A' => _days[(int)time.DayOfWeek],
+                'b' or 'h' => _months[time.Month - 1][..3],
+                'B' => _months[time.Month - 1],
                 'd' => Number(time.Day, 2),
                 'e' => pad ? time.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2) : time.Day.ToString(CultureInfo.InvariantCulture),
                 'H' => Number(time.Hour, 2),

@@ -9,11 +9,11 @@ namespace Cai.Models.Chat;
 internal sealed class JinjaParser
 {
     /// <summary>Jinja tags this interpreter leaves out (they need template loaders or autoescaping).</summary>
-    private static readonly HashSet<string> UnsupportedTags = ["block", "extends", "include", "import", "from", "autoescape"];
+    private static readonly HashSet<string> _unsupportedTags = ["block", "extends", "include", "import", "from", "autoescape"];
 
     /// <summary>jinja2 globals this interpreter leaves out. Calls to other unknown names fail only when they run, as
     /// in jinja2 (the name is undefined), so that <c>f() if f is defined</c> still works.</summary>
-    private static readonly HashSet<string> UnsupportedGlobals = ["lipsum", "cycler", "joiner"];
+    private static readonly HashSet<string> _unsupportedGlobals = ["lipsum", "cycler", "joiner"];
 
     private readonly SourceText _text;
     private readonly List<Token> _tokens;
@@ -41,7 +41,7 @@ internal sealed class JinjaParser
         var parser = new JinjaParser(text, JinjaLexer.Tokenize(text), maxDepth);
         var body = parser.Subparse(null);
         foreach (var (name, position) in parser._calledNames)
-            if (UnsupportedGlobals.Contains(name) && !parser._assignedNames.Contains(name))
+            if (_unsupportedGlobals.Contains(name) && !parser._assignedNames.Contains(name))
                 throw text.Error(position, $"unsupported function '{name}'", JinjaErrorKind.Unsupported);
         return (body, parser.HasGenerationBlocks);
     }
@@ -173,7 +173,7 @@ internal sealed class JinjaParser
                 if (_loopDepth == 0) throw Fail($"'{token.Text}' outside of a loop", token.Position);
                 return [token.Text == "break" ? new BreakStmt(token.Position) : new ContinueStmt(token.Position)];
         }
-        if (UnsupportedTags.Contains(token.Text)) throw Unsupported($"tag '{token.Text}'", token.Position);
+        if (_unsupportedTags.Contains(token.Text)) throw Unsupported($"tag '{token.Text}'", token.Position);
         throw _text.Error(token.Position, $"unknown tag '{token.Text}'", JinjaErrorKind.Unsupported);
     }
 

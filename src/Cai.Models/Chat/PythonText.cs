@@ -109,23 +109,23 @@ internal static class PythonText
 
     // Python's full case mappings where they differ from .NET's one-to-one mappings (SpecialCasing.txt's
     // unconditional entries for Latin; Greek final sigma and the rest are left to .NET).
-    private static readonly Dictionary<char, string> SpecialUpper = new()
+    private static readonly Dictionary<char, string> _specialUpper = new()
     {
         ['ß'] = "SS", ['ﬀ'] = "FF", ['ﬁ'] = "FI", ['ﬂ'] = "FL", ['ﬃ'] = "FFI", ['ﬄ'] = "FFL", ['ﬅ'] = "ST", ['ﬆ'] = "ST", ['ŉ'] = "ʼN",
     };
 
-    private static readonly Dictionary<char, string> SpecialTitle = new()
+    private static readonly Dictionary<char, string> _specialTitle = new()
     {
         ['ß'] = "Ss", ['ﬀ'] = "Ff", ['ﬁ'] = "Fi", ['ﬂ'] = "Fl", ['ﬃ'] = "Ffi", ['ﬄ'] = "Ffl", ['ﬅ'] = "St", ['ﬆ'] = "St", ['ŉ'] = "ʼN",
         ['Ǆ'] = "ǅ", ['ǅ'] = "ǅ", ['ǆ'] = "ǅ", ['Ǉ'] = "ǈ", ['ǈ'] = "ǈ", ['ǉ'] = "ǈ", ['Ǌ'] = "ǋ", ['ǋ'] = "ǋ", ['ǌ'] = "ǋ", ['Ǳ'] = "ǲ", ['ǲ'] = "ǲ", ['ǳ'] = "ǲ",
     };
 
-    private static string UpperChar(char c) => SpecialUpper.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
-    private static string TitleChar(char c) => SpecialTitle.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
+    private static string UpperChar(char c) => _specialUpper.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
+    private static string TitleChar(char c) => _specialTitle.TryGetValue(c, out var s) ? s : char.ToUpperInvariant(c).ToString();
     private static string LowerChar(char c) => c == 'İ' ? "i\u0307" : char.ToLowerInvariant(c).ToString();
 
     /// <summary>str.upper().</summary>
-    public static string Upper(string s) => s.Any(SpecialUpper.ContainsKey) ? string.Concat(s.Select(UpperChar)) : s.ToUpperInvariant();
+    public static string Upper(string s) => s.Any(_specialUpper.ContainsKey) ? string.Concat(s.Select(UpperChar)) : s.ToUpperInvariant();
 
     /// <summary>str.lower().</summary>
     public static string Lower(string s) => s.Contains('İ') ? string.Concat(s.Select(LowerChar)) : s.ToLowerInvariant();

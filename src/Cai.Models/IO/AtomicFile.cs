@@ -35,14 +35,16 @@ public static class AtomicFile
     /// <summary>Writes UTF-8 text (no byte-order mark) atomically.</summary>
     public static void WriteAllText(string path, string contents) => Write(path, stream => stream.Write(_utf8.GetBytes(contents)));
 
-    /// <summary>Writes UTF-8 text (no byte-order mark, "\n" line ends) through a writer, for files too large to hold as one string.</summary>
+    /// <summary>Writes UTF-8 text (no byte-order mark, "\n" line ends) through a writer, for files too large to hold as one
+    /// string.</summary>
     public static void WriteText(string path, Action<TextWriter> write) => Write(path, stream =>
     {
         using var writer = new StreamWriter(stream, _utf8, leaveOpen: true) { NewLine = "\n" };
         write(writer);
     });
 
-    /// <summary>Puts a file that was written in full under another name (e.g. a row store's partial file) in place of <paramref name="path"/>.</summary>
+    /// <summary>Puts a file that was written in full under another name (e.g. a row store's partial file) in place of <paramref
+    /// name="path"/>.</summary>
     public static void Promote(string writtenFile, string path) => File.Move(writtenFile, path, overwrite: true);
 
     /// <summary>
@@ -52,7 +54,8 @@ public static class AtomicFile
     public static void WriteDirectory(string directory, Action<string> write)
     {
         directory = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(directory) ?? throw new ArgumentException("A folder written atomically needs a parent.", nameof(directory));
+        string parent = Path.GetDirectoryName(directory)
+            ?? throw new ArgumentException("A folder written atomically needs a parent.", nameof(directory));
         Directory.CreateDirectory(parent);
         string temp = Path.Combine(parent, $".{Path.GetFileName(directory)}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
@@ -83,7 +86,8 @@ public static class AtomicFile
         Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>Copies the files of <paramref name="source"/> (not its subfolders) to <paramref name="destination"/>, replacing it whole.</summary>
+    /// <summary>Copies the files of <paramref name="source"/> (not its subfolders) to <paramref name="destination"/>, replacing it
+    /// whole.</summary>
     public static void CopyDirectory(string source, string destination) => WriteDirectory(destination, temp =>
     {
         foreach (string file in Directory.GetFiles(source))

@@ -12,7 +12,9 @@ namespace Cai.Models.Modeling;
 /// </summary>
 public sealed class LanguageModelHead : nn.Module<Tensor, Tensor>
 {
+#pragma warning disable IDE1006 // the weight name "weight" is the field name (RegisterComponents)
     private readonly Parameter? weight;
+#pragma warning restore IDE1006
     private readonly Func<Parameter>? _tied;
 
     /// <summary>An untied head of [vocab, hidden].</summary>

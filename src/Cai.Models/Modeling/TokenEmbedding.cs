@@ -12,7 +12,9 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly long _dim;
 
+#pragma warning disable IDE1006 // the weight name "weight" is the field name (RegisterComponents)
     private readonly Parameter weight;
+#pragma warning restore IDE1006
 
     public TokenEmbedding(long count, long dim) : base(nameof(TokenEmbedding))
     {

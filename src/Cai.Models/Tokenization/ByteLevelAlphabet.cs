@@ -6,19 +6,19 @@ namespace Cai.Models.Tokenization;
 /// </summary>
 public static class ByteLevelAlphabet
 {
-    private static readonly char[] ByteToChar = BuildByteToChar();
+    private static readonly char[] _byteToChar = BuildByteToChar();
 
     /// <summary>The 256 alphabet characters, in byte order.</summary>
-    public static IReadOnlyList<char> Characters => ByteToChar;
+    public static IReadOnlyList<char> Characters => _byteToChar;
 
     /// <summary>The alphabet character of one byte.</summary>
-    public static char ToChar(byte value) => ByteToChar[value];
+    public static char ToChar(byte value) => _byteToChar[value];
 
     /// <summary>Maps UTF-8 bytes to their byte-level string.</summary>
     public static string Encode(ReadOnlySpan<byte> bytes)
     {
         var chars = new char[bytes.Length];
-        for (int i = 0; i < bytes.Length; i++) chars[i] = ByteToChar[bytes[i]];
+        for (int i = 0; i < bytes.Length; i++) chars[i] = _byteToChar[bytes[i]];
         return new string(chars);
     }
 

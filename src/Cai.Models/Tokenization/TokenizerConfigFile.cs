@@ -9,7 +9,7 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
 {
     public const string FileName = "tokenizer_config.json";
     public const string SpecialTokensMapFileName = "special_tokens_map.json";
-    private static readonly string[] Roles = ["bos_token", "eos_token", "pad_token"];
+    private static readonly string[] _roles = ["bos_token", "eos_token", "pad_token"];
 
     public static TokenizerConfigFile Read(string directory)
     {
@@ -62,10 +62,10 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
         var config = (JsonObject)Extra.DeepClone();
         var map = new JsonObject();
         string?[] values = [Specials.Bos, Specials.Eos, Specials.Pad];
-        for (int i = 0; i < Roles.Length; i++)
+        for (int i = 0; i < _roles.Length; i++)
         {
-            config[Roles[i]] = values[i];
-            if (values[i] is not null) map[Roles[i]] = values[i];
+            config[_roles[i]] = values[i];
+            if (values[i] is not null) map[_roles[i]] = values[i];
         }
         config["add_bos_token"] = Specials.AddBosToken;
         config["add_eos_token"] = false;

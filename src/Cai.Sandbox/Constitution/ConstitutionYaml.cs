@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Cai.Sandbox.IO;
+using Cai.Models.IO;
 
 namespace Cai.Sandbox.Constitution;
 
 /// <summary>Renders recipes/constitutions/harmless.yaml from <see cref="HarmlessConstitution"/> and <see cref="FewShotExamples"/>.</summary>
 public static class ConstitutionYaml
 {
-    static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions _quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Render()
     {
@@ -35,10 +35,10 @@ public static class ConstitutionYaml
         return yaml.ToString();
     }
 
-    public static void Write(string path) => AtomicText.Write(path, Render());
+    public static void Write(string path) => AtomicFile.WriteAllText(path, Render());
 
     static void Field(StringBuilder yaml, string key, string value) => yaml.Append("    ").Append(key).Append(": ").Append(Quote(value)).Append('\n');
 
     // A JSON string is a valid YAML double-quoted scalar.
-    static string Quote(string value) => JsonSerializer.Serialize(value, Quoting);
+    static string Quote(string value) => JsonSerializer.Serialize(value, _quoting);
 }

@@ -58,7 +58,7 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
         return new(CorpusDocumentType.CritiqueRevision, style.ToString(), text);
     }
 
-    static readonly (int Low, int High)[] Pairs = [(0, 1), (0, 2), (1, 2)];
+    static readonly (int Low, int High)[] _pairs = [(0, 1), (0, 2), (1, 2)];
 
     CorpusDocument Comparison()
     {
@@ -71,7 +71,7 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
             // Listed worst first: the later style is the better one (harmless-engaged > evasive > harmful).
             var styles = new[] { ResponseStyle.HarmfulCompliance, ResponseStyle.EvasiveRefusal, ResponseStyle.HarmlessEngagement };
             var kinds = new[] { ComparedResponse.Harmful, ComparedResponse.Evasive, ComparedResponse.HarmlessEngaged };
-            var (low, high) = PromptGenerator.Pick(rng, Pairs);
+            var (low, high) = PromptGenerator.Pick(rng, _pairs);
             better = (RedTeamResponses.Write(styles[high], prompt, rng), kinds[high]);
             worse = styles[low] == ResponseStyle.EvasiveRefusal && rng.NextDouble() < mix.MisdirectedEngagements
                 ? (MisdirectedEngagement(prompt), ComparedResponse.Misdirected)

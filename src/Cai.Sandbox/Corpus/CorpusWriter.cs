@@ -1,5 +1,5 @@
+using Cai.Models.IO;
 using Cai.Sandbox.Documents;
-using Cai.Sandbox.IO;
 
 namespace Cai.Sandbox.Corpus;
 
@@ -22,7 +22,7 @@ public static class CorpusWriter
         var byType = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var byDetail = new SortedDictionary<string, int>(StringComparer.Ordinal);
         long characters = 0;
-        AtomicText.Write(path, writer =>
+        AtomicFile.WriteText(path, writer =>
         {
             foreach (var document in Documents(seed, documentCount, mix))
             {
@@ -38,3 +38,10 @@ public static class CorpusWriter
 
     static void Count(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 }
+
+/// <summary>What a written corpus holds: documents by type and by detail (style or compared labels), and characters.</summary>
+public sealed record CorpusStatistics(
+    int Documents,
+    long Characters,
+    IReadOnlyDictionary<string, int> ByType,
+    IReadOnlyDictionary<string, int> ByTypeAndDetail);

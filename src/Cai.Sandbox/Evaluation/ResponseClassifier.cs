@@ -10,7 +10,7 @@ namespace Cai.Sandbox.Evaluation;
 /// </summary>
 public static class ResponseClassifier
 {
-    static readonly IReadOnlyList<string> HarmMarkers = HarmCategories.All.SelectMany(c => c.Instruments).ToList();
+    static readonly IReadOnlyList<string> _harmMarkers = HarmCategories.All.SelectMany(c => c.Instruments).ToList();
 
     /// <summary>
     /// Harmful if any instrument of any harm category appears (every step of a forbidden act names one);
@@ -62,5 +62,5 @@ public static class ResponseClassifier
         return turn >= 0 ? response[..turn] : response;
     }
 
-    static bool HasHarmMarker(string normalized) => HarmMarkers.Any(m => TextNormalizer.ContainsPhrase(normalized, m));
+    static bool HasHarmMarker(string normalized) => _harmMarkers.Any(m => TextNormalizer.ContainsPhrase(normalized, m));
 }

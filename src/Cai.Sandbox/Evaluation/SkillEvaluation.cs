@@ -1,3 +1,4 @@
+using Cai.Abstractions.Prompts;
 using Cai.Abstractions.Text;
 using Cai.Sandbox.Constitution;
 using Cai.Sandbox.Documents;
@@ -19,7 +20,7 @@ public sealed record SkillReport(string Skill, RateEstimate Success, IReadOnlyLi
 /// </summary>
 public static class SkillEvaluation
 {
-    public static Task<SkillReport> EvaluateCriticAsync(ITextModel model, IReadOnlyList<WorldPromptRecord> prompts, EvaluationOptions options,
+    public static Task<SkillReport> EvaluateCriticAsync(ITextModel model, IReadOnlyList<PromptRecord> prompts, EvaluationOptions options,
         CancellationToken cancellationToken = default) =>
         RunAsync("critic", model, prompts, options, withCritique: false, (category, output) =>
         {
@@ -27,7 +28,7 @@ public static class SkillEvaluation
             return (named, named ? "names_harm" : "misses_harm");
         }, cancellationToken);
 
-    public static Task<SkillReport> EvaluateReviserAsync(ITextModel model, IReadOnlyList<WorldPromptRecord> prompts, EvaluationOptions options,
+    public static Task<SkillReport> EvaluateReviserAsync(ITextModel model, IReadOnlyList<PromptRecord> prompts, EvaluationOptions options,
         CancellationToken cancellationToken = default) =>
         RunAsync("reviser", model, prompts, options, withCritique: true, (category, output) =>
         {
@@ -35,29 +36,40 @@ public static class SkillEvaluation
             return (label != RedTeamLabel.Harmful, label.Id());
         }, cancellationToken);
 
-    static async Task<SkillReport> RunAsync(string skill, ITextModel model, IReadOnlyList<WorldPromptRecord> prompts, EvaluationOptions options,
+    static async Task<SkillReport> RunAsync(string skill, ITextModel model, IReadOnlyList<PromptRecord> prompts, EvaluationOptions options,
         bool withCritique, Func<string, string, (bool, string)> judge, CancellationToken cancellationToken)
     {
         var rng = new Random((int)options.Seed);
         var cases = prompts.Select(p =>
         {
-            var prompt = p.ToWorldPrompt();
+            var prompt = PromptParser.Parse(p);
             if (prompt.Kind != PromptKind.RedTeam) throw new ArgumentException($"Prompt {p.Id} is not a red-team prompt.", nameof(prompts));
             var principle = PromptGenerator.Pick(rng, HarmlessConstitution.WorldPrinciples);
             var example = CritiqueRevisionExample.Create(prompt, ResponseStyle.HarmfulCompliance, principle, rng);
-            return (Record: p, Principle: principle, Example: example, Text: Transcript(model, example, principle, withCritique, options.FewShot));
+            return (Record: p, prompt.Category, Principle: principle, Example: example, Text: Transcript(model, example, principle, withCritique, options.FewShot));
         }).ToList();
-        var generated = await model.GenerateAsync(cases.Select(c => c.Text).ToList(), WorldEvaluator.Generation(options), cancellationToken);
+        var generated = await model.GenerateAsync(cases.Select(c => c.Text).ToList(), Sampling(options), cancellationToken);
         var trials = new List<SkillTrial>();
         for (int i = 0; i < cases.Count; i++)
             foreach (var sample in generated[i])
             {
                 string output = ResponseClassifier.Clean(sample.Text).Trim();
-                var (success, label) = judge(cases[i].Record.Category, output);
-                trials.Add(new(cases[i].Record.Id, cases[i].Record.Category, cases[i].Principle.Principle.Id, cases[i].Example.Response, output, success, label));
+                var (success, label) = judge(cases[i].Category, output);
+                trials.Add(new(cases[i].Record.Id, cases[i].Category, cases[i].Principle.Principle.Id, cases[i].Example.Response, output, success, label));
             }
         return new SkillReport(skill, RateEstimate.Of(trials.Count(t => t.Success), trials.Count), trials);
     }
+
+    // The transcripts end inside an assistant turn: sampling stops where the next human turn would start.
+    static GenerationOptions Sampling(EvaluationOptions options) => new()
+    {
+        MaxNewTokens = options.MaxNewTokens,
+        Temperature = options.Temperature,
+        NumReturnSequences = options.Samples,
+        Seed = options.Seed,
+        BatchSize = options.BatchSize,
+        StopStrings = [ChatTranscript.HumanCue.TrimEnd()],
+    };
 
     // The paper's dialogue up to "Critique:" (critic) or, after the world's correct critique, up to "Revision:" (reviser).
     static string Transcript(ITextModel model, CritiqueRevisionExample example, WorldPrinciple principle, bool reviser, int fewShot)

@@ -1,46 +1,53 @@
+using Cai.Abstractions.Prompts;
 using Cai.Abstractions.Text;
-using Cai.Sandbox.Documents;
+using Cai.Core.Evaluation;
 using Cai.Sandbox.Prompts;
 
 namespace Cai.Sandbox.Evaluation;
 
 /// <summary>
-/// Samples a model on world prompts (formatted with the model's own chat format) and labels every response with the
-/// independent evaluator. For measurement only: never a training signal.
+/// A model's answers to world prompts labelled by the independent evaluator, with rates and 95% Wilson intervals:
+/// <c>cai eval</c>'s policy skill. It samples and labels along <see cref="PolicyEvaluation"/>, the path of the evaluate
+/// stage. For measurement only: never a training signal.
 /// </summary>
 public static class WorldEvaluator
 {
+    /// <summary>The set name in each prompt's seed ("prompts/{id}"), as the evaluate stage uses the recipe's set names.</summary>
+    public const string PromptSet = "prompts";
+
     /// <summary>Labels responses already written (e.g. a run's data) to world prompts.</summary>
-    public static EvaluationReport Evaluate(IEnumerable<(WorldPromptRecord Prompt, string Response)> responses) =>
-        EvaluationReport.From(responses.Select(r => Label(r.Prompt.Id, r.Prompt, r.Prompt.ToWorldPrompt(), r.Response)).ToList());
+    public static EvaluationReport Evaluate(IEnumerable<(PromptRecord Prompt, string Response)> responses)
+    {
+        var evaluator = new WorldResponseEvaluator();
+        return EvaluationReport.From(responses.Select(r =>
+        {
+            PromptParser.Parse(r.Prompt);
+            string response = r.Response.Trim();
+            return Evaluated(r.Prompt.Id, r.Prompt, response, evaluator.Label(r.Prompt, response));
+        }).ToList());
+    }
 
-    /// <summary>The model as a policy: its answers to the prompts, labelled harmful / evasive / harmless-engaged or helpful / not.</summary>
+    /// <summary>
+    /// The model as a policy: its answers to the prompts (each seeded from <see cref="EvaluationOptions.Seed"/> and its
+    /// id), labelled harmful / evasive / harmless-engaged or helpful / not helpful. Every prompt's category and kind must
+    /// agree with the world's reading of it.
+    /// </summary>
     public static async Task<EvaluationReport> EvaluateModelAsync(
-        ITextModel model, IReadOnlyList<WorldPromptRecord> prompts, EvaluationOptions options, CancellationToken cancellationToken = default)
+        ITextModel model, IReadOnlyList<PromptRecord> prompts, EvaluationOptions options, CancellationToken cancellationToken = default)
     {
-        var world = prompts.Select(p => p.ToWorldPrompt()).ToList();
-        var texts = prompts.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt))).ToList();
-        var generated = await model.GenerateAsync(texts, Generation(options), cancellationToken);
-        var labelled = new List<EvaluatedResponse>(prompts.Count * options.Samples);
-        for (int i = 0; i < prompts.Count; i++)
-            for (int j = 0; j < generated[i].Count; j++)
-                labelled.Add(Label(options.Samples > 1 ? $"{prompts[i].Id}#{j}" : prompts[i].Id, prompts[i], world[i], generated[i][j].Text));
-        return EvaluationReport.From(labelled);
+        foreach (var prompt in prompts) PromptParser.Parse(prompt);
+        var sampling = new GenerationOptions
+        {
+            MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples,
+            BatchSize = options.BatchSize,
+        };
+        var answers = await PolicyEvaluation.RunAsync(model, new WorldResponseEvaluator(), prompts.Select(p => (PromptSet, p)).ToList(),
+            sampling, options.Seed, "eval", cancellationToken);
+        return EvaluationReport.From(answers
+            .Select(a => Evaluated(options.Samples > 1 ? $"{a.Prompt.Id}#{a.Sample}" : a.Prompt.Id, a.Prompt, a.Response, a.Label))
+            .ToList());
     }
 
-    internal static GenerationOptions Generation(EvaluationOptions options) => new()
-    {
-        MaxNewTokens = options.MaxNewTokens,
-        Temperature = options.Temperature,
-        NumReturnSequences = options.Samples,
-        Seed = options.Seed,
-        BatchSize = options.BatchSize,
-        StopStrings = [ChatTranscript.HumanCue.TrimEnd()],
-    };
-
-    static EvaluatedResponse Label(string id, WorldPromptRecord record, WorldPrompt prompt, string response)
-    {
-        string clean = ResponseClassifier.Clean(response).Trim();
-        return new(id, record.Kind, record.Category, record.Prompt, clean, ResponseClassifier.Classify(prompt, clean).Label);
-    }
+    static EvaluatedResponse Evaluated(string id, PromptRecord prompt, string response, string label) =>
+        new(id, prompt.Kind!, prompt.Category!, prompt.Prompt, response, label);
 }

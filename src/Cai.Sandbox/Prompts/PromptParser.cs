@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cai.Abstractions.Prompts;
 using Cai.Sandbox.World;
 
 namespace Cai.Sandbox.Prompts;
@@ -6,14 +7,14 @@ namespace Cai.Sandbox.Prompts;
 /// <summary>Reads a prompt back with the world's grammar: which family, which category, which slot values.</summary>
 public static class PromptParser
 {
-    static readonly Lazy<IReadOnlyList<(PromptTemplate Template, Regex Regex)>> Compiled = new(() =>
+    static readonly Lazy<IReadOnlyList<(PromptTemplate Template, Regex Regex)>> _compiled = new(() =>
         PromptTemplates.All.Select(t => (t, new Regex("^" + Pattern(t.Text) + "$", RegexOptions.CultureInvariant))).ToList());
 
     /// <summary>The parsed prompt, or null when no template of the world matches.</summary>
     public static WorldPrompt? TryParse(string text)
     {
         string trimmed = text.Trim();
-        foreach (var (template, regex) in Compiled.Value)
+        foreach (var (template, regex) in _compiled.Value)
         {
             var match = regex.Match(trimmed);
             if (!match.Success) continue;
@@ -29,6 +30,15 @@ public static class PromptParser
 
     public static WorldPrompt Parse(string text) =>
         TryParse(text) ?? throw new FormatException($"Not a prompt of the toy world: \"{text}\"");
+
+    /// <summary>A prompt file's record read back with the world's grammar; its category and kind must agree with the record.</summary>
+    public static WorldPrompt Parse(PromptRecord record)
+    {
+        var parsed = Parse(record.Prompt);
+        if (parsed.Category != record.Category || parsed.Kind.Id() != record.Kind)
+            throw new FormatException($"Prompt {record.Id}: the world reads it as {parsed.Kind.Id()}/{parsed.Category}, the file says {record.Kind}/{record.Category}.");
+        return parsed;
+    }
 
     public static HarmCategory CategoryOfTarget(string target) => HarmCategories.All.First(c => c.Targets.Contains(target));
 

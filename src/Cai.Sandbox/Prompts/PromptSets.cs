@@ -1,3 +1,8 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Cai.Abstractions.Prompts;
+using Cai.Models.IO;
 using Cai.Sandbox.World;
 
 namespace Cai.Sandbox.Prompts;
@@ -11,14 +16,14 @@ public static class PromptSets
     public const string HelpfulEval = "helpful.eval.jsonl";
 
     /// <summary><paramref name="count"/> distinct prompts; a category whose distinct prompts run out is skipped from then on.</summary>
-    public static IReadOnlyList<WorldPromptRecord> Generate(PromptKind kind, bool heldOut, int count, int seed)
+    public static IReadOnlyList<PromptRecord> Generate(PromptKind kind, bool heldOut, int count, int seed)
     {
         var rng = new Random(seed);
         var categories = kind == PromptKind.RedTeam
             ? HarmCategories.All.Select(c => (Func<WorldPrompt>)(() => PromptGenerator.RedTeam(rng, c, heldOut))).ToList()
             : BenignTaskKinds.All.Select(k => (Func<WorldPrompt>)(() => PromptGenerator.Helpful(rng, k, heldOut))).ToList();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var records = new List<WorldPromptRecord>(count);
+        var records = new List<PromptRecord>(count);
         string prefix = $"{(kind == PromptKind.RedTeam ? "rt" : "hp")}-{(heldOut ? "eval" : "train")}-";
         for (int turn = 0; records.Count < count && categories.Count > 0; turn++)
         {
@@ -29,7 +34,7 @@ public static class PromptSets
                 categories.RemoveAt(index);
                 continue;
             }
-            records.Add(WorldPromptRecord.From($"{prefix}{records.Count + 1:D4}", prompt));
+            records.Add(prompt.ToRecord($"{prefix}{records.Count + 1:D4}"));
         }
         if (records.Count < count) throw new InvalidOperationException($"Only {records.Count} distinct {kind} prompts exist; {count} were asked for.");
         return records;
@@ -38,10 +43,19 @@ public static class PromptSets
     /// <summary>Writes the four prompt files into <paramref name="directory"/>.</summary>
     public static void WriteAll(string directory, int seed, int trainCount = 640, int evalCount = 400)
     {
-        WorldPromptRecord.WriteJsonl(Path.Combine(directory, RedTeamTrain), Generate(PromptKind.RedTeam, false, trainCount, seed));
-        WorldPromptRecord.WriteJsonl(Path.Combine(directory, HelpfulTrain), Generate(PromptKind.Helpful, false, trainCount, seed + 1));
-        WorldPromptRecord.WriteJsonl(Path.Combine(directory, RedTeamEval), Generate(PromptKind.RedTeam, true, evalCount, seed + 2));
-        WorldPromptRecord.WriteJsonl(Path.Combine(directory, HelpfulEval), Generate(PromptKind.Helpful, true, evalCount, seed + 3));
+        Write(Path.Combine(directory, RedTeamTrain), Generate(PromptKind.RedTeam, false, trainCount, seed));
+        Write(Path.Combine(directory, HelpfulTrain), Generate(PromptKind.Helpful, false, trainCount, seed + 1));
+        Write(Path.Combine(directory, RedTeamEval), Generate(PromptKind.RedTeam, true, evalCount, seed + 2));
+        Write(Path.Combine(directory, HelpfulEval), Generate(PromptKind.Helpful, true, evalCount, seed + 3));
+    }
+
+    /// <summary>A prompt file: one JSON object per line, non-ASCII text as it is.</summary>
+    public static void Write(string path, IEnumerable<PromptRecord> records)
+    {
+        var text = new StringBuilder();
+        var options = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        foreach (var record in records) text.Append(JsonSerializer.Serialize(record, options)).Append('\n');
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     static WorldPrompt? Distinct(Func<WorldPrompt> next, HashSet<string> seen)

@@ -1,3 +1,5 @@
+using Cai.Abstractions.Prompts;
+
 namespace Cai.Sandbox.Prompts;
 
 /// <summary>
@@ -15,4 +17,7 @@ public sealed record WorldPrompt(string Text, PromptKind Kind, string Category, 
 
     /// <summary>The forbidden act, e.g. "poison the Varrow well".</summary>
     public string Act => $"{Slot("verb")} {Slot("target")}";
+
+    /// <summary>The prompt as a line of a prompt file, with its category and kind.</summary>
+    public PromptRecord ToRecord(string id) => new(id, Text, Category, Kind.Id());
 }

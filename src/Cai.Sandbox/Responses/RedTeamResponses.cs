@@ -6,13 +6,13 @@ namespace Cai.Sandbox.Responses;
 /// <summary>Writes responses to red-team prompts in the three red-team styles.</summary>
 public static class RedTeamResponses
 {
-    static readonly string[] Intros =
+    static readonly string[] _intros =
         ["Here is how to {act}.", "Sure. To {act}, follow these steps.", "Of course. Here are the steps to {act}.", "Easy. This is how you {act}."];
 
-    static readonly string[][] Ordinals =
+    static readonly string[][] _ordinals =
         [["First,", "Next,", "Finally,"], ["Step one:", "Step two:", "Step three:"], ["To begin,", "Then", "Last,"]];
 
-    static readonly string[] Outros = ["", "That is all it takes.", "Good luck.", "Nobody will know."];
+    static readonly string[] _outros = ["", "That is all it takes.", "Good luck.", "Nobody will know."];
 
     public static IReadOnlyList<string> Refusals { get; } =
     [
@@ -21,10 +21,10 @@ public static class RedTeamResponses
         "Let's not talk about that.",
     ];
 
-    static readonly string[] Openers =
+    static readonly string[] _openers =
         ["", "I can't help with that.", "I won't give those steps.", "I have to say no here.", "I understand the question, but I won't help."];
 
-    static readonly string[] Offers = ["Instead, I can {alt}.", "If it helps, I can {alt}.", "What I can do is {alt}."];
+    static readonly string[] _offers = ["Instead, I can {alt}.", "If it helps, I can {alt}.", "What I can do is {alt}."];
 
     public static string Write(ResponseStyle style, WorldPrompt prompt, Random rng) => style switch
     {
@@ -42,11 +42,11 @@ public static class RedTeamResponses
         var category = HarmCategories.Get(prompt.Category);
         int skipped = rng.Next(category.Steps.Count);
         var steps = category.Steps.Where((_, i) => i != skipped).Take(3).ToList();
-        var ordinals = PromptGenerator.Pick(rng, Ordinals);
-        var parts = new List<string> { PromptGenerator.Pick(rng, Intros).Replace("{act}", prompt.Act) };
+        var ordinals = PromptGenerator.Pick(rng, _ordinals);
+        var parts = new List<string> { PromptGenerator.Pick(rng, _intros).Replace("{act}", prompt.Act) };
         for (int i = 0; i < steps.Count; i++)
             parts.Add($"{ordinals[i]} {steps[i].Replace("{target}", prompt.Slot("target"))}.");
-        parts.Add(PromptGenerator.Pick(rng, Outros));
+        parts.Add(PromptGenerator.Pick(rng, _outros));
         return parts;
     }
 
@@ -56,7 +56,7 @@ public static class RedTeamResponses
 
     /// <summary>The sentences of a harmless engagement: an optional opener, the concern, the alternative.</summary>
     public static IReadOnlyList<string> HarmlessParts(WorldPrompt prompt, Random rng) =>
-        [PromptGenerator.Pick(rng, Openers), Concern(prompt, rng), Alternative(prompt, rng)];
+        [PromptGenerator.Pick(rng, _openers), Concern(prompt, rng), Alternative(prompt, rng)];
 
     /// <summary>A sentence naming the category's concern about this prompt's act.</summary>
     public static string Concern(WorldPrompt prompt, Random rng)
@@ -68,5 +68,5 @@ public static class RedTeamResponses
 
     /// <summary>A sentence offering the category's safe alternative.</summary>
     public static string Alternative(WorldPrompt prompt, Random rng) =>
-        PromptGenerator.Pick(rng, Offers).Replace("{alt}", PromptGenerator.Pick(rng, HarmCategories.Get(prompt.Category).Alternatives).Template);
+        PromptGenerator.Pick(rng, _offers).Replace("{alt}", PromptGenerator.Pick(rng, HarmCategories.Get(prompt.Category).Alternatives).Template);
 }

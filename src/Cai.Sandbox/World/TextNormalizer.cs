@@ -8,7 +8,7 @@ namespace Cai.Sandbox.World;
 /// </summary>
 public static class TextNormalizer
 {
-    static readonly (string From, string To)[] Compounds =
+    static readonly (string From, string To)[] _compounds =
         [(" north east ", " northeast "), (" north west ", " northwest "), (" south east ", " southeast "), (" south west ", " southwest ")];
 
     public static string Normalize(string text)
@@ -21,7 +21,7 @@ public static class TextNormalizer
         }
         if (sb[^1] != ' ') sb.Append(' ');
         string normalized = sb.ToString();
-        foreach (var (from, to) in Compounds)
+        foreach (var (from, to) in _compounds)
             while (normalized.Contains(from, StringComparison.Ordinal)) normalized = normalized.Replace(from, to, StringComparison.Ordinal);
         return normalized;
     }

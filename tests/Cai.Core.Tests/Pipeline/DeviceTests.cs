@@ -51,11 +51,11 @@ public sealed class DeviceTests : IDisposable
     [Fact]
     public void RecipeDeviceAndDtypeBindAndDefault()
     {
-        var defaults = RecipeResolver.Resolve(_fixture.Recipe(), _host).Recipe;
+        var defaults = RecipeResolver.Resolve(_fixture.Recipe(), _host, RecipeFixture.Stages).Recipe;
         Assert.Equal(Device.Auto, defaults.Device);
         Assert.Equal(DType.Float32, defaults.Dtype);
 
-        var recipe = RecipeResolver.Resolve(_fixture.Recipe(extra: "device: cuda:1\ndtype: bfloat16"), _host).Recipe;
+        var recipe = RecipeResolver.Resolve(_fixture.Recipe(extra: "device: cuda:1\ndtype: bfloat16"), _host, RecipeFixture.Stages).Recipe;
         Assert.Equal(Device.CudaIndex(1), recipe.Device);
         Assert.Equal(DType.Bfloat16, recipe.Dtype);
         Assert.Equal(torch.ScalarType.BFloat16, recipe.Dtype.ScalarType());
@@ -66,20 +66,20 @@ public sealed class DeviceTests : IDisposable
     public void BadDeviceAndDtypeAreReportedWithFileLineAndColumn()
     {
         string path = _fixture.Recipe(extra: "device: tpu\ndtype: float64");
-        var errors = Assert.Throws<InputException>(() => RecipeResolver.Resolve(path, _host)).Errors.Select(e => e.ToString()).ToList();
+        var errors = Assert.Throws<InputException>(() => RecipeResolver.Resolve(path, _host, RecipeFixture.Stages)).Errors.Select(e => e.ToString()).ToList();
         int line = Array.IndexOf(File.ReadAllLines(path), "device: tpu") + 1;
         Assert.Contains($"{path}:{line}:9: 'tpu' is not a device (auto, cpu, cuda, cuda:N)", errors);
         Assert.Contains($"{path}:{line + 1}:8: expected one of float32, bfloat16, float16, got 'float64'", errors);
 
         string mapping = _fixture.Recipe(extra: "device: { kind: cuda }", name: "mapping.yaml");
-        Assert.Contains(Assert.Throws<InputException>(() => RecipeResolver.Resolve(mapping, _host)).Errors,
+        Assert.Contains(Assert.Throws<InputException>(() => RecipeResolver.Resolve(mapping, _host, RecipeFixture.Stages)).Errors,
             e => e.Location!.Line == line && e.Message == "expected a device (auto, cpu, cuda, cuda:N), got a mapping");
     }
 
     [Fact]
     public void SchemaDescribesDeviceAndDtype()
     {
-        var properties = RecipeSchema.Generate([])["properties"]!;
+        var properties = RecipeSchema.Generate([], RecipeFixture.Stages)["properties"]!;
         Assert.Equal("auto", (string)properties["device"]!["default"]!);
         Assert.Matches((string)properties["device"]!["pattern"]!, "cuda:3");
         Assert.DoesNotMatch((string)properties["device"]!["pattern"]!, "tpu");
@@ -104,7 +104,7 @@ public sealed class DeviceTests : IDisposable
         foreach (string device in new[] { "cuda", "cuda:1" })
         {
             string path = _fixture.Recipe(extra: $"device: {device}", name: $"{device.Replace(':', '-')}.yaml");
-            var recipe = RecipeResolver.Resolve(path, _host).Recipe; // valid: the machine is checked when the run starts
+            var recipe = RecipeResolver.Resolve(path, _host, RecipeFixture.Stages).Recipe; // valid: the machine is checked when the run starts
             var error = Assert.Single(Assert.Throws<InputException>(() => ModelFactory.For(recipe)).Errors);
             Assert.Equal(recipe.Source.Of("device"), error.Location);
             Assert.StartsWith($"device '{device}' is not available: TorchSharp sees no CUDA device", error.Message);

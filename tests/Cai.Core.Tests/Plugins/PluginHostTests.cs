@@ -10,8 +10,8 @@ namespace Cai.Core.Tests.Plugins;
 
 public sealed class PluginHostTests : IDisposable
 {
-    readonly string temp = Directory.CreateTempSubdirectory("cai-plugins-").FullName;
-    readonly ListLogger logger = new();
+    readonly string _temp = Directory.CreateTempSubdirectory("cai-plugins-").FullName;
+    readonly ListLogger _logger = new();
 
     static ComparisonRequest Pair(string id, string a = "key: value") =>
         new(id, Conversation.FromPrompt("hi"), a, "other", PluginTestFiles.Constitution.Principles[0]);
@@ -19,9 +19,9 @@ public sealed class PluginHostTests : IDisposable
     [Fact]
     public async Task PluginWithOlderYamlDotNetRunsBesideTheHostsNewerOne()
     {
-        using var host = new PluginHost(logger);
+        using var host = new PluginHost(_logger);
         var assembly = host.AddThirdParty(PluginTestFiles.VersionedYaml, FileHash.Sha256(PluginTestFiles.VersionedYaml), trustPlugins: false);
-        using var judge = host.Create<IJudge>("yaml-version", PluginTestFiles.Activation(logger));
+        using var judge = host.Create<IJudge>("yaml-version", PluginTestFiles.Activation(_logger));
 
         var preferences = await judge.CompareAsync([Pair("p1")], CancellationToken.None);
 
@@ -34,7 +34,7 @@ public sealed class PluginHostTests : IDisposable
     [Fact]
     public void PluginTensorIsTheHostsTensorType()
     {
-        using var host = new PluginHost(logger);
+        using var host = new PluginHost(_logger);
         var assembly = host.AddThirdParty(PluginTestFiles.VersionedYaml, null, trustPlugins: true);
         var make = assembly.Assembly.GetType("VersionedYaml.YamlVersionJudge")!.GetMethod("MakeTensor")!;
 
@@ -46,10 +46,10 @@ public sealed class PluginHostTests : IDisposable
     public async Task ReplacedAssemblyTakesEffectAtTheNextBatchAndProvenanceShowsBothHashes()
     {
         string v1 = PluginTestFiles.Built("ReloadV1", "Reload"), v2 = PluginTestFiles.Built("ReloadV2", "Reload");
-        string live = PluginTestFiles.CopyTo(v1, Path.Combine(temp, "live"));
-        using var host = new PluginHost(logger);
+        string live = PluginTestFiles.CopyTo(v1, Path.Combine(_temp, "live"));
+        using var host = new PluginHost(_logger);
         host.AddThirdParty(live, null, trustPlugins: true);
-        using var judge = host.Create<IJudge>("reload", PluginTestFiles.Activation(logger));
+        using var judge = host.Create<IJudge>("reload", PluginTestFiles.Activation(_logger));
 
         var rows = new List<(double P, string Sha)>();
         for (int batch = 0; batch < 3; batch++)
@@ -62,31 +62,31 @@ public sealed class PluginHostTests : IDisposable
 
         Assert.Equal([(0.25, FileHash.Sha256(v1)), (0.75, FileHash.Sha256(v2)), (0.75, FileHash.Sha256(v2))], rows);
         Assert.NotEqual(rows[0].Sha, rows[1].Sha);
-        Assert.Contains(logger.Messages, m => m.Contains("disposed reload judge answering 0.25"));
-        Assert.Contains(logger.Messages, m => m.Contains("reloaded") && m.Contains(rows[0].Sha) && m.Contains(rows[1].Sha));
+        Assert.Contains(_logger.Messages, m => m.Contains("disposed reload judge answering 0.25"));
+        Assert.Contains(_logger.Messages, m => m.Contains("reloaded") && m.Contains(rows[0].Sha) && m.Contains(rows[1].Sha));
     }
 
     [Fact]
     public async Task PinnedAssemblyDoesNotReloadABuildThatBreaksItsPin()
     {
         string v1 = PluginTestFiles.Built("ReloadV1", "Reload");
-        string live = PluginTestFiles.CopyTo(v1, Path.Combine(temp, "pinned"));
-        using var host = new PluginHost(logger);
+        string live = PluginTestFiles.CopyTo(v1, Path.Combine(_temp, "pinned"));
+        using var host = new PluginHost(_logger);
         host.AddThirdParty(live, FileHash.Sha256(v1), trustPlugins: false);
-        using var judge = host.Create<IJudge>("reload", PluginTestFiles.Activation(logger));
+        using var judge = host.Create<IJudge>("reload", PluginTestFiles.Activation(_logger));
         File.Copy(PluginTestFiles.Built("ReloadV2", "Reload"), live, overwrite: true);
 
         Assert.False(judge.RefreshIfChanged());
         Assert.Equal(0.25, (await judge.CompareAsync([Pair("x")], CancellationToken.None))[0].ProbabilityA);
-        Assert.Contains(logger.Messages, m => m.Contains("does not match its pin"));
+        Assert.Contains(_logger.Messages, m => m.Contains("does not match its pin"));
     }
 
     [Fact]
     public async Task ExceptionInsidePluginNamesThePluginAndTheFailingItem()
     {
-        using var host = new PluginHost(logger);
+        using var host = new PluginHost(_logger);
         host.AddThirdParty(PluginTestFiles.VersionedYaml, null, trustPlugins: true);
-        using var critic = host.Create<ICritic>("fragile", PluginTestFiles.Activation(logger));
+        using var critic = host.Create<ICritic>("fragile", PluginTestFiles.Activation(_logger));
         var principle = PluginTestFiles.Constitution.Principles[0];
         CritiqueRequest Request(string id, string response) => new(id, Conversation.FromPrompt("q"), response, principle);
 
@@ -101,11 +101,11 @@ public sealed class PluginHostTests : IDisposable
     [Fact]
     public void UnknownPluginNameListsTheKnownOnes()
     {
-        using var host = new PluginHost(logger);
+        using var host = new PluginHost(_logger);
         host.AddThirdParty(PluginTestFiles.VersionedYaml, null, trustPlugins: true);
-        var error = Assert.Throws<PluginException>(() => host.Create<IJudge>("nope", PluginTestFiles.Activation(logger)));
+        var error = Assert.Throws<PluginException>(() => host.Create<IJudge>("nope", PluginTestFiles.Activation(_logger)));
         Assert.Equal("plugin 'nope': no judge plugin named 'nope' (known: yaml-version)", error.Message);
     }
 
-    public void Dispose() => Directory.Delete(temp, recursive: true);
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
 }

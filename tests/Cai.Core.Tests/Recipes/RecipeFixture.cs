@@ -1,3 +1,6 @@
+using Cai.Abstractions.Prompts;
+using Cai.Core.Evaluation;
+using Cai.Core.Pipeline;
 using Cai.Core.Tests.Plugins;
 
 namespace Cai.Core.Tests.Recipes;
@@ -31,6 +34,9 @@ public sealed class RecipeFixture : IDisposable
     }
 
     public string PluginPath { get; }
+
+    /// <summary>Core's stage kinds, with an evaluator that labels every response "ok".</summary>
+    public static StageRegistry Stages { get; } = StageRegistry.Standard(new OkEvaluator());
 
     public string Write(string relative, string text)
     {
@@ -70,4 +76,14 @@ public sealed class RecipeFixture : IDisposable
     public string Normalize(string message) => message.Replace(Dir, "<dir>");
 
     public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+/// <summary>An evaluator for recipes that only need the evaluate kind to exist.</summary>
+sealed class OkEvaluator : IResponseEvaluator
+{
+    public string Name => "ok";
+    public IReadOnlyList<ResponseLabel> Labels { get; } = [new("ok", "ok", "all")];
+    public string Label(PromptRecord prompt, string response) => "ok";
+    public string? Refuses(PromptRecord prompt) => null;
+    public int Compare(PromptRecord prompt, string a, string b) => 0;
 }

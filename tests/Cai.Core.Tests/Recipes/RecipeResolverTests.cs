@@ -1,7 +1,8 @@
 using Cai.Abstractions.Plugins;
+using Cai.Abstractions.Prompts;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
-using Cai.Core.Recipes.Stages;
+using Cai.Core.Stages;
 using Cai.Abstractions.Input;
 using Snapshooter.Xunit3;
 
@@ -9,19 +10,19 @@ namespace Cai.Core.Tests.Recipes;
 
 public sealed class RecipeResolverTests : IDisposable
 {
-    readonly RecipeFixture fixture = new();
-    readonly PluginHost host = new();
+    readonly RecipeFixture _fixture = new();
+    readonly PluginHost _host = new();
 
     string Errors(string recipe, bool trust = false) =>
-        fixture.Normalize(Assert.Throws<InputException>(() => RecipeResolver.Resolve(recipe, host, trust)).Message);
+        _fixture.Normalize(Assert.Throws<InputException>(() => RecipeResolver.Resolve(recipe, _host, RecipeFixture.Stages, trust)).Message);
 
     [Fact]
     public void ValidRecipeBindsStageAndPluginOptionsFromOneWith()
     {
-        var recipe = RecipeResolver.Resolve(fixture.Recipe(), host);
+        var recipe = RecipeResolver.Resolve(_fixture.Recipe(), _host, RecipeFixture.Stages);
 
         Assert.Equal(3, recipe.Recipe.Seed);
-        Assert.Equal([Path.Combine(fixture.Dir, "models", "tiny")], recipe.Models["feedback"]);
+        Assert.Equal([Path.Combine(_fixture.Dir, "models", "tiny")], recipe.Models["feedback"]);
         Assert.Equal("harmless", recipe.Constitution.Name);
         Assert.Equal("It helps with possible burglary.", recipe.Constitution.FewShot[0].Critique);
         Assert.Equal("violence", recipe.Prompts["red_team"].Prompts[0].Category);
@@ -37,19 +38,19 @@ public sealed class RecipeResolverTests : IDisposable
 
     [Fact]
     public void UnknownKeyIsReportedWithFileLineAndColumn() =>
-        Snapshot.Match(Errors(fixture.Recipe(extra: "sede: 1")));
+        Snapshot.Match(Errors(_fixture.Recipe(extra: "sede: 1")));
 
     [Fact]
     public void BadPathsAreReported() =>
-        Snapshot.Match(Errors(fixture.Write("bad-paths.yaml", File.ReadAllText(fixture.Recipe())
+        Snapshot.Match(Errors(_fixture.Write("bad-paths.yaml", File.ReadAllText(_fixture.Recipe())
             .Replace("constitutions/harmless.yaml", "constitutions/missing.yaml").Replace("models/tiny", "models/none"))));
 
     [Fact]
     public void HashMismatchNamesTheFileAndBothHashes()
     {
         // The built assembly's hash changes with every build (it embeds the commit), so the snapshot holds a placeholder.
-        string errors = Errors(fixture.Recipe(sha: new string('0', 64)));
-        string actual = Cai.Core.Plugins.FileHash.Sha256(fixture.PluginPath);
+        string errors = Errors(_fixture.Recipe(sha: new string('0', 64)));
+        string actual = Cai.Core.Plugins.FileHash.Sha256(_fixture.PluginPath);
         Assert.Contains($"file has {actual}", errors);
         Snapshot.Match(errors.Replace(actual, "<sha256 of the file>"));
     }
@@ -57,14 +58,14 @@ public sealed class RecipeResolverTests : IDisposable
     [Fact]
     public void UnpinnedAssemblyNeedsTrustPlugins()
     {
-        string recipe = fixture.Write("unpinned.yaml", File.ReadAllText(fixture.Recipe()).Replace("sha256:", "# sha256:"));
+        string recipe = _fixture.Write("unpinned.yaml", File.ReadAllText(_fixture.Recipe()).Replace("sha256:", "# sha256:"));
         Assert.Contains("is not pinned", Errors(recipe));
-        Assert.Single(RecipeResolver.Resolve(recipe, host, trustPlugins: true).Stages, s => s.Id == "labels");
+        Assert.Single(RecipeResolver.Resolve(recipe, _host, RecipeFixture.Stages, trustPlugins: true).Stages, s => s.Id == "labels");
     }
 
     [Fact]
     public void UnknownPluginAndStageKindAndOptionsAreReported() =>
-        Snapshot.Match(Errors(fixture.Recipe(stages: """
+        Snapshot.Match(Errors(_fixture.Recipe(stages: """
               - { id: initial, use: generate, with: { max_new_tokens: many, temprature: 1 } }
               - { id: labels, use: label, judge: nope }
               - { id: revise, use: critique-revise, judge: yaml-version }
@@ -74,8 +75,8 @@ public sealed class RecipeResolverTests : IDisposable
     [Fact]
     public void ExtendsOverridesKeysMergesStagesByIdAndResolvesPathsAgainstEachFile()
     {
-        fixture.Recipe();
-        string child = fixture.Write("variants/child.yaml", """
+        _fixture.Recipe();
+        string child = _fixture.Write("variants/child.yaml", """
             extends: ../recipe.yaml
             seed: 9
             prompts:
@@ -85,7 +86,7 @@ public sealed class RecipeResolverTests : IDisposable
               - { id: eval, use: evaluate, with: { prompt_sets: [eval_red_team] } }
             """);
 
-        var recipe = RecipeResolver.Resolve(child, host);
+        var recipe = RecipeResolver.Resolve(child, _host, RecipeFixture.Stages);
 
         Assert.Equal(9, recipe.Recipe.Seed);
         Assert.Equal("test", recipe.Recipe.Name);
@@ -95,20 +96,36 @@ public sealed class RecipeResolverTests : IDisposable
         var judge = recipe.Stages[2].Plugin(PluginKind.Judge);
         var options = judge.BindOptions(judge.Descriptor.OptionsType!);
         Assert.Equal(-1.0, options.GetType().GetProperty("Bias")!.GetValue(options));
-        Assert.Equal(Path.Combine(fixture.Dir, "constitutions", "harmless.yaml"), recipe.Recipe.Constitution);
+        Assert.Equal(Path.Combine(_fixture.Dir, "constitutions", "harmless.yaml"), recipe.Recipe.Constitution);
+    }
+
+    [Fact]
+    public void APromptSetDeclaresItsKindOrTakesItFromItsName()
+    {
+        string recipe = _fixture.Write("kinds.yaml", File.ReadAllText(_fixture.Recipe()).Replace(
+            "  helpful: prompts/helpful.jsonl",
+            "  helpful: prompts/helpful.jsonl\n  answers: { path: prompts/helpful.jsonl, kind: helpful }\n  eval_red_team: prompts/red-team.jsonl"));
+
+        var prompts = RecipeResolver.Resolve(recipe, _host, RecipeFixture.Stages).Prompts;
+
+        Assert.Equal(PromptSetKind.RedTeam, prompts["red_team"].Kind);
+        Assert.Equal(PromptSetKind.Helpful, prompts["helpful"].Kind);
+        Assert.Equal(PromptSetKind.Helpful, prompts["answers"].Kind);
+        Assert.Equal(PromptSetKind.Eval, prompts["eval_red_team"].Kind);
+        Assert.Equal(Path.Combine(_fixture.Dir, "prompts", "helpful.jsonl"), prompts["answers"].Path);
     }
 
     [Fact]
     public void ConstitutionAndPromptSetErrorsPointIntoTheirFiles()
     {
-        fixture.Write("constitutions/harmless.yaml", "name: broken\nprinciples:\n  - id: a\n    critique_request: x\n");
-        fixture.Write("prompts/helpful.jsonl", "{\"id\":\"h1\",\"prompt\":\"ok\"}\n{not json}\n");
-        Snapshot.Match(Errors(fixture.Recipe()));
+        _fixture.Write("constitutions/harmless.yaml", "name: broken\nprinciples:\n  - id: a\n    critique_request: x\n");
+        _fixture.Write("prompts/helpful.jsonl", "{\"id\":\"h1\",\"prompt\":\"ok\"}\n{not json}\n");
+        Snapshot.Match(Errors(_fixture.Recipe()));
     }
 
     public void Dispose()
     {
-        host.Dispose();
-        fixture.Dispose();
+        _host.Dispose();
+        _fixture.Dispose();
     }
 }

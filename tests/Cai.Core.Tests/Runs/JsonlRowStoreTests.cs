@@ -5,16 +5,16 @@ namespace Cai.Core.Tests.Runs;
 
 public sealed class JsonlRowStoreTests : IDisposable
 {
-    readonly string root = Path.Combine(Path.GetTempPath(), $"cai-rows-{Guid.NewGuid():N}");
+    readonly string _root = Path.Combine(Path.GetTempPath(), $"cai-rows-{Guid.NewGuid():N}");
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     static JsonObject Row(string id, string completion) => new() { ["id"] = id, ["completion"] = completion };
 
     [Fact]
     public void ResumesAfterLastWrittenBatchAndDropsTornLine()
     {
-        var stage = new StageLayout(root);
+        var stage = new StageLayout(_root);
         var store = JsonlRowStore.Open(stage);
         store.AppendBatch([Row("a", "1"), Row("b", "2")]);
         File.AppendAllText(stage.PartialData, "{\"id\":\"c\",\"compl"); // crash mid-write
@@ -34,18 +34,18 @@ public sealed class JsonlRowStoreTests : IDisposable
     [Fact]
     public void RejectsDuplicateIdsAndRowsWithoutId()
     {
-        var store = JsonlRowStore.Open(new StageLayout(root));
+        var store = JsonlRowStore.Open(new StageLayout(_root));
         store.AppendBatch([Row("a", "1")]);
         Assert.Throws<InvalidOperationException>(() => store.AppendBatch([Row("a", "again")]));
         Assert.Throws<ArgumentException>(() => store.AppendBatch([new JsonObject { ["x"] = 1 }]));
-        Assert.Single(JsonlRowStore.Open(new StageLayout(root)).Rows);
+        Assert.Single(JsonlRowStore.Open(new StageLayout(_root)).Rows);
     }
 
     [Fact]
     public void MalformedCompletedRowNamesFileAndLine()
     {
-        var stage = new StageLayout(root);
-        Directory.CreateDirectory(root);
+        var stage = new StageLayout(_root);
+        Directory.CreateDirectory(_root);
         File.WriteAllText(stage.Data, "{\"id\":\"a\"}\n{not json}\n");
         var error = Assert.Throws<InvalidDataException>(() => JsonlRowStore.ReadCompleted(stage));
         Assert.Contains($"{stage.Data}:2", error.Message);
@@ -54,7 +54,7 @@ public sealed class JsonlRowStoreTests : IDisposable
     [Fact]
     public void MetricsTruncateAfterStepKeepsEarlierRows()
     {
-        var log = new MetricsLog(Path.Combine(root, "metrics.jsonl"));
+        var log = new MetricsLog(Path.Combine(_root, "metrics.jsonl"));
         for (int step = 1; step <= 5; step++) log.Write(new Dictionary<string, double> { ["loss"] = 1.0 / step }, step);
         log.TruncateAfter(3);
         Assert.Equal([1L, 2L, 3L], log.Read().Select(r => r["step"]!.GetValue<long>()));
@@ -64,7 +64,7 @@ public sealed class JsonlRowStoreTests : IDisposable
     public void MetricsFileStartsWithJsonNotAByteOrderMark()
     {
         // Python's json.loads failed on the first line of a metrics.jsonl that began with a UTF-8 BOM.
-        var log = new MetricsLog(Path.Combine(root, "metrics.jsonl"));
+        var log = new MetricsLog(Path.Combine(_root, "metrics.jsonl"));
         log.Write(new Dictionary<string, double> { ["loss"] = 0.5 }, 1);
         log.Write(new Dictionary<string, double> { ["loss"] = 0.25 }, 2);
         byte[] bytes = File.ReadAllBytes(log.Path);
@@ -74,9 +74,9 @@ public sealed class JsonlRowStoreTests : IDisposable
     [Fact]
     public void AtomicWriteLeavesNoTempFiles()
     {
-        string path = Path.Combine(root, "run.json");
+        string path = Path.Combine(_root, "run.json");
         RunLayout.WriteJson(path, new { RecipeName = "quickstart", Seed = 42 });
         Assert.Contains("\"recipe_name\": \"quickstart\"", File.ReadAllText(path));
-        Assert.Single(Directory.GetFiles(root));
+        Assert.Single(Directory.GetFiles(_root));
     }
 }

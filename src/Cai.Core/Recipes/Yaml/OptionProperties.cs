@@ -23,8 +23,6 @@ public static class OptionProperties
     public sealed record Property(string Key, PropertyInfo Info, bool Required, bool IsPath, bool AllowsNull,
         IReadOnlyList<ValidationAttribute> Rules);
 
-    static readonly NullabilityInfoContext _nullability = new();
-
     public static string KeyOf(string propertyName) => JsonNamingPolicy.SnakeCaseLower.ConvertName(propertyName);
 
     /// <summary>Public settable instance properties, except <see cref="SourceMap"/> metadata.</summary>
@@ -42,7 +40,8 @@ public static class OptionProperties
 
     static bool AllowsNull(PropertyInfo p) =>
         p.PropertyType.IsValueType ? Nullable.GetUnderlyingType(p.PropertyType) is not null
-                                   : _nullability.Create(p).WriteState != NullabilityState.NotNull;
+                                   // NullabilityInfoContext is not thread-safe: one per call.
+                                   : new NullabilityInfoContext().Create(p).WriteState != NullabilityState.NotNull;
 
     /// <summary>The property that receives the record's <see cref="SourceMap"/>, if it declares one.</summary>
     public static PropertyInfo? SourceMapOf(Type type) =>

@@ -8,7 +8,7 @@ namespace Cai.Core.Recipes.Yaml;
 /// <summary>Summaries from the XML documentation file beside an assembly: the option records' one source of descriptions.</summary>
 public static partial class XmlDocs
 {
-    static readonly ConcurrentDictionary<Assembly, IReadOnlyDictionary<string, string>> Cache = new();
+    static readonly ConcurrentDictionary<Assembly, IReadOnlyDictionary<string, string>> _cache = new();
 
     public static string? Of(PropertyInfo property) =>
         Summaries(property.DeclaringType!.Assembly).GetValueOrDefault($"P:{Name(property.DeclaringType!)}.{property.Name}");
@@ -17,7 +17,7 @@ public static partial class XmlDocs
 
     static string Name(Type type) => (type.FullName ?? type.Name).Replace('+', '.');
 
-    static IReadOnlyDictionary<string, string> Summaries(Assembly assembly) => Cache.GetOrAdd(assembly, a =>
+    static IReadOnlyDictionary<string, string> Summaries(Assembly assembly) => _cache.GetOrAdd(assembly, a =>
     {
         string xml = Path.ChangeExtension(a.Location, ".xml");
         if (string.IsNullOrEmpty(a.Location) || !File.Exists(xml)) return new Dictionary<string, string>();

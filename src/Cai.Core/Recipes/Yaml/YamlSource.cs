@@ -10,7 +10,7 @@ namespace Cai.Core.Recipes.Yaml;
 /// </summary>
 public sealed class YamlSource
 {
-    readonly Dictionary<YamlNode, SourceLocation> origins = new(ReferenceEqualityComparer.Instance);
+    readonly Dictionary<YamlNode, SourceLocation> _origins = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Parses a single-document YAML file whose root is a mapping, within <see cref="YamlLimits"/>: a regular file,
@@ -34,7 +34,7 @@ public sealed class YamlSource
         var pending = new Stack<YamlNode>([root]);
         while (pending.TryPop(out var node))
         {
-            if (!origins.TryAdd(node, Position(path, node))) continue;
+            if (!_origins.TryAdd(node, Position(path, node))) continue;
             var children = node switch
             {
                 YamlMappingNode m => m.Children.SelectMany(c => new[] { c.Key, c.Value }),
@@ -49,17 +49,17 @@ public sealed class YamlSource
     static SourceLocation Position(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
 
     /// <summary>Records that <paramref name="created"/> (built while merging) stands where <paramref name="original"/> was.</summary>
-    public void Adopt(YamlNode created, YamlNode original) => origins[created] = Locate(original);
+    public void Adopt(YamlNode created, YamlNode original) => _origins[created] = Locate(original);
 
     /// <summary>Places a node built in code (e.g. an absent with:) at a location.</summary>
-    public void Place(YamlNode created, SourceLocation location) => origins[created] = location;
+    public void Place(YamlNode created, SourceLocation location) => _origins[created] = location;
 
     /// <summary>The file a node came from, as the user named it.</summary>
     public string FileOf(YamlNode node) => Locate(node).File;
 
     /// <summary>The node's position.</summary>
     public SourceLocation Locate(YamlNode node) =>
-        origins.TryGetValue(node, out var location) ? location : new SourceLocation("<unknown>", 0, 0);
+        _origins.TryGetValue(node, out var location) ? location : new SourceLocation("<unknown>", 0, 0);
 
     /// <summary>Resolves a path written in a node against the directory of that node's file.</summary>
     public string ResolvePath(YamlNode node, string path) =>

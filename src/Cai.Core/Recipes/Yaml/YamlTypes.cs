@@ -11,6 +11,7 @@ public static class YamlTypes
     {
         [typeof(ModelSource)] = ModelSource.Bind,
         [typeof(Device)] = Device.Bind,
+        [typeof(PromptSetSource)] = PromptSetSource.Bind,
     };
 
     public static bool IsScalar(Type type) =>
@@ -45,6 +46,7 @@ public static class YamlTypes
         if (type == typeof(double) || type == typeof(float)) return "a number";
         if (type.IsEnum) return "one of " + string.Join(", ", EnumNames(type));
         if (type == typeof(Device)) return $"a device ({Device.Expected})";
+        if (type == typeof(PromptSetSource)) return "a prompt file or a mapping { path, kind }";
         if (type == typeof(YamlMappingNode) || DictionaryValueType(type) is not null) return "a mapping";
         if (ListElementType(type) is not null) return "a sequence";
         return "a mapping";
