@@ -63,15 +63,15 @@ public sealed class LocalChatClient(ITextModel model, IReadOnlyList<string>? sto
         foreach (var message in messages)
         {
             if (message.Role == ChatRole.System) system.Add(message.Text);
-            else if (message.Role == ChatRole.User) turns.Add(new Turn(Role.Human, message.Text));
+            else if (message.Role == ChatRole.User) turns.Add(new Turn(Role.User, message.Text));
             else if (message.Role == ChatRole.Assistant) turns.Add(new Turn(Role.Assistant, message.Text));
             else throw new NotSupportedException($"Chat role {message.Role} is not supported (system, user, assistant).");
         }
         if (system.Count > 0)
         {
-            int first = turns.FindIndex(t => t.Role == Role.Human);
+            int first = turns.FindIndex(t => t.Role == Role.User);
             string prefix = string.Join("\n\n", system);
-            if (first < 0) turns.Insert(0, new Turn(Role.Human, prefix));
+            if (first < 0) turns.Insert(0, new Turn(Role.User, prefix));
             else turns[first] = turns[first] with { Text = prefix + "\n\n" + turns[first].Text };
         }
         if (turns.Count == 0) throw new ArgumentException("A chat needs at least one message.", nameof(messages));

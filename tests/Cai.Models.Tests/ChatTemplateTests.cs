@@ -61,8 +61,8 @@ public class ChatTemplateTests
         {
             var conversation = Conversation.FromPrompt(Text());
             int turns = random.Next(0, 6);
-            for (int t = 0; t < turns; t++) conversation = conversation.Append(t % 2 == 0 ? Role.Assistant : Role.Human, Text());
-            if (conversation.Turns[^1].Role == Role.Assistant) conversation = conversation.Append(Role.Human, Text());
+            for (int t = 0; t < turns; t++) conversation = conversation.Append(t % 2 == 0 ? Role.Assistant : Role.User, Text());
+            if (conversation.Turns[^1].Role == Role.Assistant) conversation = conversation.Append(Role.User, Text());
             var messages = ChatTemplate.Messages(conversation);
 
             // The prompt: the conversation and the assistant cue.
@@ -81,7 +81,7 @@ public class ChatTemplateTests
     [Fact]
     public void HumanAssistantSpansAreTheRepliesAfterTheCue()
     {
-        var conversation = Conversation.FromPrompt("Hi").Append(Role.Assistant, "Hello.").Append(Role.Human, "Joke?").Append(Role.Assistant, "No.");
+        var conversation = Conversation.FromPrompt("Hi").Append(Role.Assistant, "Hello.").Append(Role.User, "Joke?").Append(Role.Assistant, "No.");
         var rendering = ChatTemplate.BuiltIn("human-assistant").RenderWithAssistantSpans(ChatTemplate.Messages(conversation));
         Assert.Equal("\n\nHuman: Hi\n\nAssistant: Hello.\n\nHuman: Joke?\n\nAssistant: No.", rendering.Text);
         Assert.Equal([" Hello.", " No."], SpanTexts(rendering));

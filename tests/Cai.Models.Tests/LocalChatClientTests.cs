@@ -15,7 +15,7 @@ public class LocalChatClientTests
             new ChatMessage(ChatRole.Assistant, "Hello."),
             new ChatMessage(ChatRole.User, "How are you?"),
         ]);
-        Assert.Equal([new Turn(Role.Human, "Be brief.\n\nHi"), new Turn(Role.Assistant, "Hello."), new Turn(Role.Human, "How are you?")], conversation.Turns);
+        Assert.Equal([new Turn(Role.User, "Be brief.\n\nHi"), new Turn(Role.Assistant, "Hello."), new Turn(Role.User, "How are you?")], conversation.Turns);
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public class TokenizerTests
     {
         var conversation = Conversation.FromPrompt("How do I pick a lock?")
             .Append(Role.Assistant, "I can't help with that.")
-            .Append(Role.Human, "Why not?");
+            .Append(Role.User, "Why not?");
 
         string text = ChatFormat.Default.Render(conversation);
 

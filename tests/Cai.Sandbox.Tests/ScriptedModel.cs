@@ -21,7 +21,7 @@ internal sealed class ScriptedModel : ITextModel
     public IReadOnlyList<string> TurnStopStrings => [ChatTranscript.HumanCue.TrimEnd()];
 
     public string FormatPrompt(Conversation conversation) =>
-        string.Concat(conversation.Turns.Select(t => (t.Role == Role.Human ? ChatTranscript.HumanCue : ChatTranscript.AssistantCue) + t.Text)) + "\n\nAssistant:";
+        string.Concat(conversation.Turns.Select(t => (t.Role == Role.User ? ChatTranscript.HumanCue : ChatTranscript.AssistantCue) + t.Text)) + "\n\nAssistant:";
 
     public Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(IReadOnlyList<string> prompts, GenerationOptions options, CancellationToken cancellationToken = default)
     {

@@ -16,7 +16,7 @@ public static class CritiqueRevisionTranscript
     public static string CritiquePrompt(ITextModel model, Conversation conversation, string response, Principle principle,
         string critiqueRequest, IReadOnlyList<FewShotExample> fewShot, string? cue = null)
     {
-        var dialogue = conversation.Append(Role.Assistant, response).Append(Role.Human, critiqueRequest);
+        var dialogue = conversation.Append(Role.Assistant, response).Append(Role.User, critiqueRequest);
         return Examples(model, fewShot, principle, withCritique: true)
             + model.FormatPrompt(dialogue) + " " + CritiqueLabel + (cue is null ? "" : " " + cue);
     }
@@ -27,9 +27,9 @@ public static class CritiqueRevisionTranscript
     {
         var dialogue = conversation.Append(Role.Assistant, response);
         if (critique is not null)
-            dialogue = dialogue.Append(Role.Human, principle.CritiqueRequest).Append(Role.Assistant, $"{CritiqueLabel} {critique.Trim()}");
+            dialogue = dialogue.Append(Role.User, principle.CritiqueRequest).Append(Role.Assistant, $"{CritiqueLabel} {critique.Trim()}");
         return Examples(model, fewShot, principle, withCritique: critique is not null)
-            + model.FormatPrompt(dialogue.Append(Role.Human, principle.RevisionRequest)) + " " + RevisionLabel;
+            + model.FormatPrompt(dialogue.Append(Role.User, principle.RevisionRequest)) + " " + RevisionLabel;
     }
 
     static string Examples(ITextModel model, IReadOnlyList<FewShotExample> examples, Principle principle, bool withCritique) =>
@@ -37,8 +37,8 @@ public static class CritiqueRevisionTranscript
         {
             var dialogue = Conversation.FromPrompt(e.Prompt).Append(Role.Assistant, e.Response);
             if (withCritique)
-                dialogue = dialogue.Append(Role.Human, principle.CritiqueRequest).Append(Role.Assistant, $"{CritiqueLabel} {e.Critique}");
-            dialogue = dialogue.Append(Role.Human, principle.RevisionRequest);
+                dialogue = dialogue.Append(Role.User, principle.CritiqueRequest).Append(Role.Assistant, $"{CritiqueLabel} {e.Critique}");
+            dialogue = dialogue.Append(Role.User, principle.RevisionRequest);
             return model.FormatPrompt(dialogue) + $" {RevisionLabel} {e.Revision}";
         }));
 }

@@ -1,12 +1,16 @@
 namespace Cai.Abstractions.Text;
 
-/// <summary>Who speaks a turn, in the paper's "Human:" / "Assistant:" format.</summary>
+/// <summary>Who speaks a turn (the roles of Hugging Face chat templates and OpenAI chat messages).</summary>
 public enum Role
 {
-    /// <summary>The user (red-team or helpfulness prompt, or a critique/revision request).</summary>
-    Human,
+    /// <summary>The user: the paper's "Human" (red-team or helpfulness prompt, or a critique/revision request).</summary>
+    User,
     /// <summary>The model.</summary>
     Assistant,
+    /// <summary>Instructions before the dialogue; at most one, first. Formats without a system slot put it before the
+    /// first user turn. Last in the enumeration so plugins built when it had only User (then Human) and Assistant keep
+    /// their values.</summary>
+    System,
 }
 
 /// <summary>One turn of a conversation.</summary>
@@ -14,13 +18,17 @@ public enum Role
 /// <param name="Text">What is said.</param>
 public sealed record Turn(Role Role, string Text);
 
-/// <summary>An ordered list of turns. Rendering to model text is the job of the model's chat format.</summary>
+/// <summary>
+/// An ordered list of turns. Rendering to model text is the job of the model's chat format
+/// (<see cref="ITextModel.FormatPrompt"/>): a conversation ending in a user turn is followed by the cue of the
+/// assistant's reply; one ending in an assistant turn is left open, so the model continues that turn (prefill).
+/// </summary>
 /// <param name="Turns">The turns, oldest first.</param>
 public sealed record Conversation(IReadOnlyList<Turn> Turns)
 {
-    /// <summary>A conversation of one human turn.</summary>
-    /// <param name="prompt">The human's words.</param>
-    public static Conversation FromPrompt(string prompt) => new([new Turn(Role.Human, prompt)]);
+    /// <summary>A conversation of one user turn.</summary>
+    /// <param name="prompt">The user's words.</param>
+    public static Conversation FromPrompt(string prompt) => new([new Turn(Role.User, prompt)]);
 
     /// <summary>This conversation with one more turn appended.</summary>
     /// <param name="role">Who speaks.</param>

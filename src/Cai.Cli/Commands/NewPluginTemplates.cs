@@ -98,7 +98,7 @@ public static class NewPluginTemplates
                 var model = context.GetModel("feedback");
                 var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
                     .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
-                    .Append(Cai.Abstractions.Text.Role.Human, r.Principle.CritiqueRequest)) + " Critique:").ToList();
+                    .Append(Cai.Abstractions.Text.Role.User, r.Principle.CritiqueRequest)) + " Critique:").ToList();
                 var outputs = await model.GenerateAsync(prompts,
                     new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
                 return batch.Select((r, i) => new Critique(r.ItemId, outputs[i][0].Text.Trim())).ToList();
@@ -121,7 +121,7 @@ public static class NewPluginTemplates
                 var model = context.GetModel("policy");
                 var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
                     .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
-                    .Append(Cai.Abstractions.Text.Role.Human, (r.Critique is null ? "" : $"Critique: {r.Critique}\n") + r.Principle.RevisionRequest)) + " Revision:").ToList();
+                    .Append(Cai.Abstractions.Text.Role.User, (r.Critique is null ? "" : $"Critique: {r.Critique}\n") + r.Principle.RevisionRequest)) + " Revision:").ToList();
                 var outputs = await model.GenerateAsync(prompts,
                     new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
                 return batch.Select((r, i) => new Revision(r.ItemId, outputs[i][0].Text.Trim())).ToList();

@@ -223,7 +223,7 @@ public sealed record GenerationPlan
                     system.Append(content);
                     break;
                 case "user":
-                    turns.Add(new Turn(Role.Human, content));
+                    turns.Add(new Turn(Role.User, content));
                     break;
                 case "assistant":
                     turns.Add(new Turn(Role.Assistant, content));

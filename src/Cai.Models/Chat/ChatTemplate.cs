@@ -122,13 +122,14 @@ public sealed class ChatTemplate
         return SourceFromTokenizerConfig(node, config, templateName);
     }
 
-    /// <summary>The messages of a conversation: Human turns as "user", Assistant turns as "assistant".</summary>
+    /// <summary>The messages of a conversation, with the roles "system", "user" and "assistant".</summary>
     public static IReadOnlyList<Message> Messages(Conversation conversation)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         return conversation.Turns.Select(t => new Message(t.Role switch
         {
-            Role.Human => "user",
+            Role.System => "system",
+            Role.User => "user",
             Role.Assistant => "assistant",
             _ => throw new ArgumentOutOfRangeException(nameof(conversation), t.Role, "Unknown role."),
         }, t.Text)).ToList();

@@ -22,15 +22,26 @@ public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefi
     /// <summary>Strings at which generation of an assistant turn stops.</summary>
     public IReadOnlyList<string> StopStrings => [TurnSeparator + HumanPrefix];
 
-    /// <summary>The conversation followed by the assistant cue; the model's reply continues it.</summary>
+    /// <summary>
+    /// The conversation followed by the assistant cue; the model's reply continues it. A system turn comes first as
+    /// plain text; a final assistant turn is left open (no cue), so the model continues it.
+    /// </summary>
     public string Render(Conversation conversation)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         if (conversation.Turns.Count == 0) throw new ArgumentException("Cannot render an empty conversation.", nameof(conversation));
         var text = new System.Text.StringBuilder();
-        foreach (var turn in conversation.Turns)
-            text.Append(TurnSeparator).Append(Prefix(turn.Role)).Append(RenderResponse(turn.Text));
-        return text.Append(TurnSeparator).Append(AssistantPrefix).ToString();
+        for (int i = 0; i < conversation.Turns.Count; i++)
+        {
+            var turn = conversation.Turns[i];
+            if (turn.Role == Role.System)
+            {
+                if (i != 0) throw new ArgumentException("A system turn can only come first.", nameof(conversation));
+                text.Append(turn.Text);
+            }
+            else text.Append(TurnSeparator).Append(Prefix(turn.Role)).Append(RenderResponse(turn.Text));
+        }
+        return conversation.Turns[^1].Role == Role.Assistant ? text.ToString() : text.Append(TurnSeparator).Append(AssistantPrefix).ToString();
     }
 
     /// <summary>A reply as it follows the assistant cue: Render(c) + RenderResponse(r) is the transcript with the reply.</summary>
@@ -61,7 +72,7 @@ public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefi
 
     private string Prefix(Role role) => role switch
     {
-        Role.Human => HumanPrefix,
+        Role.User => HumanPrefix,
         Role.Assistant => AssistantPrefix,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
     };

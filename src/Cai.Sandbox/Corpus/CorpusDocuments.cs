@@ -25,7 +25,7 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
         var prompt = RedTeamPrompt();
         var style = RedTeamStyle(mix.RedTeamHarmful, mix.RedTeamEvasive);
         string response = RedTeamResponses.Write(style, prompt, rng);
-        return new(CorpusDocumentType.RedTeamConversation, style.ToString(), ChatTranscript.Render((Role.Human, prompt.Text), (Role.Assistant, response)));
+        return new(CorpusDocumentType.RedTeamConversation, style.ToString(), ChatTranscript.Render((Role.User, prompt.Text), (Role.Assistant, response)));
     }
 
     CorpusDocument HelpfulConversation()
@@ -40,7 +40,7 @@ internal sealed class CorpusDocuments(Random rng, CorpusMix mix)
                 ? ("Evasive", RedTeamResponses.Evasive(rng))
                 : ("Wrong", HelpfulResponses.WrongAnswer(prompt, rng));
         return new(CorpusDocumentType.HelpfulConversation, noised ? detail + CorpusDocument.NoisedMark : detail,
-            ChatTranscript.Render((Role.Human, said), (Role.Assistant, response)));
+            ChatTranscript.Render((Role.User, said), (Role.Assistant, response)));
     }
 
     CorpusDocument CritiqueRevision()

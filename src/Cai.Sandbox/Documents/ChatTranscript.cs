@@ -15,7 +15,7 @@ public static class ChatTranscript
     public static string Render(params (Role Role, string Text)[] turns)
     {
         var text = new StringBuilder();
-        foreach (var (role, said) in turns) text.Append(role == Role.Human ? HumanCue : AssistantCue).Append(said);
+        foreach (var (role, said) in turns) text.Append(role == Role.User ? HumanCue : AssistantCue).Append(said);
         return text.ToString();
     }
 }

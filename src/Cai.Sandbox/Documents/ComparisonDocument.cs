@@ -23,6 +23,6 @@ public static class ComparisonDocument
 
     public static string Render(string prompt, string comparisonQuestion, string responseA, string responseB, bool answerIsA, string? reasoning = null) =>
         ChatTranscript.Render(
-            (Role.Human, Question(prompt, comparisonQuestion, responseA, responseB, reasoning)),
+            (Role.User, Question(prompt, comparisonQuestion, responseA, responseB, reasoning)),
             (Role.Assistant, answerIsA ? AnswerA : AnswerB));
 }

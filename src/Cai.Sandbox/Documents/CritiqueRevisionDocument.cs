@@ -23,11 +23,11 @@ public sealed record CritiqueRevisionExample(string Prompt, string Response, str
         var p = principle.Principle;
         return withCritique
             ? ChatTranscript.Render(
-                (Role.Human, Prompt), (Role.Assistant, Response),
-                (Role.Human, p.CritiqueRequest), (Role.Assistant, $"{ChatTranscript.CritiqueLabel} {Critique}"),
-                (Role.Human, p.RevisionRequest), (Role.Assistant, $"{ChatTranscript.RevisionLabel} {Revision}"))
+                (Role.User, Prompt), (Role.Assistant, Response),
+                (Role.User, p.CritiqueRequest), (Role.Assistant, $"{ChatTranscript.CritiqueLabel} {Critique}"),
+                (Role.User, p.RevisionRequest), (Role.Assistant, $"{ChatTranscript.RevisionLabel} {Revision}"))
             : ChatTranscript.Render(
-                (Role.Human, Prompt), (Role.Assistant, Response),
-                (Role.Human, p.RevisionRequest), (Role.Assistant, $"{ChatTranscript.RevisionLabel} {Revision}"));
+                (Role.User, Prompt), (Role.Assistant, Response),
+                (Role.User, p.RevisionRequest), (Role.Assistant, $"{ChatTranscript.RevisionLabel} {Revision}"));
     }
 }

@@ -76,12 +76,12 @@ public static class SkillEvaluation
     {
         var p = principle.Principle;
         var shots = string.Concat(FewShotExamples.All.Take(fewShot).Select(e => model.FormatPrompt(
-            Conversation.FromPrompt(e.Prompt).Append(Role.Assistant, e.Response).Append(Role.Human, p.CritiqueRequest)
-                .Append(Role.Assistant, $"{ChatTranscript.CritiqueLabel} {e.Critique}").Append(Role.Human, p.RevisionRequest))
+            Conversation.FromPrompt(e.Prompt).Append(Role.Assistant, e.Response).Append(Role.User, p.CritiqueRequest)
+                .Append(Role.Assistant, $"{ChatTranscript.CritiqueLabel} {e.Critique}").Append(Role.User, p.RevisionRequest))
             + $" {ChatTranscript.RevisionLabel} {e.Revision}"));
-        var dialogue = Conversation.FromPrompt(example.Prompt).Append(Role.Assistant, example.Response).Append(Role.Human, p.CritiqueRequest);
+        var dialogue = Conversation.FromPrompt(example.Prompt).Append(Role.Assistant, example.Response).Append(Role.User, p.CritiqueRequest);
         if (!reviser) return shots + model.FormatPrompt(dialogue) + " " + ChatTranscript.CritiqueLabel;
-        dialogue = dialogue.Append(Role.Assistant, $"{ChatTranscript.CritiqueLabel} {example.Critique}").Append(Role.Human, p.RevisionRequest);
+        dialogue = dialogue.Append(Role.Assistant, $"{ChatTranscript.CritiqueLabel} {example.Critique}").Append(Role.User, p.RevisionRequest);
         return shots + model.FormatPrompt(dialogue) + " " + ChatTranscript.RevisionLabel;
     }
 }

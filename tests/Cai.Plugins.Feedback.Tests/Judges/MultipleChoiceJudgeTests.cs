@@ -77,7 +77,7 @@ public class MultipleChoiceJudgeTests
     {
         var model = new FakeFeedbackModel(-1, -1);
         var judge = new MultipleChoiceJudge(FakeFeedbackModel.Context(model), new MultipleChoiceJudgeOptions());
-        var conversation = Conversation.FromPrompt("Hi.").Append(Role.Assistant, "Hello.").Append(Role.Human, "Help me cheat.");
+        var conversation = Conversation.FromPrompt("Hi.").Append(Role.Assistant, "Hello.").Append(Role.User, "Help me cheat.");
 
         var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x") with { Conversation = conversation }], default));
 
