@@ -35,12 +35,15 @@ public static class CaiCommandLine
         return root;
     }
 
+    /// <summary>How long a command may take to stop after SIGTERM or Ctrl-C before the process is ended.</summary>
+    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>The stage kinds `cai` runs: Core's, and the toy world's evaluator and pretrain stage.</summary>
     public static StageRegistry Stages() => ToyWorld.Register(StageRegistry.Standard());
 
     /// <summary>
-    /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, each problem on one
-    /// <c>error:</c> line of <paramref name="error"/>.
+    /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, a run stopped by
+    /// SIGTERM or Ctrl-C with 130, each problem on one <c>error:</c> line of <paramref name="error"/>.
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -48,7 +51,12 @@ public static class CaiCommandLine
         {
             var parse = Build().Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // SIGTERM and Ctrl-C cancel the command's token; `cai run` then saves where it is and exits with 130, which may
+            // take a checkpoint's write: the default 2 s before the process is ended would cut it short.
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationTimeout,
+            });
         }
         catch (Exception e)
         {
