@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Cai.Cli.Commands;
 using Cai.Abstractions.Input;
@@ -35,9 +36,6 @@ public static class CaiCommandLine
         return root;
     }
 
-    /// <summary>How long a command may take to stop after SIGTERM or Ctrl-C before the process is ended.</summary>
-    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromMinutes(5);
-
     /// <summary>The stage kinds `cai` runs: Core's, and the toy world's evaluator and pretrain stage.</summary>
     public static StageRegistry Stages() => ToyWorld.Register(StageRegistry.Standard());
 
@@ -51,12 +49,22 @@ public static class CaiCommandLine
         {
             var parse = Build().Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
-            // SIGTERM and Ctrl-C cancel the command's token; `cai run` then saves where it is and exits with 130, which may
-            // take a checkpoint's write: the default 2 s before the process is ended would cut it short.
-            return parse.Invoke(new InvocationConfiguration
+            // SIGTERM and Ctrl-C cancel the command's token; `cai run` then saves where it is (a checkpoint's write may take
+            // a while) and exits with 130. A second signal ends the process at once.
+            using var stop = new CancellationTokenSource();
+            void Stop(PosixSignalContext signal)
             {
-                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationTimeout,
-            });
+                if (stop.IsCancellationRequested) return;
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            var configuration = new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            };
+            return parse.InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -76,7 +76,7 @@ public static class RunCommand
             Console.Error.WriteLine($"stopped: continue with cai run {recipeFile} --resume --run-id {Path.GetFileName(run.Root)} ({run.Root})");
             return ErrorReport.Cancelled;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not InputException)
         {
             e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume --run-id {Path.GetFileName(run.Root)} ({run.Root})";
             throw;
