@@ -6,8 +6,8 @@ namespace Cai.Plugins.Training;
 
 /// <summary>
 /// The options every trainer shares, as TRL's configs share Hugging Face's TrainingArguments: AdamW's learning rate,
-/// weight decay and gradient clipping, and the resumable saves kept. Each option's doc comment, range and default are here once; a trainer whose
-/// default differs sets it in its options' constructor.
+/// weight decay and gradient clipping, and the resumable saves kept. Each option's doc comment, range and default are
+/// here once; a trainer whose default differs sets it in its options' constructor.
 /// </summary>
 public abstract record OptimizerOptions : PluginOptions
 {

@@ -31,16 +31,43 @@ public sealed class ResumeFixture : IDisposable
               eval_red_team: {Path.Combine(recipes, "prompts", "red-team.eval.jsonl")}
               eval_helpful: {Path.Combine(recipes, "prompts", "helpful.eval.jsonl")}
             stages:
-              - {"{"} id: eval-base, use: evaluate, with: {"{"} max_prompts: 3, max_new_tokens: 12, batch_size: 1 {"}"} {"}"}
-              - {"{"} id: initial, use: generate, with: {"{"} max_prompts: 4, max_new_tokens: 12, batch_size: 1 {"}"} {"}"}
-              - {"{"} id: revise, use: critique-revise, critic: plain, reviser: default, with: {"{"} rounds: 1, max_new_tokens: 12, few_shot_examples: 0, batch_size: 1 {"}"} {"}"}
-              - {"{"} id: sft, use: train, trainer: sft, with: {"{"} epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"} {"}"}
-              - {"{"} id: pairs, use: sample-pairs, with: {"{"} prompt_sets: [red_team], max_prompts: 4, n: 2, max_new_tokens: 12, batch_size: 1 {"}"} {"}"}
-              - {"{"} id: labels, use: label, judge: multiple-choice, with: {"{"} principles: 1, both_orders: true, batch_size: 1 {"}"} {"}"}
-              - {"{"} id: rm, use: train, trainer: reward, with: {"{"} output_role: reward, epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"} {"}"}
-              - {"{"} id: dpo, use: train, trainer: dpo, with: {"{"} epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"} {"}"}
-              - {"{"} id: ppo, use: train, trainer: ppo, with: {"{"} steps: 4, rollout_batch_size: 2, mini_batch_size: 2, ppo_epochs: 1, max_new_tokens: 8, save_steps: 1 {"}"} {"}"}
-              - {"{"} id: eval-final, use: evaluate, with: {"{"} max_prompts: 3, max_new_tokens: 12, batch_size: 1 {"}"} {"}"}
+              - id: eval-base
+                use: evaluate
+                with: {"{"} max_prompts: 3, max_new_tokens: 12, batch_size: 1 {"}"}
+              - id: initial
+                use: generate
+                with: {"{"} max_prompts: 4, max_new_tokens: 12, batch_size: 1 {"}"}
+              - id: revise
+                use: critique-revise
+                critic: plain
+                reviser: default
+                with: {"{"} rounds: 1, max_new_tokens: 12, few_shot_examples: 0, batch_size: 1 {"}"}
+              - id: sft
+                use: train
+                trainer: sft
+                with: {"{"} epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"}
+              - id: pairs
+                use: sample-pairs
+                with: {"{"} prompt_sets: [red_team], max_prompts: 4, n: 2, max_new_tokens: 12, batch_size: 1 {"}"}
+              - id: labels
+                use: label
+                judge: multiple-choice
+                with: {"{"} principles: 1, both_orders: true, batch_size: 1 {"}"}
+              - id: rm
+                use: train
+                trainer: reward
+                with: {"{"} output_role: reward, epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"}
+              - id: dpo
+                use: train
+                trainer: dpo
+                with: {"{"} epochs: 1, batch_size: 1, save_steps: 1, logging_steps: 1, eval_fraction: 0 {"}"}
+              - id: ppo
+                use: train
+                trainer: ppo
+                with: {"{"} steps: 4, rollout_batch_size: 2, mini_batch_size: 2, ppo_epochs: 1, max_new_tokens: 8, save_steps: 1 {"}"}
+              - id: eval-final
+                use: evaluate
+                with: {"{"} max_prompts: 3, max_new_tokens: 12, batch_size: 1 {"}"}
             """);
         PretrainRecipe = Path.Combine(Root, "pretrain-kill.yaml");
         File.WriteAllText(PretrainRecipe, PretrainYaml(loggingSteps: 1));
@@ -64,7 +91,21 @@ public sealed class ResumeFixture : IDisposable
         stages:
           - id: base
             use: pretrain
-            with: {"{"} documents: 300, vocab_size: 300, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 128, block_size: 64, batch_size: 2, max_steps: 40, warmup_steps: 2, save_steps: 2, logging_steps: {loggingSteps} {"}"}
+            with:
+              documents: 300
+              vocab_size: 300
+              hidden_size: 32
+              intermediate_size: 64
+              num_hidden_layers: 1
+              num_attention_heads: 2
+              num_key_value_heads: 1
+              max_position_embeddings: 128
+              block_size: 64
+              batch_size: 2
+              max_steps: 40
+              warmup_steps: 2
+              save_steps: 2
+              logging_steps: {loggingSteps}
         """;
 
     /// <summary>`cai run RECIPE --runs … --run-id ID --quiet [more]` in this process.</summary>
@@ -128,7 +169,8 @@ public sealed class ResumeFixture : IDisposable
         return process.StandardError.ReadToEnd();
     }
 
-    public static void Signal(Process process, string signal) => Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
+    public static void Signal(Process process, string signal) =>
+        Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExit();
 
     public void Dispose() { if (Environment.GetEnvironmentVariable("CAI_KEEP_E2E") is null) Directory.Delete(Root, recursive: true); }
 }
@@ -169,7 +211,8 @@ public sealed class ResumeTests(ResumeFixture run) : IClassFixture<ResumeFixture
                     // SIGTERM: the trainer saves at the next step boundary and the run exits with 130.
                     ResumeFixture.Signal(child, "TERM");
                     ResumeFixture.Signal(child, "CONT");
-                    if (!child.WaitForExit(TimeSpan.FromMinutes(1))) Assert.Fail($"no exit a minute after SIGTERM: {ResumeFixture.Errors(child)}");
+                    if (!child.WaitForExit(TimeSpan.FromMinutes(1)))
+                        Assert.Fail($"no exit a minute after SIGTERM: {ResumeFixture.Errors(child)}");
                     if (child.ExitCode != 130) Assert.Fail($"exit {child.ExitCode}: {ResumeFixture.Errors(child)}");
                     Assert.False(File.Exists(Path.Combine(folder, RunLock.FileName)));
                 }
@@ -199,7 +242,8 @@ public sealed class ResumeTests(ResumeFixture run) : IClassFixture<ResumeFixture
             string mine = Path.Combine(folder, stage), theirs = Path.Combine(run.Baseline, stage);
             // Rows and metric rows written before a kill are kept, not redone: the first still carries its mark.
             string rows = Path.Combine(mine, File.Exists(Path.Combine(theirs, "data.jsonl")) ? "data.jsonl" : "metrics.jsonl");
-            Assert.True(JsonNode.Parse(File.ReadLines(rows).First())!["resume_mark"] is not null, $"{stage}: its first row was written again");
+            Assert.True(JsonNode.Parse(File.ReadLines(rows).First())!["resume_mark"] is not null,
+                $"{stage}: its first row was written again");
             if (File.Exists(Path.Combine(theirs, "data.jsonl")))
                 Assert.Equal(Rows(Path.Combine(theirs, "data.jsonl"), run.Baseline), Rows(Path.Combine(mine, "data.jsonl"), folder));
             else

@@ -57,7 +57,8 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
                 training.Progress.Report(new TrainingProgress(done + 1, options.Steps,
                     (double)(done + 1) * options.RolloutBatchSize / prompts.Count, last.GetValueOrDefault("loss/policy")));
                 if (options.SaveSteps > 0 && (done + 1) % options.SaveSteps == 0 && done + 1 < options.Steps)
-                    PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done + 1, kl.KlCoef), options.SaveTotalLimit);
+                    PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done + 1, kl.KlCoef),
+                        options.SaveTotalLimit);
             }
         }
         catch (OperationCanceledException)

@@ -22,20 +22,30 @@ public static class RunCommand
         var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of runs (runs/<recipe>/<run-id>/).", DefaultValueFactory = _ => new DirectoryInfo("runs") };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display; errors only." };
         var jsonLog = new Option<bool>("--json-log") { Description = "One JSON object per event on standard output, for scripts." };
-        var runId = new Option<string>("--run-id") { Description = "The run's folder name under runs/<recipe>/: a new run's, or with --resume the run to continue (default: named by time; with --resume, the latest)." };
+        var runId = new Option<string>("--run-id")
+        {
+            Description = "The run's folder name under runs/<recipe>/: a new run's, or with --resume the run to continue "
+                + "(default: named by time; with --resume, the latest).",
+        };
         runId.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } id && !Regex.IsMatch(id, Recipe.NamePattern)) result.AddError(Recipe.NameRule);
         });
-        var allowChanged = new Option<bool>("--allow-changed") { Description = "With --resume: continue even though the recipe changed since the run began (run.json keeps its hash)." };
-        var fromStep = new Option<long?>("--from-step") { Description = "With --resume: the interrupted training stage restarts from its save at this step (a trainer keeps its last save_total_limit saves)." }
-            .InRange(new RangeAttribute(0, long.MaxValue));
+        var allowChanged = new Option<bool>("--allow-changed")
+        {
+            Description = "With --resume: continue even though the recipe changed since the run began (run.json keeps its hash).",
+        };
+        var fromStep = new Option<long?>("--from-step")
+        {
+            Description = "With --resume: the interrupted training stage restarts from its save at this step "
+                + "(a trainer keeps its newest save_total_limit saves).",
+        }.InRange(new RangeAttribute(0, long.MaxValue));
         var trust = ValidateCommand.TrustOption();
         var command = new Command("run", "Run a recipe: SL-CAI and RL-CAI stages, artifacts under runs/, a report at the end.")
             { recipe, resume, runs, runId, allowChanged, fromStep, quiet, jsonLog, trust };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(recipe)!, new RunArguments(parse.GetValue(resume), parse.GetValue(runId),
-            parse.GetValue(allowChanged), parse.GetValue(fromStep)), parse.GetValue(runs)!, parse.GetValue(quiet), parse.GetValue(jsonLog),
-            parse.GetValue(trust), token));
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(recipe)!,
+            new RunArguments(parse.GetValue(resume), parse.GetValue(runId), parse.GetValue(allowChanged), parse.GetValue(fromStep)),
+            parse.GetValue(runs)!, parse.GetValue(quiet), parse.GetValue(jsonLog), parse.GetValue(trust), token));
         return command;
     }
 
@@ -53,7 +63,10 @@ public static class RunCommand
         var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, stages, trustPlugins);
         var factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
         var run = Folder(runsRoot.FullName, recipe.Recipe.Name, arguments);
-        var runner = new PipelineRunner(recipe, host, factory) { AllowChangedRecipe = arguments.AllowChanged, FromStep = arguments.FromStep };
+        var runner = new PipelineRunner(recipe, host, factory)
+        {
+            AllowChangedRecipe = arguments.AllowChanged, FromStep = arguments.FromStep,
+        };
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
@@ -73,12 +86,14 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"stopped: continue with cai run {recipeFile} --resume --run-id {Path.GetFileName(run.Root)} ({run.Root})");
+            Console.Error.WriteLine($"stopped: continue with cai run {recipeFile} --resume --run-id {Path.GetFileName(run.Root)} "
+                + $"({run.Root})");
             return ErrorReport.Cancelled;
         }
         catch (Exception e) when (e is not InputException)
         {
-            e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume --run-id {Path.GetFileName(run.Root)} ({run.Root})";
+            e.Data[ErrorReport.HintKey] = "finished stages are kept; after a fix, continue with "
+                + $"--resume --run-id {Path.GetFileName(run.Root)} ({run.Root})";
             throw;
         }
         string report = RunReport.Write(recipe, run, stages.Evaluator);
@@ -92,7 +107,8 @@ public static class RunCommand
         if (arguments.RunId is { } id)
             return RunLayout.Named(runsRoot, recipeName, id, create: !arguments.Resume) is { } named
                 ? (arguments.Resume || !File.Exists(named.RunManifest) ? named
-                    : throw InputException.ForOption("--run-id", $"run '{id}' of {recipeName} exists ({named.Root}); continue it with --resume"))
+                    : throw InputException.ForOption("--run-id",
+                        $"run '{id}' of {recipeName} exists ({named.Root}); continue it with --resume"))
                 : throw InputException.ForOption("--run-id", $"no run '{id}' of {recipeName} in {runsRoot} to resume");
         return (arguments.Resume ? RunLayout.Latest(runsRoot, recipeName) : null)
                ?? RunLayout.CreateNew(runsRoot, recipeName, DateTimeOffset.UtcNow);

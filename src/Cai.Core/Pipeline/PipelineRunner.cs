@@ -79,8 +79,8 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
         var changed = manifest.ChangedSince(earlier);
         if (changed.Count == 0) return;
         if (!AllowChangedRecipe)
-            throw InputException.ForOption("--resume", $"the recipe changed since the run in {run.Root} began ({string.Join(", ", changed)}); "
-                + "start a new run, or continue anyway with --allow-changed");
+            throw InputException.ForOption("--resume", $"the recipe changed since the run in {run.Root} began "
+                + $"({string.Join(", ", changed)}); start a new run, or continue anyway with --allow-changed");
         logger.LogWarning("continuing {Run} with a changed recipe ({Changed})", run.Root, string.Join(", ", changed));
         (manifest with { CreatedAt = earlier.CreatedAt }).Write(run);
     }
@@ -91,7 +91,8 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
         var next = recipe.Stages.FirstOrDefault(s => !run.Stage(s.Id).IsDone)
             ?? throw InputException.ForOption("--from-step", $"every stage of the run in {run.Root} is done");
         if (!next.Kind.Trains)
-            throw InputException.ForOption("--from-step", $"the run continues with stage '{next.Id}' ({next.Kind.Name}), which does not train");
+            throw InputException.ForOption("--from-step",
+                $"the run continues with stage '{next.Id}' ({next.Kind.Name}), which does not train");
         return next;
     }
 

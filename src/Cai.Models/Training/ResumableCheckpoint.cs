@@ -52,7 +52,8 @@ public static class ResumableCheckpoint
     public static IReadOnlyList<int> Steps(string directory) =>
         Directory.Exists(directory)
             ? Directory.GetDirectories(directory, Prefix + "*")
-                .Select(d => int.TryParse(Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int s) ? s : -1)
+                .Select(d => int.TryParse(Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture,
+                    out int s) ? s : -1)
                 .Where(s => s >= 0).Order().ToList()
             : [];
 
