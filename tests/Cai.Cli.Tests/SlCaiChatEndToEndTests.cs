@@ -15,7 +15,7 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("cai-chat-e2e-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() { if (Environment.GetEnvironmentVariable("CAI_KEEP_E2E") is null) Directory.Delete(_root, recursive: true); }
 
     const string ChatTemplate =
         "{% for m in messages %}{{ '<|' + m['role'] + '|>\\n' + m['content'] + '<|endoftext|>\\n' }}{% endfor %}"
