@@ -141,19 +141,20 @@ public sealed partial class ModelGradedEvaluator : IEvaluator
     /// <summary>The label a grader's answer names first (or whose number, from 1, it starts with), else <see cref="Unparsed"/>.</summary>
     public string Parse(string answer)
     {
-        string text = " " + Separators().Replace(answer.ToLowerInvariant(), "_") + " ";
-        string? found = null;
-        int at = int.MaxValue;
-        foreach (string id in _ids.OrderByDescending(i => i.Length))
-        {
-            // whole words only: "harmless_engaged" is not "harmless", "unhelpful" is not "helpful"
-            var match = Regex.Match(text, $@"(?<![a-z0-9_]){Regex.Escape(id)}(?![a-z0-9])", RegexOptions.None, TimeSpan.FromSeconds(1));
-            if (match.Success && match.Index < at) (found, at) = (id, match.Index);
-        }
-        if (found is not null) return found;
+        // words, so that "harmless-engaged" is one label and "unhelpful" is not "helpful"
+        var words = Words().Matches(answer.ToLowerInvariant()).Select(m => m.Value).ToList();
+        for (int at = 0; at < words.Count; at++)
+            foreach (string id in _ids.OrderByDescending(i => i.Length))
+            {
+                string[] parts = id.Split('_');
+                if (at + parts.Length <= words.Count && parts.Select((p, k) => p == words[at + k]).All(x => x)) return id;
+            }
         var number = LeadingNumber().Match(answer);
         return number.Success && int.TryParse(number.Groups[1].Value, out int n) && n >= 1 && n <= _ids.Count ? _ids[n - 1] : Unparsed;
     }
+
+    [GeneratedRegex(@"[a-z0-9]+")]
+    private static partial Regex Words();
 
     [GeneratedRegex(@"[\s\-_]+")]
     private static partial Regex Separators();
