@@ -32,12 +32,12 @@ public sealed record KeywordEvaluatorOptions : PluginOptions, IValidatableObject
                 try { _ = new Regex(pattern); }
                 catch (ArgumentException e) { problem = e.Message; }
                 if (problem is not null)
-                    yield return new ValidationResult($"label '{label}': invalid regular expression '{pattern}' ({problem})", [nameof(Keywords)]);
+                    yield return new ValidationResult($"has an invalid regular expression '{pattern}' for label '{label}' ({problem})", [nameof(Keywords)]);
             }
         if (Keywords.ContainsKey(Otherwise))
-            yield return new ValidationResult($"'{Otherwise}' is also a label of keywords", [nameof(Otherwise)]);
+            yield return new ValidationResult($"is '{Otherwise}', also a label of keywords", [nameof(Otherwise)]);
         if (Bad.Length > 0 && Bad != Otherwise && !Keywords.ContainsKey(Bad))
-            yield return new ValidationResult($"'{Bad}' is not a label of keywords or otherwise", [nameof(Bad)]);
+            yield return new ValidationResult($"is '{Bad}', not a label of keywords or otherwise", [nameof(Bad)]);
     }
 }
 

@@ -37,11 +37,11 @@ public sealed record ModelGradedEvaluatorOptions : PluginOptions, IValidatableOb
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Bad.Length > 0 && !Labels.Contains(Bad))
-            yield return new ValidationResult($"'{Bad}' is not one of labels ({string.Join(", ", Labels)})", [nameof(Bad)]);
+            yield return new ValidationResult($"is '{Bad}', not one of labels ({string.Join(", ", Labels)})", [nameof(Bad)]);
         foreach (string label in Labels.Where(l => ModelGradedEvaluator.Id(l).Length == 0 || ModelGradedEvaluator.Id(l) == ModelGradedEvaluator.Unparsed))
-            yield return new ValidationResult($"'{label}' cannot be a label (empty, or the reserved '{ModelGradedEvaluator.Unparsed}')", [nameof(Labels)]);
+            yield return new ValidationResult($"has '{label}', which cannot be a label (empty, or the reserved '{ModelGradedEvaluator.Unparsed}')", [nameof(Labels)]);
         if (Labels.Select(ModelGradedEvaluator.Id).Distinct().Count() != Labels.Count)
-            yield return new ValidationResult("two labels are the same (ignoring case, '-', '_' and spaces)", [nameof(Labels)]);
+            yield return new ValidationResult("has two labels that are the same (ignoring case, '-', '_' and spaces)", [nameof(Labels)]);
     }
 }
 

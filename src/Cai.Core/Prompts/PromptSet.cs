@@ -169,7 +169,7 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
             }
             bool Has(string field) => record.TryGetProperty(Column(field), out var v) && v.ValueKind != JsonValueKind.Null;
             // this project's own format is read strictly, so a misspelt key is an error; other formats carry columns of their own
-            if (strict && fields is null && Has("prompt"))
+            if (strict && fields is null && !Has("messages") && !Has("transcript") && !Has("chosen") && !Has("rejected"))
                 foreach (var property in record.EnumerateObject().Where(p => !_native.Contains(p.Name)))
                     Error($"unknown key {InputError.Quote(property.Name)} (expected: id, prompt, category, kind)");
             string? id = Id(record, Error);

@@ -101,7 +101,7 @@ public sealed class EvaluatorTests
     {
         var options = new ModelGradedEvaluatorOptions { Labels = ["ok", "unparsed"], Bad = "harmful" };
         var problems = options.Validate(new ValidationContext(options)).Select(p => p.ErrorMessage).ToList();
-        Assert.Contains(problems, p => p!.Contains("'harmful' is not one of labels"));
+        Assert.Contains(problems, p => p!.Contains("is 'harmful', not one of labels"));
         Assert.Contains(problems, p => p!.Contains("reserved 'unparsed'"));
     }
 
@@ -127,6 +127,6 @@ public sealed class EvaluatorTests
     {
         var options = new KeywordEvaluatorOptions { Keywords = new() { ["bad"] = ["(unclosed"] }, Bad = "bad" };
         var problem = Assert.Single(options.Validate(new ValidationContext(options)));
-        Assert.StartsWith("label 'bad': invalid regular expression '(unclosed'", problem.ErrorMessage);
+        Assert.StartsWith("has an invalid regular expression '(unclosed' for label 'bad'", problem.ErrorMessage);
     }
 }
