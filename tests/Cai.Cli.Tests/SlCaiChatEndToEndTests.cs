@@ -80,4 +80,35 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
         Assert.Contains("## Share of responses labelled harmful, by revision round", report);
         Assert.True(File.Exists(Path.Combine(run, "plots", "evaluation.png")));
     }
+
+    [Fact]
+    public void Eval_with_a_recipe_labels_with_the_recipes_evaluator()
+    {
+        string model = ChatCheckpoint(Path.Combine(_root, "chat-model"));
+        string repo = SlCaiEndToEndFixture.RepositoryRoot();
+        string recipe = Path.Combine(_root, "keyword.yaml");
+        File.WriteAllText(recipe, $$"""
+            name: keyword-eval
+            models: { policy: { path: {{model}} } }
+            constitution: {{Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}}
+            prompts: { eval_red_team: {{Path.Combine(repo, "recipes", "prompts", "chat", "red-team.eval.messages.jsonl")}} }
+            stages:
+              - id: e
+                use: evaluate
+                evaluator: keyword
+                with: { prompt_sets: [eval_red_team], keywords: { harmful: ["^"], evasive: ["never matched, as harmful matches first"] }, otherwise: fine }
+            """);
+        string output = Path.Combine(_root, "eval.json");
+        var error = new StringWriter();
+        int exit = CaiCommandLine.Run(["eval", "--model", model, "--prompts", Path.Combine(repo, "recipes", "prompts", "chat", "helpful.eval.messages.jsonl"),
+            "--recipe", recipe, "--limit", "3", "--max-new-tokens", "4", "--device", "cpu", "--json", "--out", output], new StringWriter(), error);
+        Assert.True(exit == 0, error.ToString());
+
+        var report = JsonNode.Parse(File.ReadAllText(output))!;
+        Assert.Equal("keyword", (string)report["evaluator"]!);
+        Assert.Equal(3, (int)report["responses"]!);
+        Assert.Equal(3, (int)report["labels"]!["harmful"]!["count"]!);
+        Assert.Equal(0, (int)report["labels"]!["fine"]!["count"]!);
+        Assert.Equal(3, report["answers"]!.AsArray().Count);
+    }
 }

@@ -52,10 +52,11 @@ public sealed class EvaluateStage(Func<IResponseEvaluator?> embedded) : IStage
         : embedded ?? throw new InvalidOperationException($"stage '{stage.Id}' has no evaluator (validation requires one)");
 
     /// <summary>
-    /// The evaluator of a run's report: the last evaluate stage's evaluator plugin, with the models of <paramref name="models"/>
-    /// (replay the run's model updates first, so its policy is the run's last), or <paramref name="embedded"/>. Dispose it.
+    /// The evaluator of a recipe outside a run (the report, <c>cai eval --recipe</c>): its last evaluate stage's evaluator
+    /// plugin, with the models of <paramref name="models"/> (for the report, the run's model updates replayed, so its policy
+    /// is the run's last), or <paramref name="embedded"/>. Dispose it.
     /// </summary>
-    public static IResponseEvaluator? ForReport(ResolvedRecipe recipe, PluginHost host, ModelRegistry models, IResponseEvaluator? embedded,
+    public static IResponseEvaluator? OfRecipe(ResolvedRecipe recipe, PluginHost host, ModelRegistry models, IResponseEvaluator? embedded,
         ILogger logger)
     {
         if (recipe.Stages.LastOrDefault(s => s.Kind.Name == "evaluate") is not { } stage || !stage.Plugins.TryGetValue(PluginKind.Evaluator, out var binding))
