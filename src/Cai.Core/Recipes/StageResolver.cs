@@ -34,7 +34,7 @@ sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder bin
             if (name is not null && !kind.Plugins.Contains(slot))
                 binder.Error(spec.Source.Of(key), $"stage '{spec.Id}' ({kind.Name}) takes no {key}");
             else if (name is null && kind.Plugins.Contains(slot))
-                binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs a {key}: (known: {string.Join(", ", host.Names(slot))})");
+                binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs {(slot == PluginKind.Evaluator ? "an" : "a")} {key}: (known: {string.Join(", ", host.Names(slot))})");
             else if (name is not null && host.Find(slot, name) is { } descriptor)
                 plugins[slot] = descriptor;
             else if (name is not null)
