@@ -19,6 +19,13 @@ public sealed record PromptRecord(
     [property: JsonPropertyName("kind"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Kind = null,
     [property: JsonPropertyName("conversation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Conversation? Conversation = null)
 {
+    /// <summary>A prompt of one user turn (the constructor plugins built before <see cref="Conversation"/> call).</summary>
+    /// <param name="id">Unique within the set.</param>
+    /// <param name="prompt">The human's request.</param>
+    /// <param name="category">Harm category or task type, if given.</param>
+    /// <param name="kind">What the prompt asks for, if given.</param>
+    public PromptRecord(string id, string prompt, string? category, string? kind) : this(id, prompt, category, kind, null) { }
+
     /// <summary>The conversation to answer: <see cref="Conversation"/>, or one user turn of <see cref="Prompt"/>.</summary>
     public Conversation Dialogue() => Conversation ?? Conversation.FromPrompt(Prompt);
 }
