@@ -158,8 +158,19 @@ public sealed class PromptFormatsTests : IDisposable
     {
         string path = Path.Combine(_folder, "bad.jsonl");
         File.WriteAllText(path, "{\"prompt\": \"fine\"}\n" + line + "\n");
-        var error = Assert.Single(Assert.Throws<InputException>(() => PromptSet.Load("red_team", path)).Errors);
-        Assert.StartsWith($"{path}:2:1: {message}", error.ToString());
+        var errors = Assert.Throws<InputException>(() => PromptSet.Load("red_team", path)).Errors;
+        Assert.Contains(errors, e => e.ToString().StartsWith($"{path}:2:1: {message}", StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.Equal(2, e.Location!.Line));
+    }
+
+    [Fact]
+    public void A_misspelt_key_of_this_projects_format_is_an_error_but_other_formats_may_carry_columns()
+    {
+        string path = Path.Combine(_folder, "typo.jsonl");
+        File.WriteAllText(path, "{\"prompt\": \"hi\", \"categroy\": \"x\"}\n");
+        Assert.Contains("unknown key 'categroy'", Assert.Throws<InputException>(() => PromptSet.Load("red_team", path)).Message);
+        File.WriteAllText(path, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"source\": \"x\"}\n");
+        Assert.Equal("hi", Assert.Single(PromptSet.Load("red_team", path).Prompts).Prompt);
     }
 
     [Fact]
