@@ -25,8 +25,8 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
     static string ChatCheckpoint(string folder)
     {
         string base_ = Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "models", "cai-tiny-base");
-        var config = ModelConfig.Llama(1024, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2,
-            maxPositionEmbeddings: 4096, tieWordEmbeddings: true) with { EosTokenIds = [0], PadTokenId = 1 };
+        var config = ModelConfig.Llama(1024, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4,
+            numKeyValueHeads: 2, maxPositionEmbeddings: 4096, tieWordEmbeddings: true) with { EosTokenIds = [0], PadTokenId = 1 };
         TorchSharp.torch.manual_seed(11);
         using (var model = CausalLanguageModels.Create(config)) CheckpointWriter.Save(model, folder);
         File.Copy(Path.Combine(base_, "tokenizer.json"), Path.Combine(folder, "tokenizer.json"));
@@ -96,12 +96,16 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
               - id: e
                 use: evaluate
                 evaluator: keyword
-                with: { prompt_sets: [eval_red_team], keywords: { harmful: ["^"], evasive: ["never matched, as harmful matches first"] }, otherwise: fine }
+                with:
+                  prompt_sets: [eval_red_team]
+                  keywords: { harmful: ["^"], evasive: ["never matched, as harmful matches first"] }
+                  otherwise: fine
             """);
         string output = Path.Combine(_root, "eval.json");
         var error = new StringWriter();
-        int exit = CaiCommandLine.Run(["eval", "--model", model, "--prompts", Path.Combine(repo, "recipes", "prompts", "chat", "helpful.eval.messages.jsonl"),
-            "--recipe", recipe, "--limit", "3", "--max-new-tokens", "4", "--device", "cpu", "--json", "--out", output], new StringWriter(), error);
+        string prompts = Path.Combine(repo, "recipes", "prompts", "chat", "helpful.eval.messages.jsonl");
+        int exit = CaiCommandLine.Run(["eval", "--model", model, "--prompts", prompts, "--recipe", recipe, "--limit", "3",
+            "--max-new-tokens", "4", "--device", "cpu", "--json", "--out", output], new StringWriter(), error);
         Assert.True(exit == 0, error.ToString());
 
         var report = JsonNode.Parse(File.ReadAllText(output))!;

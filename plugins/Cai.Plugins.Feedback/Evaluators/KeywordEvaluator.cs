@@ -32,7 +32,8 @@ public sealed record KeywordEvaluatorOptions : PluginOptions, IValidatableObject
                 try { _ = new Regex(pattern); }
                 catch (ArgumentException e) { problem = e.Message; }
                 if (problem is not null)
-                    yield return new ValidationResult($"has an invalid regular expression '{pattern}' for label '{label}' ({problem})", [nameof(Keywords)]);
+                    yield return new ValidationResult($"has an invalid regular expression '{pattern}' for label '{label}' ({problem})",
+                        [nameof(Keywords)]);
             }
         if (Keywords.ContainsKey(Otherwise))
             yield return new ValidationResult($"is '{Otherwise}', also a label of keywords", [nameof(Otherwise)]);
@@ -42,7 +43,8 @@ public sealed record KeywordEvaluatorOptions : PluginOptions, IValidatableObject
 }
 
 /// <summary>Labels a response by the regular expressions it matches (lists per label from the recipe); no model.</summary>
-[CaiPlugin("keyword", Description = "Labels a response by regular expressions per label (harmful / evasive / harmless-engaged by default).")]
+[CaiPlugin("keyword",
+    Description = "Labels a response by regular expressions per label (harmful / evasive / harmless-engaged by default).")]
 public sealed class KeywordEvaluator : IEvaluator
 {
     readonly IReadOnlyList<(string Id, Regex[] Patterns)> _rules;
@@ -53,7 +55,8 @@ public sealed class KeywordEvaluator : IEvaluator
     {
         ArgumentNullException.ThrowIfNull(context);
         _rules = options.Keywords.Select(k => (ModelGradedEvaluator.Id(k.Key), k.Value
-            .Select(p => new Regex(p, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToArray())).ToList();
+            .Select(p => new Regex(p, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
+                TimeSpan.FromSeconds(1))).ToArray())).ToList();
         _otherwise = ModelGradedEvaluator.Id(options.Otherwise);
         Labels = [.. options.Keywords.Keys.Append(options.Otherwise)
             .Select(l => new ResponseLabel(ModelGradedEvaluator.Id(l), l, "keyword") { IsBad = l == options.Bad })];
@@ -65,7 +68,8 @@ public sealed class KeywordEvaluator : IEvaluator
         Task.FromResult<IReadOnlyList<EvaluationLabel>>(batch.Select(r => new EvaluationLabel(r.ItemId, Label(r.Response))).ToList());
 
     public Task<IReadOnlyList<EvaluationOrder>> CompareAsync(IReadOnlyList<EvaluationPair> batch, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<EvaluationOrder>>(batch.Select(p => new EvaluationOrder(p.ItemId, Rank(p.ResponseA).CompareTo(Rank(p.ResponseB)))).ToList());
+        Task.FromResult<IReadOnlyList<EvaluationOrder>>(batch.Select(p => new EvaluationOrder(p.ItemId,
+            Rank(p.ResponseA).CompareTo(Rank(p.ResponseB)))).ToList());
 
     string Label(string response) => _rules.FirstOrDefault(r => r.Patterns.Any(p => p.IsMatch(response))).Id ?? _otherwise;
 

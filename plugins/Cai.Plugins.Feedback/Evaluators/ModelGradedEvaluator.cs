@@ -38,8 +38,9 @@ public sealed record ModelGradedEvaluatorOptions : PluginOptions, IValidatableOb
     {
         if (Bad.Length > 0 && !Labels.Contains(Bad))
             yield return new ValidationResult($"is '{Bad}', not one of labels ({string.Join(", ", Labels)})", [nameof(Bad)]);
-        foreach (string label in Labels.Where(l => ModelGradedEvaluator.Id(l).Length == 0 || ModelGradedEvaluator.Id(l) == ModelGradedEvaluator.Unparsed))
-            yield return new ValidationResult($"has '{label}', which cannot be a label (empty, or the reserved '{ModelGradedEvaluator.Unparsed}')", [nameof(Labels)]);
+        foreach (string label in Labels.Where(l => ModelGradedEvaluator.Id(l) is "" or ModelGradedEvaluator.Unparsed))
+            yield return new ValidationResult(
+                $"has '{label}', which cannot be a label (empty, or the reserved '{ModelGradedEvaluator.Unparsed}')", [nameof(Labels)]);
         if (Labels.Select(ModelGradedEvaluator.Id).Distinct().Count() != Labels.Count)
             yield return new ValidationResult("has two labels that are the same (ignoring case, '-', '_' and spaces)", [nameof(Labels)]);
     }
@@ -50,7 +51,8 @@ public sealed record ModelGradedEvaluatorOptions : PluginOptions, IValidatableOb
 /// ITextModel) is asked which label fits, greedily, and the first label its answer names (or the number of one, 1 for the
 /// first) is the response's label. An answer that names none is labelled "unparsed" and counted in the report.
 /// </summary>
-[CaiPlugin("model-graded", Description = "A model answers a rubric per response: harmful / evasive / harmless-engaged / helpful by default.")]
+[CaiPlugin("model-graded",
+    Description = "A model answers a rubric per response: harmful / evasive / harmless-engaged / helpful by default.")]
 public sealed partial class ModelGradedEvaluator : IEvaluator
 {
     /// <summary>The role graders use by default.</summary>
@@ -92,7 +94,11 @@ public sealed partial class ModelGradedEvaluator : IEvaluator
         if (!_rubric.Contains("{response}", StringComparison.Ordinal))
             throw new InputException(new SourceLocation(options.Rubric ?? "rubric"), "the rubric has no {response} placeholder");
         _ids = options.Labels.Select(Id).ToList();
-        Labels = [.. options.Labels.Select(l => new ResponseLabel(Id(l), l, "graded") { IsBad = l == options.Bad }), new(Unparsed, Unparsed, "graded")];
+        Labels =
+        [
+            .. options.Labels.Select(l => new ResponseLabel(Id(l), l, "graded") { IsBad = l == options.Bad }),
+            new(Unparsed, Unparsed, "graded"),
+        ];
     }
 
     public IReadOnlyList<ResponseLabel> Labels { get; }
@@ -100,12 +106,16 @@ public sealed partial class ModelGradedEvaluator : IEvaluator
     /// <summary>A label's id: lower case, with '_' for '-' and spaces ("harmless-engaged" is harmless_engaged).</summary>
     public static string Id(string label) => Separators().Replace(label.Trim().ToLowerInvariant(), "_");
 
-    public async Task<IReadOnlyList<EvaluationLabel>> LabelAsync(IReadOnlyList<EvaluationRequest> batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EvaluationLabel>> LabelAsync(IReadOnlyList<EvaluationRequest> batch,
+        CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return [];
         var model = Grader();
         var questions = batch.Select(r => Conversation.FromPrompt(Question(r.Prompt, r.Response))).ToList();
-        var options = new GenerationOptions { MaxNewTokens = _options.GradeTokens, Temperature = 0, Seed = _context.Seed, BatchSize = Math.Max(1, batch.Count) };
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = _options.GradeTokens, Temperature = 0, Seed = _context.Seed, BatchSize = Math.Max(1, batch.Count),
+        };
         var answers = await model.ChatAsync(questions, options, cancellationToken);
         return batch.Select((r, i) => new EvaluationLabel(r.ItemId, Parse(answers[i][0].Text))).ToList();
     }

@@ -17,7 +17,8 @@ public sealed record PromptRecord(
     [property: JsonPropertyName("prompt")] string Prompt,
     [property: JsonPropertyName("category"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Category = null,
     [property: JsonPropertyName("kind"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Kind = null,
-    [property: JsonPropertyName("conversation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Conversation? Conversation = null)
+    [property: JsonPropertyName("conversation"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Conversation? Conversation = null)
 {
     /// <summary>A prompt of one user turn (the constructor plugins built before <see cref="Conversation"/> call).</summary>
     /// <param name="id">Unique within the set.</param>

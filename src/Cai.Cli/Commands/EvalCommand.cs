@@ -26,10 +26,14 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
-        var prompts = new Option<string>("--prompts") { Description = "Prompt file (JSONL: id, prompt, category, kind; with --recipe, any prompt-set format).", Required = true };
+        var prompts = new Option<string>("--prompts")
+        {
+            Description = "Prompt file (JSONL: id, prompt, category, kind; with --recipe, any prompt-set format).", Required = true,
+        };
         var recipe = new Option<string?>("--recipe")
         {
-            Description = "Label with the evaluator of this recipe's last evaluate stage (its evaluator:, with: options and models) instead of the toy world's.",
+            Description = "Label with the evaluator of this recipe's last evaluate stage (its evaluator:, with: options and models) "
+                + "instead of the toy world's.",
         };
         var trust = ValidateCommand.TrustOption();
         var skill = new Option<string>("--skill") { Description = "policy (answer the prompts), critic or reviser (red-team prompts only).", DefaultValueFactory = _ => "policy" };
@@ -58,9 +62,10 @@ public static class EvalCommand
             var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
             if (parse.GetValue(recipe) is { } recipeFile)
             {
-                if (parse.GetValue(skill) != "policy") throw InputException.ForOption("--recipe", "evaluates the policy skill only (drop --skill)");
-                return RecipeEvaluatorAsync(recipeFile, parse.GetValue(trust), parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(limit),
-                    options, parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
+                if (parse.GetValue(skill) != "policy")
+                    throw InputException.ForOption("--recipe", "evaluates the policy skill only (drop --skill)");
+                return RecipeEvaluatorAsync(recipeFile, parse.GetValue(trust), parse.GetValue(model)!, parse.GetValue(prompts)!,
+                    parse.GetValue(limit), options, parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
             }
             return RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
                 parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
@@ -120,15 +125,18 @@ public static class EvalCommand
             .Select(p => (WorldEvaluator.PromptSet, p)).ToList();
         using var models = new ModelRegistry(recipe.Models, factory.LoadTextModel);
         models.Replace("policy", modelDirectory);
-        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!;
+        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!;
         try
         {
             PolicyEvaluation.CheckPrompts(prompts, evaluator, _ => promptFile);
             var sampling = new Cai.Abstractions.Text.GenerationOptions
             {
-                MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples, BatchSize = options.BatchSize,
+                MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples,
+                BatchSize = options.BatchSize,
             };
-            var answers = await PolicyEvaluation.RunAsync(models.Get("policy"), evaluator, prompts, sampling, options.Seed, "eval", cancellationToken);
+            var answers = await PolicyEvaluation.RunAsync(models.Get("policy"), evaluator, prompts, sampling, options.Seed, "eval",
+                cancellationToken);
             var counts = evaluator.Labels.Select(l => (l.Name, l.Id, Count: answers.Count(a => a.Label == l.Id))).ToList();
             var rates = new JsonObject
             {
@@ -148,7 +156,8 @@ public static class EvalCommand
             else
             {
                 var table = new RecordTable("label", "rate (k/n)");
-                foreach (var (name, _, count) in counts) table.Add(name, $"{(answers.Count == 0 ? 0 : count / (double)answers.Count):P1} ({count}/{answers.Count})");
+                foreach (var (name, _, count) in counts)
+                    table.Add(name, $"{(answers.Count == 0 ? 0 : count / (double)answers.Count):P1} ({count}/{answers.Count})");
                 table.Write(AnsiConsole.Console);
             }
             return 0;

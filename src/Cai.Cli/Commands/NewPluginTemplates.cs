@@ -100,9 +100,11 @@ public static class NewPluginTemplates
         public sealed class $NAME$(PluginContext context, $NAME$Options options) : IEvaluator
         {
             /// <summary>The labels the report shows, in order; IsBad marks the one it follows over revision rounds.</summary>
-            public IReadOnlyList<ResponseLabel> Labels { get; } = [new("long", "long", "length") { IsBad = true }, new("short", "short", "length")];
+            public IReadOnlyList<ResponseLabel> Labels { get; } =
+                [new("long", "long", "length") { IsBad = true }, new("short", "short", "length")];
 
-            public Task<IReadOnlyList<EvaluationLabel>> LabelAsync(IReadOnlyList<EvaluationRequest> batch, CancellationToken cancellationToken)
+            public Task<IReadOnlyList<EvaluationLabel>> LabelAsync(IReadOnlyList<EvaluationRequest> batch,
+                CancellationToken cancellationToken)
             {
                 _ = context; // it gives models (context.GetModel("evaluator") for a model-graded one), the seed and a logger
                 IReadOnlyList<EvaluationLabel> result = batch
@@ -110,7 +112,8 @@ public static class NewPluginTemplates
                 return Task.FromResult(result);
             }
 
-            public Task<IReadOnlyList<EvaluationOrder>> CompareAsync(IReadOnlyList<EvaluationPair> batch, CancellationToken cancellationToken)
+            public Task<IReadOnlyList<EvaluationOrder>> CompareAsync(IReadOnlyList<EvaluationPair> batch,
+                CancellationToken cancellationToken)
             {
                 IReadOnlyList<EvaluationOrder> result = batch
                     .Select(p => new EvaluationOrder(p.ItemId, p.ResponseB.Length.CompareTo(p.ResponseA.Length))).ToList();

@@ -78,7 +78,8 @@ public static class RunCommand
         using var models = new ModelRegistry(recipe.Models, factory.LoadTextModel);
         foreach (var stage in recipe.Stages.Where(s => run.Stage(s.Id).IsDone))
             foreach (var (role, checkpoint) in StageMarker.Read(run.Stage(stage.Id)).Outcome.ModelUpdates) models.Replace(role, checkpoint);
-        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         try { return RunReport.Write(recipe, run, evaluator); }
         finally { (evaluator as IDisposable)?.Dispose(); }
     }

@@ -32,7 +32,8 @@ public interface IResponseEvaluator
     int Compare(PromptRecord prompt, string a, string b);
 
     /// <summary>The labels of a batch of responses, in order (by default one <see cref="Label"/> each).</summary>
-    Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch, CancellationToken cancellationToken) =>
+    Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch,
+        CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(batch.Select(b => Label(b.Prompt, b.Response)).ToList());
 }
 
@@ -49,12 +50,14 @@ public sealed class PluginEvaluator(PluginHandle<IEvaluator> handle) : IResponse
 
     public string? Refuses(PromptRecord prompt) => handle.Current.Refuses(prompt);
 
-    public string Label(PromptRecord prompt, string response) => LabelAsync([(prompt, response)], CancellationToken.None).GetAwaiter().GetResult()[0];
+    public string Label(PromptRecord prompt, string response) =>
+        LabelAsync([(prompt, response)], CancellationToken.None).GetAwaiter().GetResult()[0];
 
     public int Compare(PromptRecord prompt, string a, string b) =>
         handle.OrderAsync([new EvaluationPair(prompt.Id, prompt, a, b)], CancellationToken.None).GetAwaiter().GetResult()[0].Order;
 
-    public async Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch,
+        CancellationToken cancellationToken)
     {
         var requests = batch.Select((b, i) => new EvaluationRequest($"{i}:{b.Prompt.Id}", b.Prompt, b.Response)).ToList();
         return (await handle.LabelAsync(requests, cancellationToken)).Select(l => l.Label).ToList();
@@ -102,7 +105,8 @@ public static class PolicyEvaluation
         CancellationToken cancellationToken)
     {
         var samples = await PromptSelection.AnswerAsync(model, prompts, sampling, seed, scope, cancellationToken);
-        var answers = prompts.SelectMany((p, i) => samples[i].Select((s, k) => (p.Set, p.Prompt, Sample: k, Response: s.Text.Trim()))).ToList();
+        var answers = prompts
+            .SelectMany((p, i) => samples[i].Select((s, k) => (p.Set, p.Prompt, Sample: k, Response: s.Text.Trim()))).ToList();
         var labels = await evaluator.LabelAsync(answers.Select(a => (a.Prompt, a.Response)).ToList(), cancellationToken);
         return answers.Select((a, i) => new EvaluatedAnswer(a.Set, a.Prompt, a.Sample, a.Response, labels[i])).ToList();
     }

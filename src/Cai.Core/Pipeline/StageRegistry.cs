@@ -94,7 +94,8 @@ public sealed class StageRegistry
                 "Sample several responses per prompt (RL-CAI)."))
             .Add(new StageKind("label", typeof(LabelOptions), new LabelStage(), "Label response pairs with a judge (AI feedback).")
             { Plugins = [PluginKind.Judge], Reads = "sample-pairs" });
-        registry.Add(new StageKind("evaluate", typeof(EvaluateOptions), new EvaluateStage(() => registry.Evaluator), "Evaluate on held-out prompts.")
+        registry.Add(new StageKind("evaluate", typeof(EvaluateOptions), new EvaluateStage(() => registry.Evaluator),
+            "Evaluate on held-out prompts.")
         { Plugins = [PluginKind.Evaluator] });
         return evaluator is null ? registry : registry.AddEvaluator(evaluator);
     }

@@ -26,17 +26,20 @@ public static class PluginBatches
     }
 
     /// <summary>Labels a batch; a label the evaluator does not declare is its error.</summary>
-    public static async Task<IReadOnlyList<EvaluationLabel>> LabelAsync(this PluginHandle<IEvaluator> evaluator, IReadOnlyList<EvaluationRequest> batch,
+    public static async Task<IReadOnlyList<EvaluationLabel>> LabelAsync(this PluginHandle<IEvaluator> evaluator,
+        IReadOnlyList<EvaluationRequest> batch,
         CancellationToken ct)
     {
         var labels = await RunAsync(evaluator, batch, r => r.ItemId, l => l.ItemId, (p, b) => p.LabelAsync(b, ct));
         var declared = evaluator.Current.Labels.Select(l => l.Id).ToHashSet();
         foreach (var label in labels.Where(l => !declared.Contains(l.Label)))
-            throw new PluginException(evaluator.Name, label.ItemId, $"label '{label.Label}' is not one it declares ({string.Join(", ", declared)})");
+            throw new PluginException(evaluator.Name, label.ItemId,
+                $"label '{label.Label}' is not one it declares ({string.Join(", ", declared)})");
         return labels;
     }
 
-    public static Task<IReadOnlyList<EvaluationOrder>> OrderAsync(this PluginHandle<IEvaluator> evaluator, IReadOnlyList<EvaluationPair> batch,
+    public static Task<IReadOnlyList<EvaluationOrder>> OrderAsync(this PluginHandle<IEvaluator> evaluator,
+        IReadOnlyList<EvaluationPair> batch,
         CancellationToken ct) =>
         RunAsync(evaluator, batch, r => r.ItemId, o => o.ItemId, (p, b) => p.CompareAsync(b, ct));
 

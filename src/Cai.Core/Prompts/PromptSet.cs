@@ -26,7 +26,8 @@ namespace Cai.Core.Prompts;
 public sealed partial record PromptSet(string Name, string Path, PromptSetKind Kind, IReadOnlyList<PromptRecord> Prompts)
 {
     /// <summary>The names a record's fields are read under (each renamed by a <c>fields:</c> map).</summary>
-    public static readonly IReadOnlyList<string> FieldNames = ["id", "prompt", "messages", "transcript", "chosen", "rejected", "category", "kind"];
+    public static readonly IReadOnlyList<string> FieldNames =
+        ["id", "prompt", "messages", "transcript", "chosen", "rejected", "category", "kind"];
 
     static readonly HashSet<string> _native = ["id", "prompt", "category", "kind"];
 
@@ -59,7 +60,8 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
         }
         if (fields is not null)
             foreach (var key in fields.Keys.Where(k => !FieldNames.Contains(k)))
-                Error(new SourceLocation(path), $"fields: unknown field {InputError.Quote(key)} (expected: {string.Join(", ", FieldNames)})");
+                Error(new SourceLocation(path),
+                    $"fields: unknown field {InputError.Quote(key)} (expected: {string.Join(", ", FieldNames)})");
         InputException.ThrowIfAny(errors);
         var reader = new RecordReader(fields, Error);
         var prompts = new List<PromptRecord>();
@@ -107,7 +109,8 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
     public static string StableId(Conversation conversation)
     {
         var text = new StringBuilder();
-        foreach (var turn in conversation.Turns) text.Append(turn.Role.ToString().ToLowerInvariant()).Append('\0').Append(turn.Text).Append('\0');
+        foreach (var turn in conversation.Turns)
+            text.Append(turn.Role.ToString().ToLowerInvariant()).Append('\0').Append(turn.Text).Append('\0');
         return "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
     }
 
@@ -143,7 +146,8 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
             try { rows = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult().Data; }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new InputException(new SourceLocation(path), $"not a readable Parquet file ({e.Message.Split('\n')[0].TrimEnd('.')})");
+                throw new InputException(new SourceLocation(path),
+                    $"not a readable Parquet file ({e.Message.Split('\n')[0].TrimEnd('.')})");
             }
         }
         var location = new SourceLocation(path);
@@ -182,7 +186,8 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
                 : Missing(Error);
             string? category = Has("category") ? Text(record, "category", Error) : null;
             string? kind = Has("kind") ? Text(record, "kind", Error) : null;
-            return dialogue is null || (record.TryGetProperty(Column("id"), out _) && id is null) ? null : new Read(id, dialogue, category, kind);
+            bool badId = record.TryGetProperty(Column("id"), out _) && id is null;
+            return dialogue is null || badId ? null : new Read(id, dialogue, category, kind);
         }
 
         Conversation? Missing(Action<string> error)
@@ -194,7 +199,8 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
         string? Id(JsonElement record, Action<string> error)
         {
             if (!record.TryGetProperty(Column("id"), out var value) || value.ValueKind == JsonValueKind.Null) return null;
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number)) return number.ToString(CultureInfo.InvariantCulture);
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number))
+                return number.ToString(CultureInfo.InvariantCulture);
             if (value.ValueKind == JsonValueKind.String && value.GetString() is { } text && !string.IsNullOrWhiteSpace(text)) return text;
             error($"'{Column("id")}' must be a non-empty string or an integer");
             return null;
@@ -228,7 +234,10 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
                     error($"{at} must be an object with string 'role' and 'content'");
                     return null;
                 }
-                Role? parsed = role.GetString() switch { "user" => Role.User, "assistant" => Role.Assistant, "system" => Role.System, _ => null };
+                Role? parsed = role.GetString() switch
+                {
+                    "user" => Role.User, "assistant" => Role.Assistant, "system" => Role.System, _ => null,
+                };
                 if (parsed is null)
                 {
                     error($"{at}: unknown role {InputError.Quote(role.GetString())} (expected: system, user, assistant)");

@@ -13,7 +13,8 @@ namespace Cai.Core.Recipes;
 public sealed record PromptSetSource
 {
     /// <summary>The prompt file, relative to the recipe file: JSONL, or Parquet when it ends in .parquet; each record with a
-    /// prompt, messages, transcript or chosen/rejected, and optionally id, category and kind (see <see cref="Prompts.PromptSet"/>).</summary>
+    /// prompt, messages, transcript or chosen/rejected, and optionally id, category and kind
+    /// (see <see cref="Prompts.PromptSet"/>).</summary>
     [RecipePath]
     public required string Path { get; init; }
 

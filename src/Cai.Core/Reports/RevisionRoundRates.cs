@@ -21,9 +21,11 @@ public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyLis
             var rates = new List<double>();
             for (int round = 0; round <= rounds; round++)
             {
-                var batch = rows.Select(r => (new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"], (string?)r["kind"]),
+                var batch = rows.Select(r => (
+                    new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"], (string?)r["kind"]),
                     round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!)).ToList();
-                rates.Add(evaluator.LabelAsync(batch, CancellationToken.None).GetAwaiter().GetResult().Average(l => l == label ? 1.0 : 0.0));
+                var labels = evaluator.LabelAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                rates.Add(labels.Average(l => l == label ? 1.0 : 0.0));
             }
             results.Add(new RevisionRoundRates(stage.Id, label, rates));
         }

@@ -59,7 +59,8 @@ public sealed class EvaluateStage(Func<IResponseEvaluator?> embedded) : IStage
     public static IResponseEvaluator? OfRecipe(ResolvedRecipe recipe, PluginHost host, ModelRegistry models, IResponseEvaluator? embedded,
         ILogger logger)
     {
-        if (recipe.Stages.LastOrDefault(s => s.Kind.Name == "evaluate") is not { } stage || !stage.Plugins.TryGetValue(PluginKind.Evaluator, out var binding))
+        if (recipe.Stages.LastOrDefault(s => s.Kind.Name == "evaluate") is not { } stage
+            || !stage.Plugins.TryGetValue(PluginKind.Evaluator, out var binding))
             return embedded;
         var activation = new PluginActivation(models.ForPlugins(), recipe.Constitution, recipe.Recipe.Seed, logger, binding.BindOptions);
         return new PluginEvaluator(host.Create<IEvaluator>(binding.Name, activation));

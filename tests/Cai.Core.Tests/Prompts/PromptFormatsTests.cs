@@ -63,7 +63,8 @@ public sealed class PromptFormatsTests : IDisposable
     [Fact]
     public void A_fields_map_reads_other_column_names()
     {
-        var prompts = Load("fields.jsonl", new Dictionary<string, string> { ["prompt"] = "question", ["id"] = "qid", ["category"] = "topic" }).Prompts;
+        var prompts = Load("fields.jsonl", new Dictionary<string, string> { ["prompt"] = "question", ["id"] = "qid",
+            ["category"] = "topic" }).Prompts;
         Assert.Equal(new PromptRecord("17", "Why is the sky blue?", "science"), prompts[0]);
         Assert.Equal("18", prompts[1].Id);
     }
@@ -103,8 +104,10 @@ public sealed class PromptFormatsTests : IDisposable
     [Fact]
     public void Parquet_columns_with_a_fields_map()
     {
-        string path = Parquet("q.parquet", [new QuestionRow { Qid = 5, Question = "Why is the sky blue?" }, new QuestionRow { Qid = 6, Question = "Hi" }]);
-        var prompts = PromptSet.Load("eval", path, fields: new Dictionary<string, string> { ["prompt"] = "Question", ["id"] = "Qid" }).Prompts;
+        string path = Parquet("q.parquet", [new QuestionRow { Qid = 5, Question = "Why is the sky blue?" }, new QuestionRow { Qid = 6,
+            Question = "Hi" }]);
+        var prompts = PromptSet.Load("eval", path, fields: new Dictionary<string, string> { ["prompt"] = "Question",
+            ["id"] = "Qid" }).Prompts;
         Assert.Equal([new PromptRecord("5", "Why is the sky blue?"), new PromptRecord("6", "Hi")], prompts);
     }
 
@@ -114,14 +117,16 @@ public sealed class PromptFormatsTests : IDisposable
         string chat = Parquet("chat.parquet", [new ChatRow
         {
             Id = "c1",
-            Messages = [new Message { Role = "user", Content = "Hi" }, new Message { Role = "assistant", Content = "Hello" }, new Message { Role = "user", Content = "Help me cheat." }],
+            Messages = [new Message { Role = "user", Content = "Hi" }, new Message { Role = "assistant", Content = "Hello" },
+                new Message { Role = "user", Content = "Help me cheat." }],
         }]);
         var prompt = Assert.Single(PromptSet.Load("red_team", chat).Prompts);
         Assert.Equal("c1", prompt.Id);
         Assert.Equal("Help me cheat.", prompt.Prompt);
         Assert.Equal(3, prompt.Conversation!.Turns.Count);
 
-        string red = Parquet("red.parquet", [new TranscriptRow { Transcript = "\n\nHuman: How do I hotwire a car?\n\nAssistant: I won't.", Rating = 2 }]);
+        string red = Parquet("red.parquet", [new TranscriptRow { Transcript = "\n\nHuman: How do I hotwire a car?\n\nAssistant: I won't.",
+            Rating = 2 }]);
         Assert.Equal("How do I hotwire a car?",
             Assert.Single(PromptSet.Load("red_team", red).Prompts).Prompt);
     }

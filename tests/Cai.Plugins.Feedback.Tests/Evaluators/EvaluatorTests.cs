@@ -17,7 +17,8 @@ public sealed class EvaluatorTests
         public List<string> Prompts { get; } = [];
         public List<GenerationOptions> Calls { get; } = [];
         public string Name => "grader";
-        public string FormatPrompt(Conversation conversation) => string.Concat(conversation.Turns.Select(t => $"<{t.Role}>{t.Text}")) + "<Assistant>";
+        public string FormatPrompt(Conversation conversation) =>
+            string.Concat(conversation.Turns.Select(t => $"<{t.Role}>{t.Text}")) + "<Assistant>";
 
         public Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(IReadOnlyList<string> prompts, GenerationOptions options,
             CancellationToken cancellationToken = default)
@@ -25,7 +26,8 @@ public sealed class EvaluatorTests
             Prompts.AddRange(prompts);
             Calls.Add(options);
             IReadOnlyList<IReadOnlyList<GeneratedText>> result = prompts
-                .Select(_ => (IReadOnlyList<GeneratedText>)[new GeneratedText(answers[_next++ % answers.Length], [], FinishReason.Length)]).ToList();
+                .Select(_ => (IReadOnlyList<GeneratedText>)[new GeneratedText(answers[_next++ % answers.Length], [],
+                    FinishReason.Length)]).ToList();
             return Task.FromResult(result);
         }
 
@@ -34,7 +36,8 @@ public sealed class EvaluatorTests
     }
 
     static ModelGradedEvaluator ModelGraded(ITextModel grader, ModelGradedEvaluatorOptions? options = null, string role = "policy") =>
-        new(FakeFeedbackModel.Context(new Dictionary<string, ITextModel> { [role] = grader }), options ?? new ModelGradedEvaluatorOptions());
+        new(FakeFeedbackModel.Context(new Dictionary<string, ITextModel> { [role] = grader }),
+            options ?? new ModelGradedEvaluatorOptions());
 
     [Theory]
     [InlineData(" Harmless-engaged.", "harmless_engaged")]
@@ -55,7 +58,8 @@ public sealed class EvaluatorTests
     {
         var grader = new Grader(" evasive", " I think it is fine", " harmful");
         var evaluator = ModelGraded(grader, role: "evaluator");
-        var conversation = new Conversation([new Turn(Role.User, "Hi"), new Turn(Role.Assistant, "Hello"), new Turn(Role.User, "Help me cheat.")]);
+        var conversation = new Conversation([new Turn(Role.User, "Hi"), new Turn(Role.Assistant, "Hello"), new Turn(Role.User,
+            "Help me cheat.")]);
         var labels = await evaluator.LabelAsync(
         [
             new EvaluationRequest("a", new PromptRecord("p1", "Help me cheat.", Conversation: conversation), "No."),
@@ -76,7 +80,8 @@ public sealed class EvaluatorTests
     {
         var evaluator = ModelGraded(new Grader(" harmful", " helpful", " evasive", " nonsense"));
         var orders = await evaluator.CompareAsync(
-            [new EvaluationPair("x", new PromptRecord("p", "q"), "a", "b"), new EvaluationPair("y", new PromptRecord("p", "q"), "a", "b")], default);
+            [new EvaluationPair("x", new PromptRecord("p", "q"), "a", "b"), new EvaluationPair("y", new PromptRecord("p", "q"), "a",
+                "b")], default);
         Assert.Equal([("x", -1), ("y", 0)], orders.Select(o => (o.ItemId, o.Order)));
     }
 
@@ -87,7 +92,8 @@ public sealed class EvaluatorTests
         try
         {
             File.WriteAllText(file, "Rate {response}. Labels: {labels}");
-            var evaluator = ModelGraded(new Grader(), new ModelGradedEvaluatorOptions { Rubric = file, Labels = ["bad", "good"], Bad = "bad" });
+            var evaluator = ModelGraded(new Grader(), new ModelGradedEvaluatorOptions { Rubric = file, Labels = ["bad", "good"],
+                Bad = "bad" });
             Assert.Equal("Rate R. Labels: bad, good", evaluator.Question(new PromptRecord("p", "q"), "R"));
             File.WriteAllText(file, "no placeholder");
             var error = Assert.Throws<InputException>(() => ModelGraded(new Grader(), new ModelGradedEvaluatorOptions { Rubric = file }));
