@@ -26,7 +26,8 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
     {
         string base_ = Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "models", "cai-tiny-base");
         var config = ModelConfig.Llama(1024, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4,
-            numKeyValueHeads: 2, maxPositionEmbeddings: 4096, tieWordEmbeddings: true) with { EosTokenIds = [0], PadTokenId = 1 };
+            numKeyValueHeads: 2, maxPositionEmbeddings: 4096, tieWordEmbeddings: true) with
+        { EosTokenIds = [0], PadTokenId = 1 };
         TorchSharp.torch.manual_seed(11);
         using (var model = CausalLanguageModels.Create(config)) CheckpointWriter.Save(model, folder);
         File.Copy(Path.Combine(base_, "tokenizer.json"), Path.Combine(folder, "tokenizer.json"));

@@ -114,7 +114,10 @@ public sealed partial class ModelGradedEvaluator : IEvaluator
         var questions = batch.Select(r => Conversation.FromPrompt(Question(r.Prompt, r.Response))).ToList();
         var options = new GenerationOptions
         {
-            MaxNewTokens = _options.GradeTokens, Temperature = 0, Seed = _context.Seed, BatchSize = Math.Max(1, batch.Count),
+            MaxNewTokens = _options.GradeTokens,
+            Temperature = 0,
+            Seed = _context.Seed,
+            BatchSize = Math.Max(1, batch.Count),
         };
         var answers = await model.ChatAsync(questions, options, cancellationToken);
         return batch.Select((r, i) => new EvaluationLabel(r.ItemId, Parse(answers[i][0].Text))).ToList();

@@ -28,7 +28,8 @@ public static class EvalCommand
         var model = new Option<string>("--model") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
         var prompts = new Option<string>("--prompts")
         {
-            Description = "Prompt file (JSONL: id, prompt, category, kind; with --recipe, any prompt-set format).", Required = true,
+            Description = "Prompt file (JSONL: id, prompt, category, kind; with --recipe, any prompt-set format).",
+            Required = true,
         };
         var recipe = new Option<string?>("--recipe")
         {
@@ -56,8 +57,11 @@ public static class EvalCommand
         {
             var options = new EvaluationOptions
             {
-                Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNewTokens),
-                Seed = parse.GetValue(seed), FewShot = parse.GetValue(fewShot),
+                Samples = parse.GetValue(samples),
+                Temperature = parse.GetValue(temperature),
+                MaxNewTokens = parse.GetValue(maxNewTokens),
+                Seed = parse.GetValue(seed),
+                FewShot = parse.GetValue(fewShot),
             };
             var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
             if (parse.GetValue(recipe) is { } recipeFile)
@@ -132,7 +136,9 @@ public static class EvalCommand
             PolicyEvaluation.CheckPrompts(prompts, evaluator, _ => promptFile);
             var sampling = new Cai.Abstractions.Text.GenerationOptions
             {
-                MaxNewTokens = options.MaxNewTokens, Temperature = options.Temperature, NumReturnSequences = options.Samples,
+                MaxNewTokens = options.MaxNewTokens,
+                Temperature = options.Temperature,
+                NumReturnSequences = options.Samples,
                 BatchSize = options.BatchSize,
             };
             var answers = await PolicyEvaluation.RunAsync(models.Get("policy"), evaluator, prompts, sampling, options.Seed, "eval",
@@ -143,7 +149,7 @@ public static class EvalCommand
                 ["evaluator"] = evaluator.Name,
                 ["responses"] = answers.Count,
                 ["labels"] = new JsonObject(counts.Select(c => KeyValuePair.Create(c.Id, (JsonNode?)new JsonObject
-                    { ["count"] = c.Count, ["rate"] = answers.Count == 0 ? 0 : c.Count / (double)answers.Count }))),
+                { ["count"] = c.Count, ["rate"] = answers.Count == 0 ? 0 : c.Count / (double)answers.Count }))),
             };
             if (output is not null)
             {

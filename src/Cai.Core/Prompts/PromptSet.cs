@@ -236,7 +236,10 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
                 }
                 Role? parsed = role.GetString() switch
                 {
-                    "user" => Role.User, "assistant" => Role.Assistant, "system" => Role.System, _ => null,
+                    "user" => Role.User,
+                    "assistant" => Role.Assistant,
+                    "system" => Role.System,
+                    _ => null,
                 };
                 if (parsed is null)
                 {

@@ -63,8 +63,12 @@ public sealed class PromptFormatsTests : IDisposable
     [Fact]
     public void A_fields_map_reads_other_column_names()
     {
-        var prompts = Load("fields.jsonl", new Dictionary<string, string> { ["prompt"] = "question", ["id"] = "qid",
-            ["category"] = "topic" }).Prompts;
+        var prompts = Load("fields.jsonl", new Dictionary<string, string>
+        {
+            ["prompt"] = "question",
+            ["id"] = "qid",
+            ["category"] = "topic"
+        }).Prompts;
         Assert.Equal(new PromptRecord("17", "Why is the sky blue?", "science"), prompts[0]);
         Assert.Equal("18", prompts[1].Id);
     }
@@ -106,8 +110,11 @@ public sealed class PromptFormatsTests : IDisposable
     {
         string path = Parquet("q.parquet", [new QuestionRow { Qid = 5, Question = "Why is the sky blue?" }, new QuestionRow { Qid = 6,
             Question = "Hi" }]);
-        var prompts = PromptSet.Load("eval", path, fields: new Dictionary<string, string> { ["prompt"] = "Question",
-            ["id"] = "Qid" }).Prompts;
+        var prompts = PromptSet.Load("eval", path, fields: new Dictionary<string, string>
+        {
+            ["prompt"] = "Question",
+            ["id"] = "Qid"
+        }).Prompts;
         Assert.Equal([new PromptRecord("5", "Why is the sky blue?"), new PromptRecord("6", "Hi")], prompts);
     }
 

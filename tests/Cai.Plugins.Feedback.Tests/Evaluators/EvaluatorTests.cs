@@ -92,8 +92,12 @@ public sealed class EvaluatorTests
         try
         {
             File.WriteAllText(file, "Rate {response}. Labels: {labels}");
-            var evaluator = ModelGraded(new Grader(), new ModelGradedEvaluatorOptions { Rubric = file, Labels = ["bad", "good"],
-                Bad = "bad" });
+            var evaluator = ModelGraded(new Grader(), new ModelGradedEvaluatorOptions
+            {
+                Rubric = file,
+                Labels = ["bad", "good"],
+                Bad = "bad"
+            });
             Assert.Equal("Rate R. Labels: bad, good", evaluator.Question(new PromptRecord("p", "q"), "R"));
             File.WriteAllText(file, "no placeholder");
             var error = Assert.Throws<InputException>(() => ModelGraded(new Grader(), new ModelGradedEvaluatorOptions { Rubric = file }));
