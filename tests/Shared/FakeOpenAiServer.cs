@@ -30,8 +30,10 @@ public sealed partial class FakeOpenAiServer : IDisposable
     readonly CancellationTokenSource _stop = new();
     int _count;
 
-    public FakeOpenAiServer()
+    /// <param name="salt">Varies the made-up log-probabilities, so that servers with different salts are different models.</param>
+    public FakeOpenAiServer(int salt = 0)
     {
+        Salt = salt;
         for (int attempt = 0; ; attempt++)
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -52,6 +54,9 @@ public sealed partial class FakeOpenAiServer : IDisposable
         }
         _ = Task.Run(ServeAsync);
     }
+
+    /// <summary>What varies this server's log-probabilities (<see cref="TokenLogprob"/>).</summary>
+    public int Salt { get; }
 
     /// <summary>The base URL clients use, http://127.0.0.1:PORT/v1.</summary>
     public string Endpoint { get; } = "";
@@ -95,7 +100,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
             path = path.StartsWith("v1/", StringComparison.Ordinal) ? path[3..] : path;
             var request = new Request(Interlocked.Increment(ref _count), path, body, context.Request.Headers["Authorization"]);
             Requests.Enqueue(request);
-            var reply = Fault?.Invoke(request) ?? Answer(request);
+            var reply = Fault?.Invoke(request) ?? Answer(request, Salt);
             if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
             context.Response.StatusCode = reply.Status;
             context.Response.ContentType = "application/json";
@@ -114,7 +119,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
     }
 
     /// <summary>The answer to a request without a fault.</summary>
-    public static Reply Answer(Request request)
+    public static Reply Answer(Request request, int salt = 0)
     {
         var body = JsonNode.Parse(request.Body)!.AsObject();
         if ((string?)body["model"] != ModelName) return Error(404, $"model {(string?)body["model"]} does not exist");
@@ -151,7 +156,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
                             ["logprobs"] = new JsonObject
                             {
                                 ["tokens"] = new JsonArray([.. tokens.Select(t => (JsonNode)t)]),
-                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(t))]),
+                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(t, salt))]),
                                 ["text_offset"] = offsets,
                             },
                         });
@@ -195,7 +200,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
     public static List<string> Tokens(string text) => [.. TokenPattern().Matches(text).Select(m => m.Value)];
 
     /// <summary>The fake's log-probability of a token: a made-up value in (-3, 0) that depends only on its text.</summary>
-    public static double TokenLogprob(string token) => -(token.Sum(c => c) % 97 + 1) / 33.0;
+    public static double TokenLogprob(string token, int salt = 0) => -(token.Sum(c => c * (salt + 1)) % 97 + 1) / 33.0;
 
     /// <summary>The fake's sample j of a prompt with a seed.</summary>
     public static string Sample(string prompt, long seed, int j) => $"reply {j} (seed {seed}) to {prompt.Length} characters";
