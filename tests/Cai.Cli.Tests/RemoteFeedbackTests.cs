@@ -50,6 +50,58 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
     }
 
     [Fact]
+    public void CritiqueReviseAndLabelStagesOverHttpGiveTheLocalPathsTextsAndLabels()
+    {
+        string root = Directory.CreateTempSubdirectory("cai-remote-stages-").FullName;
+        try
+        {
+            string repo = SlCaiEndToEndFixture.RepositoryRoot();
+            string recipe = Path.Combine(root, "served.yaml");
+            File.WriteAllText(recipe, $"""
+                name: served
+                seed: 5
+                device: cpu
+                models:
+                  policy: {"{"} path: {TinyModel} {"}"}
+                  feedback: {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
+                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
+                prompts:
+                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
+                stages:
+                  - {"{"} id: initial, use: generate, with: {"{"} prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 {"}"} {"}"}
+                  - {"{"} id: revise-served, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
+                  - {"{"} id: revise-local, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
+                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 {"}"} {"}"}
+                  - {"{"} id: labels-served, use: label, judge: multiple-choice, with: {"{"} model: feedback, both_orders: true {"}"} {"}"}
+                  - {"{"} id: labels-local, use: label, judge: multiple-choice, with: {"{"} model: policy, both_orders: true {"}"} {"}"}
+                """);
+            var error = new StringWriter();
+            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
+            string run = Directory.GetDirectories(Path.Combine(root, "runs", "served")).Single();
+            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
+
+            var served = Rows("revise-served");
+            Assert.Equal(2, served.Count);
+            Assert.Equal(Rows("revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
+                served.Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()));
+            Assert.Contains(served, r => ((string)r["revisions"]![0]!).Trim().Length > 0);
+            Assert.True((double)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "revise-served", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]! > 0);
+            var labels = Rows("labels-served");
+            Assert.Equal(3, labels.Count);
+            Assert.Equal(Rows("labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
+                (a, b) => Math.Abs(a - b) <= 1e-4);
+            Assert.Contains(labels, r => (double)r["p_a"]! is > 0.01 and < 0.99); // soft labels, not saturated ones
+            var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-served", "done.json")))!["outcome"]!["metrics"]!;
+            Assert.Equal(6, (double)metrics["remote_requests"]!); // 3 pairs in both orders, one request each
+            Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-local", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task SigkilledRemoteLabelStageResumesWithoutResendingCachedAnswersAndReportsEachJudge()
     {
         const string key = "sk-remote-e2e-0123456789";
