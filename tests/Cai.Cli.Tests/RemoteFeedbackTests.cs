@@ -111,7 +111,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         {
             string repo = SlCaiEndToEndFixture.RepositoryRoot();
             string members = string.Join("\n", judges.Items.Select(s =>
-                $"    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01 }}"));
+                $"    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
             string recipe = Path.Combine(root, "remote.yaml");
             File.WriteAllText(recipe, $"""
                 name: remote-e2e
@@ -167,8 +167,16 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             Assert.All(firstRun, r => Assert.Equal($"Bearer {key}", r.Authorization));
             Assert.False(File.Exists(Path.Combine(run, "labels", "done.json")));
 
-            // Resume in this process: every answer comes back, nothing cached is asked again.
-            foreach (var judge in judges.Items) judge.Fault = null;
+            // Resume in this process against a faulty schedule (seeded by arrival: 15 % 500, 10 % 429, 5 % held past the
+            // 1 s timeout): every row comes back once, nothing cached is asked again.
+            foreach (var judge in judges.Items)
+                judge.Fault = r => new Random(r.Number * 7919 + judge.Salt).NextDouble() switch
+                {
+                    < 0.15 => FakeOpenAiServer.Error(500, "flaky"),
+                    < 0.25 => FakeOpenAiServer.Error(429, "busy", retryAfter: "0"),
+                    < 0.30 => FakeOpenAiServer.Error(200, "late", delay: TimeSpan.FromSeconds(3)),
+                    _ => null,
+                };
             var firstCounts = judges.Items.Select(s => s.Requests.Count).ToList();
             Environment.SetEnvironmentVariable("CAI_REMOTE_E2E_KEY", key);
             var error = new StringWriter();
@@ -199,7 +207,8 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 Assert.Equal(Math.Round(p * 4), p * 4, 1e-9); // both orders' majority votes: 0, ¼, ½, ¾ or 1
             });
             var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels", "done.json")))!["outcome"]!["metrics"]!;
-            Assert.Equal(secondRun.Count, (double)metrics["remote_requests"]!);
+            Assert.Equal(secondRun.Count, (double)metrics["remote_requests"]! + (double)metrics["remote_retries"]!); // every attempt reached a server
+            Assert.True((double)metrics["remote_retries"]! > 0);
             Assert.True((double)metrics["remote_cached"]! >= 1);
             Assert.True((double)metrics["remote_prompt_tokens"]! > 0);
 
