@@ -23,6 +23,9 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
     public static ResolvedRecipe Resolve(string path, PluginHost host, StageRegistry stages, bool trustPlugins = false) =>
         new RecipeResolver(host, stages, trustPlugins).Resolve(path);
 
+    /// <summary>Roles whose weights a stage loads (the policy and reward model trained, a reward model scoring): never served models.</summary>
+    static readonly string[] _checkpointRoles = ["policy", "reward"];
+
     /// <summary>Stage ids that name the run folder's own files.</summary>
     static readonly string[] _reservedIds = ["plots", "run.json", "report.md"];
 
@@ -84,6 +87,9 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
                 }
                 else if (member.Remote is { } served)
                 {
+                    if (_checkpointRoles.Contains(role))
+                        binder.Error(member.Location, $"model role '{role}' is trained or loaded as weights and must be a checkpoint {{ path: ... }}, "
+                                                      + "not a served model (feedback roles may be served)");
                     if (remote.TryGetValue(served.Id, out var seen) && !SameSettings(seen, served))
                         binder.Error(member.Location, $"model {served.Id} is given twice with different settings");
                     remote.TryAdd(served.Id, served);

@@ -82,6 +82,13 @@ public sealed class RecipeResolverTests : IDisposable
     }
 
     [Fact]
+    public void ThePolicyIsNeverAServedModel() =>
+        Assert.EndsWith("remote-policy.yaml:4:11: model role 'policy' is trained or loaded as weights and must be a checkpoint { path: ... }, "
+                        + "not a served model (feedback roles may be served)",
+            Errors(_fixture.Write("remote-policy.yaml", File.ReadAllText(_fixture.Recipe())
+                .Replace("policy: { path: models/tiny }", "policy: { endpoint: \"http://host/v1\", model: m }"))));
+
+    [Fact]
     public void AnApiKeyVariableThatIsNotSetIsReported()
     {
         Environment.SetEnvironmentVariable("CAI_TEST_UNSET_KEY", null);
