@@ -206,6 +206,8 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 double p = (double)row["p_a"]!;
                 Assert.Equal(Math.Round(p * 4), p * 4, 1e-9); // both orders' majority votes: 0, ¼, ½, ¾ or 1
             });
+            // The members are different models: some pair splits their votes.
+            Assert.Contains(rows, row => row["members"]!.AsObject().Select(m => Math.Sign((double)m.Value! - 0.5)).Distinct().Count() > 1);
             var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels", "done.json")))!["outcome"]!["metrics"]!;
             Assert.Equal(secondRun.Count, (double)metrics["remote_requests"]! + (double)metrics["remote_retries"]!); // every attempt reached a server
             Assert.True((double)metrics["remote_retries"]! > 0);
@@ -216,6 +218,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             foreach (string member in new[] { "multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2" })
                 Assert.Contains($"| labels | member {member} |", report);
             Assert.Contains("| labels | ensemble |", report);
+            Assert.Contains("remote_prompt_tokens", report);
             foreach (string file in Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories))
                 Assert.DoesNotContain(key, File.ReadAllText(file));
         }

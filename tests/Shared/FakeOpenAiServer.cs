@@ -16,11 +16,12 @@ namespace Cai.Tests.Shared;
 /// </summary>
 public sealed partial class FakeOpenAiServer : IDisposable
 {
-    /// <summary>A request as received: its number (from 1), path under /v1/ ("completions"), body and Authorization header.</summary>
-    public sealed record Request(int Number, string Path, string Body, string? Authorization)
+    /// <summary>A request as received: its number (from 1), path under /v1/ ("completions"), body and Authorization header, and the
+    /// server's endpoint.</summary>
+    public sealed record Request(int Number, string Path, string Body, string? Authorization, string Endpoint)
     {
-        /// <summary>RemoteTextModel's cache key of this request: SHA-256 of path, newline, body.</summary>
-        public string Key => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path + "\n" + Body)));
+        /// <summary>RemoteTextModel's cache key of this request: SHA-256 of the URL, newline, body.</summary>
+        public string Key => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Endpoint}/{Path}\n{Body}")));
     }
 
     /// <summary>A fault: the status and body sent instead of the answer, after <paramref name="Delay"/>.</summary>
@@ -98,7 +99,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
             string body = await reader.ReadToEndAsync();
             string path = context.Request.Url!.AbsolutePath.TrimStart('/');
             path = path.StartsWith("v1/", StringComparison.Ordinal) ? path[3..] : path;
-            var request = new Request(Interlocked.Increment(ref _count), path, body, context.Request.Headers["Authorization"]);
+            var request = new Request(Interlocked.Increment(ref _count), path, body, context.Request.Headers["Authorization"], Endpoint);
             Requests.Enqueue(request);
             var reply = Fault?.Invoke(request) ?? Answer(request, Salt);
             if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
@@ -156,7 +157,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
                             ["logprobs"] = new JsonObject
                             {
                                 ["tokens"] = new JsonArray([.. tokens.Select(t => (JsonNode)t)]),
-                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(t, salt))]),
+                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(string.Concat(tokens[..k]), t, salt))]),
                                 ["text_offset"] = offsets,
                             },
                         });
@@ -199,8 +200,14 @@ public sealed partial class FakeOpenAiServer : IDisposable
     /// <summary>The fake's tokens: runs of spaces joined to the word after them.</summary>
     public static List<string> Tokens(string text) => [.. TokenPattern().Matches(text).Select(m => m.Value)];
 
-    /// <summary>The fake's log-probability of a token: a made-up value in (-3, 0) that depends only on its text.</summary>
-    public static double TokenLogprob(string token, int salt = 0) => -(token.Sum(c => c * (salt + 1)) % 97 + 1) / 33.0;
+    /// <summary>The fake's log-probability of a token after a text: a made-up value in [-3, 0) that depends only on the two
+    /// texts and the salt (FNV-1a).</summary>
+    public static double TokenLogprob(string before, string token, int salt = 0)
+    {
+        uint hash = 2166136261 ^ (uint)salt;
+        foreach (char c in before + "\u0001" + token) hash = (hash ^ c) * 16777619;
+        return -(hash % 97 + 1) / 33.0;
+    }
 
     /// <summary>The fake's sample j of a prompt with a seed.</summary>
     public static string Sample(string prompt, long seed, int j) => $"reply {j} (seed {seed}) to {prompt.Length} characters";

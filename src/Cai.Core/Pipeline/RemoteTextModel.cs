@@ -208,7 +208,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     internal async Task<JsonObject> SendAsync(string path, JsonObject body, CancellationToken cancellationToken)
     {
         string json = body.ToJsonString();
-        string? cacheFile = CacheDirectory is { } folder ? Path.Combine(folder, Key(path, json) + ".json") : null;
+        var url = new Uri(_base, path);
+        string? cacheFile = CacheDirectory is { } folder ? Path.Combine(folder, Key(url, json) + ".json") : null;
         if (cacheFile is not null && Cached(cacheFile) is { } hit)
         {
             Interlocked.Increment(ref _cached);
@@ -218,7 +219,6 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var url = new Uri(_base, path);
             for (int attempt = 0; ; attempt++)
             {
                 var (answer, failure, retryAfter) = await AttemptAsync(url, json, cancellationToken).ConfigureAwait(false);
@@ -334,9 +334,9 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
         return line.Length <= 200 ? line : line[..200] + "…";
     }
 
-    /// <summary>The cache key: SHA-256 of the path and the exact body.</summary>
-    static string Key(string path, string json) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path + "\n" + json)));
+    /// <summary>The cache key: SHA-256 of the URL (endpoint and path: two servers of one model name differ) and the exact body.</summary>
+    static string Key(Uri url, string json) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url.AbsoluteUri + "\n" + json)));
 
     public void Dispose()
     {

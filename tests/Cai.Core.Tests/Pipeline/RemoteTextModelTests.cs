@@ -59,9 +59,9 @@ public sealed class RemoteTextModelTests : IDisposable
         const string prompt = "\n\nHuman: Which is kinder?\n\nAssistant:";
         var scores = await model.ScoreAsync([new ScoringRequest(prompt, [" (A)", " (B) yes"])], Token);
 
-        Assert.Equal(FakeOpenAiServer.TokenLogprob(" (A)"), scores[0][0].LogProb, 1e-12);
+        Assert.Equal(FakeOpenAiServer.TokenLogprob(prompt, " (A)"), scores[0][0].LogProb, 1e-12);
         Assert.Equal(1, scores[0][0].TokenCount);
-        Assert.Equal(FakeOpenAiServer.TokenLogprob(" (B)") + FakeOpenAiServer.TokenLogprob(" yes"), scores[0][1].LogProb, 1e-12);
+        Assert.Equal(FakeOpenAiServer.TokenLogprob(prompt, " (B)") + FakeOpenAiServer.TokenLogprob(prompt + " (B)", " yes"), scores[0][1].LogProb, 1e-12);
         Assert.Equal(2, scores[0][1].TokenCount);
         var body = JsonNode.Parse(Assert.Single(_server.Requests).Body)!;
         Assert.True((bool)body["echo"]!);
@@ -162,6 +162,19 @@ public sealed class RemoteTextModelTests : IDisposable
         Assert.Equal(4, _server.Requests.Count); // only "d" was sent
         var usage = second.TakeUsage();
         Assert.Equal((1, 3), (usage.Requests, usage.Cached));
+    }
+
+    [Fact]
+    public async Task TwoServersOfOneModelNameDoNotShareCachedAnswers()
+    {
+        using var other = new FakeOpenAiServer(salt: 1);
+        var request = new ScoringRequest("Which?", [" (A)", " (B)"]);
+        using var first = new RemoteTextModel(Spec()) { CacheDirectory = _cache };
+        using var second = new RemoteTextModel(Spec() with { Endpoint = other.Endpoint }) { CacheDirectory = _cache };
+        var a = await first.ScoreAsync([request], Token);
+        var b = await second.ScoreAsync([request], Token);
+        Assert.Single(other.Requests);
+        Assert.NotEqual(a[0][0].LogProb, b[0][0].LogProb);
     }
 
     [Fact]
