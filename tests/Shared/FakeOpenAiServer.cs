@@ -56,6 +56,9 @@ public sealed partial class FakeOpenAiServer : IDisposable
         _ = Task.Run(ServeAsync);
     }
 
+    /// <summary>A first echoed token without text in the prompt (a bos token's "&lt;s&gt;"), and whether the echoed text shows it.</summary>
+    public (string Text, bool InText)? Bos { get; set; }
+
     /// <summary>What varies this server's log-probabilities (<see cref="TokenLogprob"/>).</summary>
     public int Salt { get; }
 
@@ -101,7 +104,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
             path = path.StartsWith("v1/", StringComparison.Ordinal) ? path[3..] : path;
             var request = new Request(Interlocked.Increment(ref _count), path, body, context.Request.Headers["Authorization"], Endpoint);
             Requests.Enqueue(request);
-            var reply = Fault?.Invoke(request) ?? Answer(request, Salt);
+            var reply = Fault?.Invoke(request) ?? Answer(request, Salt, Bos);
             if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
             context.Response.StatusCode = reply.Status;
             context.Response.ContentType = "application/json";
@@ -120,7 +123,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
     }
 
     /// <summary>The answer to a request without a fault.</summary>
-    public static Reply Answer(Request request, int salt = 0)
+    public static Reply Answer(Request request, int salt = 0, (string Text, bool InText)? bos = null)
     {
         var body = JsonNode.Parse(request.Body)!.AsObject();
         if ((string?)body["model"] != ModelName) return Error(404, $"model {(string?)body["model"]} does not exist");
@@ -142,6 +145,12 @@ public sealed partial class FakeOpenAiServer : IDisposable
                         var tokens = Tokens(prompt);
                         if (((int?)body["max_tokens"] ?? 16) > 0) tokens.Add(" x");
                         completionTokens += tokens.Count - Tokens(prompt).Count;
+                        string text = string.Concat(tokens);
+                        if (bos is { } first)
+                        {
+                            tokens.Insert(0, first.Text);
+                            if (first.InText) text = first.Text + text;
+                        }
                         var offsets = new JsonArray();
                         int offset = 0;
                         foreach (string token in tokens)
@@ -152,12 +161,12 @@ public sealed partial class FakeOpenAiServer : IDisposable
                         choices.Add(new JsonObject
                         {
                             ["index"] = choices.Count,
-                            ["text"] = string.Concat(tokens),
+                            ["text"] = text,
                             ["finish_reason"] = "length",
                             ["logprobs"] = new JsonObject
                             {
                                 ["tokens"] = new JsonArray([.. tokens.Select(t => (JsonNode)t)]),
-                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(string.Concat(tokens[..k]), t, salt))]),
+                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(string.Concat(tokens[(bos is null ? 0 : 1)..k]), t, salt))]),
                                 ["text_offset"] = offsets,
                             },
                         });

@@ -127,35 +127,52 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
             var response = await SendAsync("completions", body, cancellationToken).ConfigureAwait(false);
             var choices = Ordered(response, request.Continuations.Count);
             return (IReadOnlyList<ContinuationScore>)[.. request.Continuations.Select((c, j) =>
-                ContinuationOf(choices[j], request.Prompt.Length, request.Prompt.Length + c.Length))];
+                ContinuationOf(choices[j], request.Prompt, c))];
         })).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The log-probability of the text between <paramref name="start"/> and <paramref name="end"/> of an echoed choice: the
-    /// sum over the tokens that end after <paramref name="start"/> and begin before <paramref name="end"/> (a token that
-    /// straddles the prompt's end counts with the continuation). Offsets are shifted by what token texts add to the
-    /// choice's text (a "&lt;s&gt;" token's text some servers echo).
+    /// The log-probability of <paramref name="continuation"/> in an echoed choice of <paramref name="prompt"/> + it: the sum
+    /// over the tokens that end after the prompt and begin before the continuation's end (a token that straddles the
+    /// prompt's end counts with the continuation). Positions are counted in the token texts from the end of the echo
+    /// (the choice's text after it is the generated tail), so that what servers add before the prompt (a "&lt;s&gt;" token's
+    /// text) or decode differently in it (a character split over tokens) does not move the continuation; when the echo is
+    /// not found in the text, the server's text_offset is used.
     /// </summary>
-    internal ContinuationScore ContinuationOf(JsonObject choice, int start, int end)
+    internal ContinuationScore ContinuationOf(JsonObject choice, string prompt, string continuation)
     {
         var logprobs = choice["logprobs"] as JsonObject ?? throw Malformed("a scoring choice has no logprobs (does the server support echo with logprobs?)");
         var tokens = logprobs["tokens"]?.AsArray().Select(t => (string?)t ?? "").ToList() ?? throw Malformed("logprobs without tokens");
         var values = logprobs["token_logprobs"]?.AsArray() ?? throw Malformed("logprobs without token_logprobs");
-        var offsets = logprobs["text_offset"]?.AsArray().Select(o => (int)o!).ToList() ?? throw Malformed("logprobs without text_offset");
-        if (values.Count != tokens.Count || offsets.Count != tokens.Count) throw Malformed("logprobs arrays of different lengths");
-        int shift = Math.Max(0, tokens.Sum(t => t.Length) - (((string?)choice["text"])?.Length ?? 0));
+        if (values.Count != tokens.Count) throw Malformed("logprobs arrays of different lengths");
+        string text = (string?)choice["text"] ?? throw Malformed("a scoring choice without text");
+        string echoed = prompt + continuation;
+        var starts = new int[tokens.Count];
+        for (int k = 1; k < tokens.Count; k++) starts[k] = starts[k - 1] + tokens[k - 1].Length;
+        int total = tokens.Sum(t => t.Length), begin, stop;
+        if (text.IndexOf(echoed, StringComparison.Ordinal) is var at and >= 0)
+        {
+            stop = total - (text.Length - at - echoed.Length);
+            begin = stop - continuation.Length;
+        }
+        else
+        {
+            var offsets = logprobs["text_offset"]?.AsArray().Select(o => (int)o!).ToList() ?? throw Malformed("the echoed text is not the prompt and logprobs have no text_offset");
+            if (offsets.Count != tokens.Count) throw Malformed("logprobs arrays of different lengths");
+            int shift = Math.Max(0, total - text.Length);
+            for (int k = 0; k < tokens.Count; k++) starts[k] = offsets[k] - shift;
+            (begin, stop) = (prompt.Length, echoed.Length);
+        }
         double sum = 0;
         int count = 0;
         for (int k = 0; k < tokens.Count; k++)
         {
-            int from = offsets[k] - shift, to = from + tokens[k].Length;
-            if (to <= start || from >= end) continue;
+            if (starts[k] + tokens[k].Length <= begin || starts[k] >= stop) continue;
             if (values[k] is null) throw Malformed($"the continuation's token {k} has no log-probability (an empty prompt?)");
             sum += (double)values[k]!;
             count++;
         }
-        if (count == 0 && end > start) throw Malformed("no echoed token covers the continuation (did the server echo the prompt?)");
+        if (count == 0 && continuation.Length > 0) throw Malformed("no echoed token covers the continuation (did the server echo the prompt?)");
         return new ContinuationScore(sum, count);
     }
 

@@ -68,6 +68,20 @@ public sealed class RemoteTextModelTests : IDisposable
         Assert.Equal(1, (int)body["max_tokens"]!); // the generated token is left out
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABosTokenInTheEchoDoesNotMoveTheContinuation(bool inText)
+    {
+        const string prompt = "\n\nHuman: Which is kinder?\n\nAssistant:";
+        using var model = new RemoteTextModel(Spec());
+        var plain = await model.ScoreAsync([new ScoringRequest(prompt, [" (A)", " (B) yes"])], Token);
+        _server.Bos = ("<s>", inText);
+        var withBos = await model.ScoreAsync([new ScoringRequest(prompt, [" (A)", " (B) yes"])], Token);
+        Assert.Equal(plain[0].Select(s => (s.LogProb, s.TokenCount)), withBos[0].Select(s => (s.LogProb, s.TokenCount)));
+        Assert.Equal(2, withBos[0][1].TokenCount);
+    }
+
     [Fact]
     public async Task ChatModelsGetMessagesAndAFinalAssistantTurnIsContinuedAsText()
     {
