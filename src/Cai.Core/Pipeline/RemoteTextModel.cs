@@ -39,6 +39,7 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     readonly ChatFormat _format;
     readonly string? _apiKey;
     readonly Uri _base;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _inFlight = new();
     long _sent, _cached, _retries, _promptTokens, _completionTokens;
 
     /// <param name="spec">The recipe's entry.</param>
@@ -218,20 +219,40 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     InvalidDataException Malformed(string what) => new($"model {_spec.Id}: {what}");
 
     /// <summary>
-    /// POSTs <paramref name="body"/> to <paramref name="path"/> under the endpoint, or answers it from the cache. Transient
-    /// failures are retried (<see cref="RemoteModel.MaxRetries"/>); the last failure is a <see cref="RemoteModelException"/>
-    /// naming the endpoint, the status and the server's message.
+    /// POSTs <paramref name="body"/> to <paramref name="path"/> under the endpoint, or answers it from the cache or from the
+    /// same request in flight (identical pairs of responses ask identical questions). Transient failures are retried
+    /// (<see cref="RemoteModel.MaxRetries"/>); the last failure is a <see cref="RemoteModelException"/> naming the
+    /// endpoint, the status and the server's message.
     /// </summary>
     internal async Task<JsonObject> SendAsync(string path, JsonObject body, CancellationToken cancellationToken)
     {
         string json = body.ToJsonString();
         var url = new Uri(_base, path);
-        string? cacheFile = CacheDirectory is { } folder ? Path.Combine(folder, Key(url, json) + ".json") : null;
+        string key = Key(url, json);
+        string? cacheFile = CacheDirectory is { } folder ? Path.Combine(folder, key + ".json") : null;
+        var mine = new Lazy<Task<string>>(() => FetchAsync(url, path, json, cacheFile, cancellationToken));
+        var shared = _inFlight.GetOrAdd(key, mine);
+        try
+        {
+            // Each caller parses its own copy: a JsonObject is not safe to read from two threads at once.
+            var answer = JsonNode.Parse(await shared.Value.ConfigureAwait(false))!.AsObject();
+            if (!ReferenceEquals(shared, mine)) Interlocked.Increment(ref _cached);
+            Count(answer);
+            return answer;
+        }
+        finally
+        {
+            if (ReferenceEquals(shared, mine)) _inFlight.TryRemove(KeyValuePair.Create(key, mine));
+        }
+    }
+
+    /// <summary>The answer's JSON text: from the cache, or from the server (then cached).</summary>
+    async Task<string> FetchAsync(Uri url, string path, string json, string? cacheFile, CancellationToken cancellationToken)
+    {
         if (cacheFile is not null && Cached(cacheFile) is { } hit)
         {
             Interlocked.Increment(ref _cached);
-            Count(hit);
-            return hit;
+            return hit.ToJsonString();
         }
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -241,14 +262,14 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
                 var (answer, failure, retryAfter) = await AttemptAsync(url, json, cancellationToken).ConfigureAwait(false);
                 if (answer is not null)
                 {
+                    string text = answer.ToJsonString();
                     if (cacheFile is not null)
                     {
                         Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
-                        AtomicFile.WriteAllText(cacheFile, answer.ToJsonString());
+                        AtomicFile.WriteAllText(cacheFile, text);
                     }
                     Interlocked.Increment(ref _sent);
-                    Count(answer);
-                    return answer;
+                    return text;
                 }
                 if (retryAfter is null || attempt >= _spec.MaxRetries)
                     throw new RemoteModelException(
@@ -362,8 +383,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     }
 }
 
-/// <summary>What a remote model's requests cost: answers used (sent), answers read from the cache, retries, and the
-/// tokens the server counted (usage) over the answers used and cached.</summary>
+/// <summary>What a remote model's requests cost: answers received, answers read from the cache or shared with an identical
+/// request in flight, retries, and the tokens the server counted (usage) over every answer used.</summary>
 public sealed record RemoteUsage(long Requests, long Cached, long Retries, long PromptTokens, long CompletionTokens)
 {
     public static readonly RemoteUsage None = new(0, 0, 0, 0, 0);

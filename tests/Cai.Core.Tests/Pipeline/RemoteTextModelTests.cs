@@ -192,6 +192,17 @@ public sealed class RemoteTextModelTests : IDisposable
     }
 
     [Fact]
+    public async Task IdenticalRequestsInFlightAreSentOnce()
+    {
+        using var model = new RemoteTextModel(Spec());
+        var request = new ScoringRequest("Which?", [" (A)", " (B)"]);
+        var scores = await model.ScoreAsync([request, request, request], Token);
+        Assert.Single(_server.Requests);
+        Assert.Equal(scores[0][1], scores[2][1]);
+        Assert.Equal((1, 2), (model.TakeUsage() is var u ? (u.Requests, u.Cached) : default));
+    }
+
+    [Fact]
     public async Task ConcurrencyIsBounded()
     {
         int inFlight = 0, most = 0;
