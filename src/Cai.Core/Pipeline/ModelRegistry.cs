@@ -95,12 +95,10 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     }
 
     /// <summary>A checkpoint's full path, or a served model's id as it is.</summary>
-    static string Key(string path) => IsRemote(path) ? path : Path.GetFullPath(path);
-
-    static bool IsRemote(string id) => id.Contains("@http://", StringComparison.Ordinal) || id.Contains("@https://", StringComparison.Ordinal);
+    static string Key(string path) => Recipes.RemoteModel.IsId(path) ? path : Path.GetFullPath(path);
 
     // A reward model (…ForSequenceClassification) is no text model: plugins are given only the causal LMs.
-    ITextModel? TryLoadTextModel(string path) => IsRemote(path) || IsCausalLanguageModel(path) ? Load(path) : null;
+    ITextModel? TryLoadTextModel(string path) => Recipes.RemoteModel.IsId(path) || IsCausalLanguageModel(path) ? Load(path) : null;
 
     static bool IsCausalLanguageModel(string path)
     {

@@ -111,6 +111,10 @@ public sealed record RemoteModel : IValidatableObject
     /// <summary>How run.json, logs and provenance name it: model@endpoint (no key).</summary>
     public string Id => $"{Model}@{Endpoint.TrimEnd('/')}";
 
+    /// <summary>Whether a resolved model (a checkpoint path or an <see cref="Id"/>) is a served model.</summary>
+    public static bool IsId(string model) =>
+        model.Contains("@http://", StringComparison.Ordinal) || model.Contains("@https://", StringComparison.Ordinal);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(uri.Query)
