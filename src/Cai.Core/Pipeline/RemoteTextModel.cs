@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -15,14 +16,15 @@ namespace Cai.Core.Pipeline;
 /// <summary>
 /// A text model served over the OpenAI HTTP API (<c>cai serve</c>, vLLM, TGI, Ollama, llama.cpp's server). Generation
 /// and scoring use /completions (scoring: the prompt and continuation echoed with their log-probabilities, the
-/// continuation's tokens found by their text offsets); assistant turns use /chat/completions when the recipe says
+/// continuation's tokens found from the end of the echo); assistant turns use /chat/completions when the recipe says
 /// <c>chat: true</c>. Plain HttpClient and System.Text.Json, not Microsoft.Extensions.AI: its chat abstraction has no
 /// echo, prompt log-probabilities or text offsets, and the cache needs the exact request body.
 /// <para>
 /// Every request goes through <see cref="SendAsync"/>: at most <see cref="RemoteModel.MaxConcurrency"/> in flight, each
 /// with its own timeout, retried on 429, 5xx, timeouts, reset connections and malformed answers with exponential
 /// backoff and full jitter (a Retry-After header wins), and answered from the request cache in
-/// <see cref="CacheDirectory"/> when the same body was answered before (so a resumed stage does not send it again).
+/// <see cref="CacheDirectory"/> when the same body was answered before (so a resumed stage does not send it again), or
+/// shared with an identical request in flight.
 /// </para>
 /// </summary>
 public sealed class RemoteTextModel : ITextModel, IDisposable
@@ -39,7 +41,7 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     readonly ChatFormat _format;
     readonly string? _apiKey;
     readonly Uri _base;
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _inFlight = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<string>>> _inFlight = new();
     long _sent, _cached, _retries, _promptTokens, _completionTokens;
 
     /// <param name="spec">The recipe's entry.</param>
