@@ -56,7 +56,8 @@ public sealed partial class FakeOpenAiServer : IDisposable
         _ = Task.Run(ServeAsync);
     }
 
-    /// <summary>A first echoed token without text in the prompt (a bos token's "&lt;s&gt;"), and whether the echoed text shows it.</summary>
+    /// <summary>A first echoed token without text in the prompt (a bos token's "&lt;s&gt;"), and whether the echoed text shows
+    /// it.</summary>
     public (string Text, bool InText)? Bos { get; set; }
 
     /// <summary>What varies this server's log-probabilities (<see cref="TokenLogprob"/>).</summary>
@@ -166,7 +167,8 @@ public sealed partial class FakeOpenAiServer : IDisposable
                             ["logprobs"] = new JsonObject
                             {
                                 ["tokens"] = new JsonArray([.. tokens.Select(t => (JsonNode)t)]),
-                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) => k == 0 ? null : (JsonNode)TokenLogprob(string.Concat(tokens[(bos is null ? 0 : 1)..k]), t, salt))]),
+                                ["token_logprobs"] = new JsonArray([.. tokens.Select((t, k) =>
+                                    k == 0 ? null : (JsonNode)TokenLogprob(string.Concat(tokens[(bos is null ? 0 : 1)..k]), t, salt))]),
                                 ["text_offset"] = offsets,
                             },
                         });
@@ -174,7 +176,10 @@ public sealed partial class FakeOpenAiServer : IDisposable
                     else
                     {
                         completionTokens += 3;
-                        choices.Add(new JsonObject { ["index"] = choices.Count, ["text"] = Sample(prompt, seed, j), ["finish_reason"] = "stop" });
+                        choices.Add(new JsonObject
+                        {
+                            ["index"] = choices.Count, ["text"] = Sample(prompt, seed, j), ["finish_reason"] = "stop",
+                        });
                     }
                 }
             }
@@ -198,13 +203,17 @@ public sealed partial class FakeOpenAiServer : IDisposable
         return new Reply(200, new JsonObject
         {
             ["id"] = $"fake-{request.Number}", ["object"] = "text_completion", ["model"] = ModelName, ["choices"] = choices,
-            ["usage"] = new JsonObject { ["prompt_tokens"] = promptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = promptTokens + completionTokens },
+            ["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = promptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = promptTokens + completionTokens,
+            },
         }.ToJsonString());
     }
 
     /// <summary>An OpenAI-shaped error.</summary>
     public static Reply Error(int status, string message, string? retryAfter = null, TimeSpan delay = default) =>
-        new(status, new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = "server_error" } }.ToJsonString(), delay, retryAfter);
+        new(status, new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = "server_error" } }.ToJsonString(),
+            delay, retryAfter);
 
     /// <summary>The fake's tokens: runs of spaces joined to the word after them.</summary>
     public static List<string> Tokens(string text) => [.. TokenPattern().Matches(text).Select(m => m.Value)];

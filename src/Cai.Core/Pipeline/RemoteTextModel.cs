@@ -98,7 +98,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
             return await GenerateAsync([.. conversations.Select(FormatPrompt)],
                 options with { StopStrings = [.. options.StopStrings.Union(TurnStopStrings)] }, cancellationToken).ConfigureAwait(false);
         if (options.Seeds is { } seeds && seeds.Count != conversations.Count)
-            throw new ArgumentException($"GenerationOptions.Seeds has {seeds.Count} seeds for {conversations.Count} conversations.", nameof(options));
+            throw new ArgumentException(
+                $"GenerationOptions.Seeds has {seeds.Count} seeds for {conversations.Count} conversations.", nameof(options));
         return await Task.WhenAll(conversations.Select(async (conversation, i) =>
         {
             var body = Sampling(options, options.Seeds?[i] ?? PromptSeed(options.Seed, i));
@@ -144,7 +145,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     /// </summary>
     internal ContinuationScore ContinuationOf(JsonObject choice, string prompt, string continuation)
     {
-        var logprobs = choice["logprobs"] as JsonObject ?? throw Malformed("a scoring choice has no logprobs (does the server support echo with logprobs?)");
+        var logprobs = choice["logprobs"] as JsonObject
+                       ?? throw Malformed("a scoring choice has no logprobs (does the server support echo with logprobs?)");
         var tokens = logprobs["tokens"]?.AsArray().Select(t => (string?)t ?? "").ToList() ?? throw Malformed("logprobs without tokens");
         var values = logprobs["token_logprobs"]?.AsArray() ?? throw Malformed("logprobs without token_logprobs");
         if (values.Count != tokens.Count) throw Malformed("logprobs arrays of different lengths");
@@ -160,7 +162,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
         }
         else
         {
-            var offsets = logprobs["text_offset"]?.AsArray().Select(o => (int)o!).ToList() ?? throw Malformed("the echoed text is not the prompt and logprobs have no text_offset");
+            var offsets = logprobs["text_offset"]?.AsArray().Select(o => (int)o!).ToList()
+                          ?? throw Malformed("the echoed text is not the prompt and logprobs have no text_offset");
             if (offsets.Count != tokens.Count) throw Malformed("logprobs arrays of different lengths");
             int shift = Math.Max(0, total - text.Length);
             for (int k = 0; k < tokens.Count; k++) starts[k] = offsets[k] - shift;
@@ -175,7 +178,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
             sum += (double)values[k]!;
             count++;
         }
-        if (count == 0 && continuation.Length > 0) throw Malformed("no echoed token covers the continuation (did the server echo the prompt?)");
+        if (count == 0 && continuation.Length > 0)
+            throw Malformed("no echoed token covers the continuation (did the server echo the prompt?)");
         return new ContinuationScore(sum, count);
     }
 
@@ -205,7 +209,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
             string value = text(c) ?? throw Malformed("a choice without text");
             // Servers that honour fewer stop strings (OpenAI takes 4) still end the text at the first one.
             int cut = stops.Select(s => value.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
-            var reason = cut >= 0 || c["stop_reason"] is JsonValue { } v && v.GetValueKind() == JsonValueKind.String ? FinishReason.StopString
+            bool stopString = cut >= 0 || c["stop_reason"] is JsonValue { } v && v.GetValueKind() == JsonValueKind.String;
+            var reason = stopString ? FinishReason.StopString
                 : (string?)c["finish_reason"] == "length" ? FinishReason.Length : FinishReason.EndOfSequence;
             return new GeneratedText(cut >= 0 ? value[..cut] : value, [], reason);
         })];
@@ -274,8 +279,8 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
                     return text;
                 }
                 if (retryAfter is null || attempt >= _spec.MaxRetries)
-                    throw new RemoteModelException(
-                        $"model {_spec.Model} at {_spec.Endpoint}: POST /{path} failed{(retryAfter is null ? "" : $" after {attempt + 1} attempts")}: {failure}");
+                    throw new RemoteModelException($"model {_spec.Model} at {_spec.Endpoint}: POST /{path} failed"
+                                                   + $"{(retryAfter is null ? "" : $" after {attempt + 1} attempts")}: {failure}");
                 Interlocked.Increment(ref _retries);
                 await Task.Delay(Wait(attempt, retryAfter.Value), cancellationToken).ConfigureAwait(false);
             }
@@ -286,21 +291,29 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
         }
     }
 
-    /// <summary>One attempt: the answer; or the failure and, when it is worth retrying, the server's Retry-After (zero when none).</summary>
-    async Task<(JsonObject? Answer, string Failure, TimeSpan? RetryAfter)> AttemptAsync(Uri url, string json, CancellationToken cancellationToken)
+    /// <summary>One attempt: the answer; or the failure and, when it is worth retrying, the server's Retry-After (zero when
+    /// none).</summary>
+    async Task<(JsonObject? Answer, string Failure, TimeSpan? RetryAfter)> AttemptAsync(
+        Uri url, string json, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(_spec.TimeoutS));
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            };
             if (_apiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                .ConfigureAwait(false);
             string text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             string described = $"{status} {response.ReasonPhrase}{ErrorMessage(text)}";
             if (response.IsSuccessStatusCode)
-                return Parse(text) is { } answer ? (answer, "", null) : (null, $"{status} with a malformed body ({Snippet(text)})", TimeSpan.Zero);
+                return Parse(text) is { } answer
+                    ? (answer, "", null)
+                    : (null, $"{status} with a malformed body ({Snippet(text)})", TimeSpan.Zero);
             bool transient = status is 408 or 409 or 429 || status >= 500;
             return (null, described, transient ? RetryAfter(response.Headers.RetryAfter) : null);
         }
@@ -394,7 +407,8 @@ public sealed record RemoteUsage(long Requests, long Cached, long Retries, long 
     public static RemoteUsage operator +(RemoteUsage a, RemoteUsage b) => new(a.Requests + b.Requests, a.Cached + b.Cached,
         a.Retries + b.Retries, a.PromptTokens + b.PromptTokens, a.CompletionTokens + b.CompletionTokens);
 
-    /// <summary>The stage metrics: remote_requests, remote_cached, remote_retries, remote_prompt_tokens, remote_completion_tokens.</summary>
+    /// <summary>The stage metrics: remote_requests, remote_cached, remote_retries, remote_prompt_tokens,
+    /// remote_completion_tokens.</summary>
     public IReadOnlyDictionary<string, double> Metrics() => new Dictionary<string, double>
     {
         ["remote_requests"] = Requests,

@@ -44,13 +44,15 @@ public sealed record ModelSource(IReadOnlyList<ModelRef> Members)
         {
             bool remote = mapping.Children.Keys.Any(k => k is YamlScalarNode { Value: "endpoint" });
             int before = binder.Errors.Count + binder.More;
-            if (remote && binder.BindObject(typeof(RemoteModel), node) is RemoteModel endpoint && binder.Errors.Count + binder.More == before)
+            if (remote && binder.BindObject(typeof(RemoteModel), node) is RemoteModel endpoint
+                       && binder.Errors.Count + binder.More == before)
                 return new ModelRef(null, null, location, endpoint);
             if (!remote && binder.BindObject(typeof(ModelPath), node) is ModelPath { Path: { } path })
                 return new ModelRef(path, null, location);
             return null;
         }
-        binder.Error(node, "expected a role name (e.g. policy), a mapping { path: ... } or { endpoint: ..., model: ... }, or a sequence of these");
+        binder.Error(node,
+            "expected a role name (e.g. policy), a mapping { path: ... } or { endpoint: ..., model: ... }, or a sequence of these");
         return null;
     }
 }
@@ -117,10 +119,11 @@ public sealed record RemoteModel : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(uri.Query)
-            || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
             yield return new ValidationResult(
-                $"must be an http or https URL without query, fragment or credentials (e.g. http://127.0.0.1:8000/v1), got {InputError.Quote(Endpoint)}",
+                "must be an http or https URL without query, fragment or credentials (e.g. http://127.0.0.1:8000/v1), "
+                + $"got {InputError.Quote(Endpoint)}",
                 [nameof(Endpoint)]);
         if (ApiKeyEnv is { } name && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
             yield return new ValidationResult($"names the environment variable {name}, which is not set", [nameof(ApiKeyEnv)]);

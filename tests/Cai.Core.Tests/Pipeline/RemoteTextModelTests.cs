@@ -20,7 +20,8 @@ public sealed class RemoteTextModelTests : IDisposable
 
     RemoteModel Spec(int retries = 3, double timeout = 5, bool chat = false) => new()
     {
-        Endpoint = _server.Endpoint, Model = FakeOpenAiServer.ModelName, MaxRetries = retries, TimeoutS = timeout, BackoffS = 0.01, Chat = chat,
+        Endpoint = _server.Endpoint, Model = FakeOpenAiServer.ModelName, MaxRetries = retries, TimeoutS = timeout, BackoffS = 0.01,
+        Chat = chat,
     };
 
     static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -29,11 +30,15 @@ public sealed class RemoteTextModelTests : IDisposable
     public async Task GenerationSendsOneRequestPerPromptWithItsSeedAndSamplingSettings()
     {
         using var model = new RemoteTextModel(Spec());
-        var options = new GenerationOptions { MaxNewTokens = 7, Temperature = 0.5f, TopP = 0.9f, NumReturnSequences = 2, Seeds = [11, 12], StopStrings = ["\n\nHuman:"] };
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = 7, Temperature = 0.5f, TopP = 0.9f, NumReturnSequences = 2, Seeds = [11, 12], StopStrings = ["\n\nHuman:"],
+        };
         var result = await model.GenerateAsync(["first prompt", "second"], options, Token);
 
         Assert.Equal(2, result.Count);
-        Assert.Equal([FakeOpenAiServer.Sample("first prompt", 11, 0), FakeOpenAiServer.Sample("first prompt", 11, 1)], result[0].Select(g => g.Text));
+        Assert.Equal([FakeOpenAiServer.Sample("first prompt", 11, 0), FakeOpenAiServer.Sample("first prompt", 11, 1)],
+            result[0].Select(g => g.Text));
         Assert.Equal(FakeOpenAiServer.Sample("second", 12, 1), result[1][1].Text);
         var bodies = _server.Requests.Select(r => JsonNode.Parse(r.Body)!).OrderBy(b => (long)b["seed"]!).ToList();
         Assert.Equal(2, bodies.Count);
@@ -61,7 +66,8 @@ public sealed class RemoteTextModelTests : IDisposable
 
         Assert.Equal(FakeOpenAiServer.TokenLogprob(prompt, " (A)"), scores[0][0].LogProb, 1e-12);
         Assert.Equal(1, scores[0][0].TokenCount);
-        Assert.Equal(FakeOpenAiServer.TokenLogprob(prompt, " (B)") + FakeOpenAiServer.TokenLogprob(prompt + " (B)", " yes"), scores[0][1].LogProb, 1e-12);
+        Assert.Equal(FakeOpenAiServer.TokenLogprob(prompt, " (B)") + FakeOpenAiServer.TokenLogprob(prompt + " (B)", " yes"),
+            scores[0][1].LogProb, 1e-12);
         Assert.Equal(2, scores[0][1].TokenCount);
         var body = JsonNode.Parse(Assert.Single(_server.Requests).Body)!;
         Assert.True((bool)body["echo"]!);
@@ -130,7 +136,8 @@ public sealed class RemoteTextModelTests : IDisposable
         _server.Fault = _ => FakeOpenAiServer.Error(503, "overloaded");
         using var model = new RemoteTextModel(Spec(retries: 2));
         var e = await Assert.ThrowsAsync<RemoteModelException>(() => model.GenerateAsync(["p"], new GenerationOptions(), Token));
-        Assert.Equal($"model fake at {_server.Endpoint}: POST /completions failed after 3 attempts: 503 Service Unavailable: overloaded", e.Message);
+        Assert.Equal($"model fake at {_server.Endpoint}: POST /completions failed after 3 attempts: 503 Service Unavailable: overloaded",
+            e.Message);
         Assert.Equal(3, _server.Requests.Count);
     }
 
