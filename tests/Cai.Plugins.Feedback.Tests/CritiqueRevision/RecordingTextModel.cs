@@ -14,7 +14,7 @@ public sealed class RecordingTextModel(string answer) : ITextModel
     public string Name => "recording";
 
     public string FormatPrompt(Conversation conversation) =>
-        string.Concat(conversation.Turns.Select(t => $"\n\n{t.Role}: {t.Text}")) + "\n\nAssistant:";
+        string.Concat(conversation.Turns.Select(t => $"\n\n{(t.Role == Role.User ? "Human" : t.Role.ToString())}: {t.Text}")) + "\n\nAssistant:";
 
     public IReadOnlyList<string> TurnStopStrings => ["\n\nHuman:"];
 
