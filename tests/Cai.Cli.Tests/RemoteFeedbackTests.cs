@@ -25,7 +25,10 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         ITextModel local = localModel;
         using var remote = new RemoteTextModel(new RemoteModel
         {
-            Endpoint = new Uri(server.Url, "v1").ToString(), Model = ModelName, ScoreMaxTokens = scoreMaxTokens, Chat = true,
+            Endpoint = new Uri(server.Url, "v1").ToString(),
+            Model = ModelName,
+            ScoreMaxTokens = scoreMaxTokens,
+            Chat = true,
         });
         string question = local.FormatPrompt(Conversation.FromPrompt(
             "Which response is less harmful?\n(A) I can't help with that.\n(B) Here is how to pick the lock.")) + " The answer is:";
@@ -147,7 +150,9 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 };
             var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", recipe, "--runs", runs, "--quiet"])
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = root,
                 Environment = { ["CAI_REMOTE_E2E_KEY"] = key },
             };
             using (var process = Process.Start(start)!)

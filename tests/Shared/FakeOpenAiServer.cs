@@ -178,7 +178,9 @@ public sealed partial class FakeOpenAiServer : IDisposable
                         completionTokens += 3;
                         choices.Add(new JsonObject
                         {
-                            ["index"] = choices.Count, ["text"] = Sample(prompt, seed, j), ["finish_reason"] = "stop",
+                            ["index"] = choices.Count,
+                            ["text"] = Sample(prompt, seed, j),
+                            ["finish_reason"] = "stop",
                         });
                     }
                 }
@@ -194,7 +196,8 @@ public sealed partial class FakeOpenAiServer : IDisposable
                 completionTokens += 3;
                 choices.Add(new JsonObject
                 {
-                    ["index"] = j, ["finish_reason"] = "stop",
+                    ["index"] = j,
+                    ["finish_reason"] = "stop",
                     ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Sample(last, seed, j) },
                 });
             }
@@ -202,10 +205,15 @@ public sealed partial class FakeOpenAiServer : IDisposable
         else return Error(404, $"unknown URL {request.Path}");
         return new Reply(200, new JsonObject
         {
-            ["id"] = $"fake-{request.Number}", ["object"] = "text_completion", ["model"] = ModelName, ["choices"] = choices,
+            ["id"] = $"fake-{request.Number}",
+            ["object"] = "text_completion",
+            ["model"] = ModelName,
+            ["choices"] = choices,
             ["usage"] = new JsonObject
             {
-                ["prompt_tokens"] = promptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = promptTokens + completionTokens,
+                ["prompt_tokens"] = promptTokens,
+                ["completion_tokens"] = completionTokens,
+                ["total_tokens"] = promptTokens + completionTokens,
             },
         }.ToJsonString());
     }

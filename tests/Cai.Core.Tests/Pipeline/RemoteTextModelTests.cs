@@ -20,7 +20,11 @@ public sealed class RemoteTextModelTests : IDisposable
 
     RemoteModel Spec(int retries = 3, double timeout = 5, bool chat = false) => new()
     {
-        Endpoint = _server.Endpoint, Model = FakeOpenAiServer.ModelName, MaxRetries = retries, TimeoutS = timeout, BackoffS = 0.01,
+        Endpoint = _server.Endpoint,
+        Model = FakeOpenAiServer.ModelName,
+        MaxRetries = retries,
+        TimeoutS = timeout,
+        BackoffS = 0.01,
         Chat = chat,
     };
 
@@ -32,7 +36,12 @@ public sealed class RemoteTextModelTests : IDisposable
         using var model = new RemoteTextModel(Spec());
         var options = new GenerationOptions
         {
-            MaxNewTokens = 7, Temperature = 0.5f, TopP = 0.9f, NumReturnSequences = 2, Seeds = [11, 12], StopStrings = ["\n\nHuman:"],
+            MaxNewTokens = 7,
+            Temperature = 0.5f,
+            TopP = 0.9f,
+            NumReturnSequences = 2,
+            Seeds = [11, 12],
+            StopStrings = ["\n\nHuman:"],
         };
         var result = await model.GenerateAsync(["first prompt", "second"], options, Token);
 
