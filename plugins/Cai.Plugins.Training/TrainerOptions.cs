@@ -6,8 +6,8 @@ namespace Cai.Plugins.Training;
 
 /// <summary>
 /// The options every trainer shares, as TRL's configs share Hugging Face's TrainingArguments: AdamW's learning rate,
-/// weight decay and gradient clipping. Each option's doc comment, range and default are here once; a trainer whose
-/// default differs sets it in its options' constructor.
+/// weight decay and gradient clipping, and the resumable saves kept. Each option's doc comment, range and default are
+/// here once; a trainer whose default differs sets it in its options' constructor.
 /// </summary>
 public abstract record OptimizerOptions : PluginOptions
 {
@@ -23,6 +23,11 @@ public abstract record OptimizerOptions : PluginOptions
     /// <summary>Clip gradients to this global norm (0: no clipping).</summary>
     [Range(0.0, 1e6)]
     public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Resumable saves kept (the newest; Hugging Face's save_total_limit): <c>cai run --from-step N</c> can restart
+    /// from any of them.</summary>
+    [Range(1, 1000)]
+    public int SaveTotalLimit { get; init; } = 2;
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Cai.Cli.Commands;
 using Cai.Abstractions.Input;
@@ -39,8 +40,8 @@ public static class CaiCommandLine
     public static StageRegistry Stages() => ToyWorld.Register(StageRegistry.Standard());
 
     /// <summary>
-    /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, each problem on one
-    /// <c>error:</c> line of <paramref name="error"/>.
+    /// Parses and runs a command line: parse errors and bad input exit with 2, a failed run with 1, a run stopped by
+    /// SIGTERM or Ctrl-C with 130, each problem on one <c>error:</c> line of <paramref name="error"/>.
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -48,7 +49,22 @@ public static class CaiCommandLine
         {
             var parse = Build().Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction) return ErrorReport.Write(parse, error);
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // SIGTERM and Ctrl-C cancel the command's token; `cai run` then saves where it is (a checkpoint's write may take
+            // a while) and exits with 130. A second signal ends the process at once.
+            using var stop = new CancellationTokenSource();
+            void Stop(PosixSignalContext signal)
+            {
+                if (stop.IsCancellationRequested) return;
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            var configuration = new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            };
+            return parse.InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -21,7 +21,7 @@ public static partial class ErrorReport
     /// <summary>Exit code of a run that failed.</summary>
     public const int FailedRun = 1;
 
-    /// <summary>Exit code of a run stopped by Ctrl+C.</summary>
+    /// <summary>Exit code of a run stopped by Ctrl+C or SIGTERM.</summary>
     public const int Cancelled = 130;
 
     /// <summary>Most problems printed.</summary>

@@ -61,19 +61,4 @@ public sealed class RlCaiEndToEndTests(RlCaiEndToEndFixture run) : IClassFixture
         Assert.Matches(@"\| labels \| multiple-choice \| red_team \| \d+ \| (\d+\.\d%|–) \| \d+ \|", report);
         Assert.Matches(@"\| rm \| \d+ \| (\d+\.\d%|–) \|", report);
     }
-
-    [Fact]
-    public void KilledDuringLabellingResumesToTheSameResult()
-    {
-        string runs = Path.Combine(run.Root, "killed-labels");
-        run.KillWhenExists(runs, Path.Combine("labels", "data.partial.jsonl"));
-        var (exit, error) = run.Run(runs, resume: true);
-        Assert.True(exit == 0, error);
-        string resumed = Directory.GetDirectories(Path.Combine(runs, run.Name)).Single();
-        // Provenance names the models by checkpoint path, which differs between the two run folders.
-        static string WithoutProvenance(JsonObject row) { var copy = (JsonObject)row.DeepClone(); copy.Remove("judge"); return copy.ToJsonString(); }
-        Assert.Equal(Rows(Stage("labels")).Select(WithoutProvenance), Rows(Path.Combine(resumed, "labels")).Select(WithoutProvenance));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(Stage("rl-cai"), "checkpoint", "model.safetensors")),
-            File.ReadAllBytes(Path.Combine(resumed, "rl-cai", "checkpoint", "model.safetensors")));
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cai.Cli;
 
 namespace Cai.Cli.Tests;
@@ -51,26 +50,6 @@ public class SlCaiEndToEndFixture : IDisposable
         string[] args = ["run", Recipe, "--runs", runs, "--quiet", .. resume ? new[] { "--resume" } : []];
         int exit = CaiCommandLine.Run(args, new StringWriter(), error);
         return (exit, error.ToString());
-    }
-
-    /// <summary>Runs the recipe in a child `cai` process and SIGKILLs it once <paramref name="relativeFile"/> appears in the run.</summary>
-    public void KillWhenExists(string runs, string relativeFile)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", Recipe, "--runs", runs, "--quiet"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root,
-        };
-        using var process = Process.Start(start)!;
-        var watch = Stopwatch.StartNew();
-        while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            string? folder = Directory.Exists(Path.Combine(runs, Name)) ? Directory.GetDirectories(Path.Combine(runs, Name)).FirstOrDefault() : null;
-            if (folder is not null && Path.Exists(Path.Combine(folder, relativeFile))) break;
-            Thread.Sleep(20);
-        }
-        Assert.False(process.HasExited, $"the run ended before {relativeFile} appeared: {process.StandardError.ReadToEnd()}");
-        process.Kill(entireProcessTree: true); // SIGKILL
-        process.WaitForExit();
     }
 
     public static string RepositoryRoot()

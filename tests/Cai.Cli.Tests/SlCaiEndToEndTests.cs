@@ -77,23 +77,4 @@ public sealed class SlCaiEndToEndTests(SlCaiEndToEndFixture run) : IClassFixture
         foreach (string plot in new[] { "evaluation.png", "training-loss.png", "revision-rounds.png" })
             Assert.True(new FileInfo(Path.Combine(run.RunFolder, "plots", plot)).Length > 1000, plot);
     }
-
-    [Theory]
-    [InlineData("revise", "data.partial.jsonl")]
-    [InlineData("sl-cai", "training-state/latest")]
-    public void KilledRunResumesToTheSameResult(string stage, string progressFile)
-    {
-        string runs = Path.Combine(run.Root, $"killed-{stage}");
-        run.KillWhenExists(runs, Path.Combine(stage, progressFile));
-        var (exit, error) = run.Run(runs, resume: true);
-        Assert.True(exit == 0, error);
-
-        string resumed = Directory.GetDirectories(Path.Combine(runs, run.Name)).Single();
-        Assert.Equal(File.ReadAllText(Path.Combine(Stage("revise"), "data.jsonl")), File.ReadAllText(Path.Combine(resumed, "revise", "data.jsonl")));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(Stage("sl-cai"), "checkpoint", "model.safetensors")),
-            File.ReadAllBytes(Path.Combine(resumed, "sl-cai", "checkpoint", "model.safetensors")));
-        // The evaluated model's name is its checkpoint path, which differs between the two run folders.
-        Assert.Equal(Rows(Stage("eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"),
-            Rows(Path.Combine(resumed, "eval-sl-cai")).Select(r => $"{r["id"]}|{r["completion"]}|{r["label"]}"));
-    }
 }

@@ -70,11 +70,12 @@ public sealed class PpoTrainerTests : IDisposable
         };
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), cancelled));
-        Assert.Equal("iteration-1", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
+        Assert.Equal("step-1", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
 
         var resumed = new RecordingTrainingContext(_world.Sub("resume"));
         var result = await PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), resumed);
 
+        Assert.Equal(1, resumed.ResumedAt);
         Assert.Equal([2L, 3L], resumed.Rows.Select(r => r.Step));
         Assert.True(File.Exists(Path.Combine(result.CheckpointDirectory, "config.json")));
     }
@@ -93,11 +94,12 @@ public sealed class PpoTrainerTests : IDisposable
         await Assert.ThrowsAsync<IOException>(() =>
             PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), crashing));
         Assert.False(Directory.Exists(_world.Sub("out")));
-        Assert.Equal("iteration-2", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
+        Assert.Equal("step-2", File.ReadAllText(Path.Combine(_world.Sub("resume"), "latest")));
 
         var resumed = new RecordingTrainingContext(_world.Sub("resume"));
         var result = await PpoTestWorld.Trainer(options, new LetterReward('e')).TrainAsync(_world.Request("out"), resumed);
 
+        Assert.Equal(2, resumed.ResumedAt); // the trainer tells the host where it resumes
         Assert.Equal([3L, 4L], resumed.Rows.Select(r => r.Step));
         for (int i = 0; i < 2; i++)
             foreach (string name in LoggedNames)

@@ -26,6 +26,13 @@ internal sealed class RecordingTrainingContext(string checkpointDirectory) : ITr
 
     public string OutputDirectory { get; } = Path.Combine(checkpointDirectory, "output");
 
+    public long? ResumeStep { get; init; }
+
+    /// <summary>The step the trainer said it resumes after (<see cref="ITrainingContext.Resuming"/>), or null when it did not.</summary>
+    public long? ResumedAt { get; private set; }
+
+    public void Resuming(long step) => ResumedAt = step;
+
     public void Log(long step, IReadOnlyDictionary<string, double> metrics) => Rows.Add((step, new Dictionary<string, double>(metrics)));
 
     public void Report(TrainingProgress value)

@@ -91,6 +91,7 @@ public sealed class RewardTrainerTests : IDisposable
 
         var resumed = new RecordingTrainingContext(_world.Sub("resume"));
         var result = await Trainer(options).TrainAsync(_world.Request("rm"), resumed);
+        Assert.Equal(4, resumed.ResumedAt);
 
         var resumedLosses = resumed.Rows.Where(r => r.Row.ContainsKey("loss")).ToList();
         Assert.Equal([5L, 6L, 7L, 8L], resumedLosses.Select(r => r.Step));

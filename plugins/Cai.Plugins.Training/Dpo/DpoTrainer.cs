@@ -61,12 +61,13 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
             2 * options.BatchSize, training.CancellationToken);
 
         using var policy = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
-        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, policy);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, policy, training.ResumeStep);
+        training.Resuming(resume?.Step ?? 0);
         var loop = new TrainingLoop<PreferenceBatch>(policy, options.ToTrainingOptions(seed),
             batch => Loss(policy, reference, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
-        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state);
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, policy, state, options.SaveTotalLimit);
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
         var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
             training.CancellationToken);

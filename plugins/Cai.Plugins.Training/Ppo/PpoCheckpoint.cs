@@ -1,50 +1,48 @@
 using System.Text.Json;
 using Cai.Models.Checkpoints;
 using Cai.Models.IO;
+using Cai.Models.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Cai.Plugins.Training.Ppo;
 
 /// <summary>
-/// The ppo trainer's resume folder: <c>iteration-N/</c> holds the policy (Hugging Face layout), the value head, the
-/// AdamW moments and ppo_state.json (iteration, kl_coef); it is written completely under a temporary name
-/// (<see cref="AtomicFile"/>), then <c>latest</c> is pointed at it and older iterations are removed, so a crash at any
-/// moment leaves a consistent latest.
+/// What the ppo trainer saves in its resume folder (<see cref="ResumableCheckpoint"/>, one <c>step-N/</c> per saved
+/// iteration N): the policy (Hugging Face layout), the value head, the AdamW moments and ppo_state.json (iteration,
+/// kl_coef). Prompt batches and sampling are seeded by the iteration (<see cref="PpoSeeds"/>), so this is all a resumed
+/// run needs to continue as an uninterrupted one.
 /// </summary>
 public static class PpoCheckpoint
 {
-    const string Pointer = "latest", StateFile = "ppo_state.json";
-    const string ValueHeadFile = "value_head.safetensors", OptimizerFile = "optimizer.bin";
+    const string StateFile = "ppo_state.json", ValueHeadFile = "value_head.safetensors", OptimizerFile = "optimizer.bin";
 
     /// <summary>Where a run stands: iterations done and the KL coefficient to continue with.</summary>
     public sealed record State(int Iteration, double KlCoef);
 
-    public static void Save(string directory, PolicyWithValueHead model, AdamW optimizer, State state)
-    {
-        string name = $"iteration-{state.Iteration}";
-        AtomicFile.WriteDirectory(Path.Combine(directory, name), folder =>
+    public static void Save(string directory, PolicyWithValueHead model, AdamW optimizer, State state, int keep = 1) =>
+        ResumableCheckpoint.Save(directory, state.Iteration, keep, folder =>
         {
             CheckpointWriter.Save(model.Policy, Path.Combine(folder, "policy"));
             SafeTensors.Save(Path.Combine(folder, ValueHeadFile),
                 model.ValueHead.named_parameters().Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter)));
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, OptimizerFile)))) optimizer.save_state_dict(writer);
+            AtomicFile.Write(Path.Combine(folder, OptimizerFile), stream =>
+            {
+                using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                optimizer.save_state_dict(writer);
+            });
             var json = new Dictionary<string, object> { ["iteration"] = state.Iteration, ["kl_coef"] = state.KlCoef };
-            File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(json));
+            AtomicFile.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(json));
         });
-        AtomicFile.WriteAllText(Path.Combine(directory, Pointer), name);
-        // Older saves, and the temporary folders of saves a crash interrupted (".iteration-N.tmp-…", ".iteration-N.old-…").
-        foreach (string old in Directory.GetDirectories(directory, "iteration-*").Where(d => Path.GetFileName(d) != name)
-            .Concat(Directory.GetDirectories(directory, ".iteration-*")))
-            Directory.Delete(old, recursive: true);
-    }
 
-    /// <summary>Loads the latest save into <paramref name="model"/> and <paramref name="optimizer"/>; null when there is none.</summary>
-    public static State? TryLoad(string directory, PolicyWithValueHead model, AdamW optimizer)
+    /// <summary>
+    /// Loads the save of iteration <paramref name="iteration"/> (null: the latest) into <paramref name="model"/> and
+    /// <paramref name="optimizer"/>; null when there is none.
+    /// </summary>
+    public static State? TryLoad(string directory, PolicyWithValueHead model, AdamW optimizer, long? iteration = null)
     {
-        string pointer = Path.Combine(directory, Pointer);
-        if (!File.Exists(pointer)) return null;
-        string folder = Path.Combine(directory, File.ReadAllText(pointer).Trim());
+        if (ResumableCheckpoint.Find(directory, iteration) is not { } save) return null;
+        string folder = save.Folder;
         CausalLanguageModelLoader.LoadWeights(model.Policy, Path.Combine(folder, "policy"));
         using (no_grad())
         using (var scope = NewDisposeScope())

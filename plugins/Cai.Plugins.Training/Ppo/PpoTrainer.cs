@@ -37,7 +37,8 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
         var reward = RewardFunction ?? ownedReward!;
 
         var updater = new PpoUpdater(model, options);
-        var resumed = PpoCheckpoint.TryLoad(training.CheckpointDirectory, model, updater.Optimizer);
+        var resumed = PpoCheckpoint.TryLoad(training.CheckpointDirectory, model, updater.Optimizer, training.ResumeStep);
+        training.Resuming(resumed?.Iteration ?? 0);
         IKlController kl = options.AdaptiveKl
             ? new AdaptiveKlController(resumed?.KlCoef ?? options.KlCoef, options.TargetKl, options.KlHorizon)
             : new FixedKlController(options.KlCoef);
@@ -56,13 +57,14 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
                 training.Progress.Report(new TrainingProgress(done + 1, options.Steps,
                     (double)(done + 1) * options.RolloutBatchSize / prompts.Count, last.GetValueOrDefault("loss/policy")));
                 if (options.SaveSteps > 0 && (done + 1) % options.SaveSteps == 0 && done + 1 < options.Steps)
-                    PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done + 1, kl.KlCoef));
+                    PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done + 1, kl.KlCoef),
+                        options.SaveTotalLimit);
             }
         }
         catch (OperationCanceledException)
         {
             // The model is as it was after `done` iterations: save them so that a resumed run continues from there.
-            PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done, kl.KlCoef));
+            PpoCheckpoint.Save(training.CheckpointDirectory, model, updater.Optimizer, new(done, kl.KlCoef), options.SaveTotalLimit);
             throw;
         }
         CheckpointWriter.Save(model.Policy, request.OutputCheckpoint, tokenizer);

@@ -47,12 +47,13 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
         int pad = tokenizer.PadTokenId ?? tokenizer.EosTokenId ?? 0;
         var evalBatches = PreferenceBatch.Plan(eval, options.BatchSize, pad, seed, epoch: 0);
 
-        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model, training.ResumeStep);
+        training.Resuming(resume?.Step ?? 0);
         var loop = new TrainingLoop<PreferenceBatch>(model, options.ToTrainingOptions(seed),
             batch => Loss(model, batch), batch => batch.Count, batch => batch.Sequences.TokenCount);
         var last = _metrics.Last;
         loop.OnLog = m => _metrics.Log(m, training);
-        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state, options.SaveTotalLimit);
         var final = loop.Run(epoch => PreferenceBatch.Plan(train, options.BatchSize, pad, seed, epoch), evalBatches, resume,
             training.CancellationToken);
         RewardModelCheckpoint.Save(model, request.OutputCheckpoint, tokenizer);

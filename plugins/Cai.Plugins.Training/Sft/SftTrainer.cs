@@ -51,7 +51,8 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
         var train = examples.Skip(evalCount).ToList();
 
         using var model = CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device);
-        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model);
+        var resume = ResumableCheckpoint.TryLoad(training.CheckpointDirectory, model, training.ResumeStep);
+        training.Resuming(resume?.Step ?? 0);
         var loop = CausalLMTrainingLoop.Create(model, options.ToTrainingOptions((int)request.Seed), device);
         double? lastLoss = null, evalLoss = null;
         loop.OnLog = m =>
@@ -61,7 +62,7 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
             evalLoss = m.EvalLoss ?? evalLoss;
             training.Progress.Report(new TrainingProgress(m.Step, 0, m.Epoch, m.Loss));
         };
-        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state);
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(training.CheckpointDirectory, model, state, options.SaveTotalLimit);
         var final = loop.Run(epoch => Batches(train, tokenizer, (int)request.Seed, epoch), eval, resume, training.CancellationToken);
         CheckpointWriter.Save(model, request.OutputCheckpoint, tokenizer);
         context.Logger.LogInformation("sft: {Steps} steps on {Examples} examples", final.Step, examples.Count);

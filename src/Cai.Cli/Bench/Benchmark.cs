@@ -4,6 +4,7 @@ using Cai.Abstractions.Text;
 using Cai.Cli.Doctor;
 using Cai.Models.Checkpoints;
 using Cai.Models.Generation;
+using Cai.Models.IO;
 using Cai.Models.Modeling;
 using Cai.Models.Modeling.Llama;
 using Cai.Models.Training;
@@ -285,7 +286,7 @@ public static class Benchmark
                 ["dtype"] = "float32",
             },
         };
-        File.WriteAllText(Path.Combine(folder, BenchFileName), bench.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, BenchFileName), bench.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var line = Line("checkpoint", a, modelName);
         line["path"] = Path.GetFullPath(folder);
         line["greedy_output_ids"] = Ids(outputs);

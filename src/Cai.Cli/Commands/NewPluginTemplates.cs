@@ -184,6 +184,8 @@ public static class NewPluginTemplates
                 string dataset = TrainingDatasets.Find(request.Datasets, SftRow.FileName)
                     ?? throw new InvalidOperationException($"$PLUGIN$ needs {SftRow.FileName}: put a critique-revise stage before it");
                 IReadOnlyList<SftRow> rows = SftRow.Read(dataset);
+                // A trainer that saves as it goes keeps its saves in training.CheckpointDirectory, loads the one at
+                // training.ResumeStep (or its latest) and calls training.Resuming(step) before its first metrics row.
                 Directory.CreateDirectory(request.OutputCheckpoint);
                 foreach (string file in Directory.GetFiles(request.PolicyCheckpoint))
                     File.Copy(file, Path.Combine(request.OutputCheckpoint, Path.GetFileName(file)), overwrite: true);

@@ -1,5 +1,7 @@
 using Cai.Abstractions.Input;
 using System.CommandLine;
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 using Cai.Cli.Run;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
@@ -21,25 +23,51 @@ public static class RunCommand
         var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of runs (runs/<recipe>/<run-id>/).", DefaultValueFactory = _ => new DirectoryInfo("runs") };
         var quiet = new Option<bool>("--quiet") { Description = "No progress display; errors only." };
         var jsonLog = new Option<bool>("--json-log") { Description = "One JSON object per event on standard output, for scripts." };
+        var runId = new Option<string>("--run-id")
+        {
+            Description = "The run's folder name under runs/<recipe>/: a new run's, or with --resume the run to continue "
+                + "(default: named by time; with --resume, the latest).",
+        };
+        runId.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } id && !Regex.IsMatch(id, Recipe.NamePattern)) result.AddError(Recipe.NameRule);
+        });
+        var allowChanged = new Option<bool>("--allow-changed")
+        {
+            Description = "With --resume: continue even though the recipe changed since the run began (run.json keeps its hash).",
+        };
+        var fromStep = new Option<long?>("--from-step")
+        {
+            Description = "With --resume: the interrupted training stage restarts from its save at this step "
+                + "(a trainer keeps its newest save_total_limit saves).",
+        }.InRange(new RangeAttribute(0, long.MaxValue));
         var trust = ValidateCommand.TrustOption();
         var command = new Command("run", "Run a recipe: SL-CAI and RL-CAI stages, artifacts under runs/, a report at the end.")
-            { recipe, resume, runs, quiet, jsonLog, trust };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(recipe)!, parse.GetValue(resume), parse.GetValue(runs)!,
-            parse.GetValue(quiet), parse.GetValue(jsonLog), parse.GetValue(trust), token));
+            { recipe, resume, runs, runId, allowChanged, fromStep, quiet, jsonLog, trust };
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(recipe)!,
+            new RunArguments(parse.GetValue(resume), parse.GetValue(runId), parse.GetValue(allowChanged), parse.GetValue(fromStep)),
+            parse.GetValue(runs)!, parse.GetValue(quiet), parse.GetValue(jsonLog), parse.GetValue(trust), token));
         return command;
     }
 
-    static async Task<int> RunAsync(FileInfo recipeFile, bool resume, DirectoryInfo runsRoot, bool quiet, bool jsonLog, bool trustPlugins,
-        CancellationToken cancellationToken)
+    /// <summary>Which run to run or continue, and how.</summary>
+    sealed record RunArguments(bool Resume, string? RunId, bool AllowChanged, long? FromStep);
+
+    static async Task<int> RunAsync(FileInfo recipeFile, RunArguments arguments, DirectoryInfo runsRoot, bool quiet, bool jsonLog,
+        bool trustPlugins, CancellationToken cancellationToken)
     {
         if (File.Exists(runsRoot.FullName)) throw InputException.ForOption("--runs", $"{runsRoot} is a file; expected a folder of runs");
+        if (arguments.FromStep is not null && !arguments.Resume) throw InputException.ForOption("--from-step", "needs --resume");
+        if (arguments.AllowChanged && !arguments.Resume) throw InputException.ForOption("--allow-changed", "needs --resume");
         using var host = PluginHost.WithBuiltIns();
         var stages = CaiCommandLine.Stages();
         var recipe = RecipeResolver.Resolve(recipeFile.ToString(), host, stages, trustPlugins);
         var factory = ModelFactory.For(recipe.Recipe); // the device, resolved once, before any stage
-        var run = (resume ? RunLayout.Latest(runsRoot.FullName, recipe.Recipe.Name) : null)
-                  ?? RunLayout.CreateNew(runsRoot.FullName, recipe.Recipe.Name, DateTimeOffset.UtcNow);
-        var runner = new PipelineRunner(recipe, host, factory);
+        var run = Folder(runsRoot.FullName, recipe.Recipe.Name, arguments);
+        var runner = new PipelineRunner(recipe, host, factory)
+        {
+            AllowChangedRecipe = arguments.AllowChanged, FromStep = arguments.FromStep,
+        };
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
@@ -59,17 +87,32 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLine($"[yellow]stopped[/]: continue with [bold]cai run {Markup.Escape(recipeFile.ToString())} --resume[/] ({Markup.Escape(run.Root)})");
-            return 130;
+            Console.Error.WriteLine($"stopped: continue with cai run {recipeFile} --resume --run-id {Path.GetFileName(run.Root)} "
+                + $"({run.Root})");
+            return ErrorReport.Cancelled;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not InputException)
         {
-            e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume ({run.Root})";
+            e.Data[ErrorReport.HintKey] = "finished stages are kept; after a fix, continue with "
+                + $"--resume --run-id {Path.GetFileName(run.Root)} ({run.Root})";
             throw;
         }
         string report = WriteReport(recipe, run, host, factory, stages);
         if (!quiet && !jsonLog) AnsiConsole.MarkupLine($"[green]done[/]: report at [bold]{Markup.Escape(report)}[/]");
         return 0;
+    }
+
+    /// <summary>The run folder: the named or latest run to continue, or a new one.</summary>
+    static RunLayout Folder(string runsRoot, string recipeName, RunArguments arguments)
+    {
+        if (arguments.RunId is { } id)
+            return RunLayout.Named(runsRoot, recipeName, id, create: !arguments.Resume) is { } named
+                ? (arguments.Resume || !File.Exists(named.RunManifest) ? named
+                    : throw InputException.ForOption("--run-id",
+                        $"run '{id}' of {recipeName} exists ({named.Root}); continue it with --resume"))
+                : throw InputException.ForOption("--run-id", $"no run '{id}' of {recipeName} in {runsRoot} to resume");
+        return (arguments.Resume ? RunLayout.Latest(runsRoot, recipeName) : null)
+               ?? RunLayout.CreateNew(runsRoot, recipeName, DateTimeOffset.UtcNow);
     }
 
     /// <summary>The report, with the recipe's evaluator: an evaluator plugin on the run's last models, or the embedded one.</summary>

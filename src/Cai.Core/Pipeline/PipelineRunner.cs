@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using Cai.Abstractions.Input;
 using Cai.Abstractions.Text;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Pipeline;
@@ -10,13 +12,25 @@ namespace Cai.Core.Pipeline;
 /// <summary>
 /// Runs a recipe's stages in order in one run folder, every model made by <paramref name="factory"/> (the run's one
 /// device and dtype). A stage with a done marker is skipped (its model updates are replayed), so <c>--resume</c>
-/// continues where a run stopped; an interrupted stage resumes from its own files.
+/// continues where a run stopped; an interrupted stage resumes from its own files. The runner holds the run's
+/// <see cref="RunLock"/> while it runs, removes what writers killed mid-write left, and refuses to continue a run whose
+/// recipe changed (<see cref="RunManifest.RecipeParts"/>) unless <see cref="AllowChangedRecipe"/>.
 /// </summary>
 public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, ModelFactory factory)
 {
+    /// <summary>Continue a run whose recipe changed since it began (<c>cai run --allow-changed</c>).</summary>
+    public bool AllowChangedRecipe { get; init; }
+
+    /// <summary>The saved step the run's next stage, a training stage, resumes from (<c>cai run --from-step N</c>); null: its
+    /// latest save.</summary>
+    public long? FromStep { get; init; }
+
     public async Task RunAsync(RunLayout run, IRunObserver observer, ILogger logger, CancellationToken cancellationToken)
     {
-        if (!File.Exists(run.RunManifest)) RunManifest.For(recipe, factory, plugins, DateTimeOffset.UtcNow).Write(run);
+        using var runLock = RunLock.Acquire(run.Root);
+        AtomicFile.RemoveLeftovers(run.Root);
+        CheckManifest(run, logger);
+        var resumed = FromStep is null ? null : StageResumedFromStep(run);
         using var models = new ModelRegistry(recipe.Models,
             id => recipe.Remote.TryGetValue(id, out var remote) ? new RemoteTextModel(remote) : factory.LoadTextModel(id));
         foreach (var stage in recipe.Stages)
@@ -34,7 +48,10 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
             var watch = Stopwatch.StartNew();
             using var memory = PeakMemory.Start(factory.Device);
             RemoteUsage? remoteUsage = null;
-            var context = new StageContext(recipe, stage, run, models, factory, plugins, observer, logger, cancellationToken);
+            var context = new StageContext(recipe, stage, run, models, factory, plugins, observer, logger, cancellationToken)
+            {
+                ResumeStep = stage == resumed ? FromStep : null,
+            };
             StageOutcome outcome;
             models.BeginStage(layout.Directory);
             try
@@ -62,6 +79,36 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
                 .Write(layout);
             observer.StageFinished(stage.Id, watch.Elapsed);
         }
+    }
+
+    /// <summary>Writes run.json for a new run; for a resumed one, compares the recipe with the one it began with.</summary>
+    void CheckManifest(RunLayout run, ILogger logger)
+    {
+        var manifest = RunManifest.For(recipe, factory, plugins, DateTimeOffset.UtcNow);
+        if (!File.Exists(run.RunManifest))
+        {
+            manifest.Write(run);
+            return;
+        }
+        var earlier = RunManifest.Read(run);
+        var changed = manifest.ChangedSince(earlier);
+        if (changed.Count == 0) return;
+        if (!AllowChangedRecipe)
+            throw InputException.ForOption("--resume", $"the recipe changed since the run in {run.Root} began "
+                + $"({string.Join(", ", changed)}); start a new run, or continue anyway with --allow-changed");
+        logger.LogWarning("continuing {Run} with a changed recipe ({Changed})", run.Root, string.Join(", ", changed));
+        (manifest with { CreatedAt = earlier.CreatedAt }).Write(run);
+    }
+
+    /// <summary>The stage <see cref="FromStep"/> applies to: the run's next, which must train.</summary>
+    ResolvedStage StageResumedFromStep(RunLayout run)
+    {
+        var next = recipe.Stages.FirstOrDefault(s => !run.Stage(s.Id).IsDone)
+            ?? throw InputException.ForOption("--from-step", $"every stage of the run in {run.Root} is done");
+        if (!next.Kind.Trains)
+            throw InputException.ForOption("--from-step",
+                $"the run continues with stage '{next.Id}' ({next.Kind.Name}), which does not train");
+        return next;
     }
 
     static void Apply(ModelRegistry models, StageOutcome outcome)

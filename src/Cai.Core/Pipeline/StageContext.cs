@@ -24,6 +24,9 @@ public sealed record StageContext(
 
     public long Seed => Recipe.Recipe.Seed;
 
+    /// <summary>The saved step a training stage resumes from (<c>cai run --from-step N</c>); null: its latest save.</summary>
+    public long? ResumeStep { get; init; }
+
     public T Options<T>() where T : StageOptions => (T)Stage.Options;
 
     /// <summary>The latest earlier stage of a kind, whose data this stage consumes; with <paramref name="among"/>, the latest of those ids.</summary>

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Input;
 using Cai.Abstractions.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +54,7 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     public async Task<TResult> InvokeAsync<TResult>(Func<T, Task<TResult>> call, string? itemId)
     {
         try { return await call(Current); }
-        catch (Exception e) when (e is not PluginException and not OperationCanceledException)
+        catch (Exception e) when (e is not PluginException and not OperationCanceledException and not InputException)
         {
             throw new PluginException(Name, itemId, $"{e.GetType().Name}: {e.Message}", e);
         }

@@ -35,6 +35,17 @@ public sealed record RunLayout(string Root)
         return new RunLayout(root);
     }
 
+    /// <summary>The run <paramref name="runId"/> of a recipe (<c>cai run --run-id</c>), created when <paramref name="create"/>; null
+    /// when it has not begun (no run.json).</summary>
+    public static RunLayout? Named(string runsRoot, string recipeName, string runId, bool create)
+    {
+        string root = Path.Combine(runsRoot, recipeName, runId);
+        if (File.Exists(Path.Combine(root, "run.json"))) return new RunLayout(root);
+        if (!create) return null;
+        Directory.CreateDirectory(root);
+        return new RunLayout(root);
+    }
+
     /// <summary>The most recent run of a recipe, for <c>--resume</c>; null when there is none.</summary>
     public static RunLayout? Latest(string runsRoot, string recipeName)
     {

@@ -10,7 +10,6 @@ using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 using Cai.Models.IO;
-using Cai.Models.Training;
 using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Stages;
@@ -123,10 +122,14 @@ public sealed class TrainStage : IStage
         return path;
     }
 
-    /// <summary>The <see cref="ITrainingContext"/> a train stage hands its trainer: metrics.jsonl, progress, resume folder.</summary>
+    /// <summary>
+    /// The <see cref="ITrainingContext"/> a train stage hands its trainer: metrics.jsonl, progress, the resume folder and
+    /// step. The trainer says where it resumes (<see cref="Resuming"/>); metrics rows after that step are dropped.
+    /// </summary>
     sealed class TrainingContext(StageContext stage) : ITrainingContext, IMetricsSink, IProgress<TrainingProgress>
     {
-        readonly MetricsLog _metrics = Resumed(new MetricsLog(stage.Layout.Metrics), stage.Layout.TrainingState);
+        readonly MetricsLog _metrics = new(stage.Layout.Metrics);
+        bool _resumed;
 
         public ILogger Logger => stage.Logger;
         public IProgress<TrainingProgress> Progress => this;
@@ -134,15 +137,19 @@ public sealed class TrainStage : IStage
         public IMetricsSink Metrics => this;
         public string CheckpointDirectory => stage.Layout.TrainingState;
         public string OutputDirectory => stage.Layout.Directory;
+        public long? ResumeStep => stage.ResumeStep;
 
-        /// <summary>Rows past the trainer's last resumable save are dropped: the resumed trainer writes them again.</summary>
-        static MetricsLog Resumed(MetricsLog log, string trainingState)
+        public void Resuming(long step)
         {
-            log.TruncateAfter(ResumableCheckpoint.LatestStep(trainingState) ?? 0);
-            return log;
+            _metrics.TruncateAfter(step);
+            _resumed = true;
         }
 
-        public void Log(long step, IReadOnlyDictionary<string, double> values) => _metrics.Write(values, step);
+        public void Log(long step, IReadOnlyDictionary<string, double> values)
+        {
+            if (!_resumed) Resuming(0); // a trainer that does not say where it resumes starts afresh
+            _metrics.Write(values, step);
+        }
 
         public void Report(TrainingProgress value) =>
             stage.Observer.StageProgress(stage.Stage.Id, value.Step, value.Loss is { } loss ? $"loss {loss:F3}" : null);

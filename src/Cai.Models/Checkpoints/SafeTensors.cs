@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cai.Models.IO;
 using static TorchSharp.torch;
 
 namespace Cai.Models.Checkpoints;
@@ -211,17 +212,18 @@ public static class SafeTensors
         json.CopyTo(headerBytes, 0);
         headerBytes.AsSpan(json.Length).Fill((byte)' ');
 
-        using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(length, padded);
-        stream.Write(length);
-        stream.Write(headerBytes);
-        foreach (var (_, t) in list)
+        AtomicFile.Write(file, stream =>
         {
-            using var scope = NewDisposeScope();
-            var cpu = t.detach().cpu().contiguous();
-            if (cpu.NumberOfElements > 0) stream.Write(cpu.bytes);
-        }
-        stream.Flush(flushToDisk: true);
+            var length = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, padded);
+            stream.Write(length);
+            stream.Write(headerBytes);
+            foreach (var (_, t) in list)
+            {
+                using var scope = NewDisposeScope();
+                var cpu = t.detach().cpu().contiguous();
+                if (cpu.NumberOfElements > 0) stream.Write(cpu.bytes);
+            }
+        });
     }
 }

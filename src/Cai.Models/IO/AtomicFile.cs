@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Cai.Models.IO;
 
@@ -7,7 +8,7 @@ namespace Cai.Models.IO;
 /// renamed over it, so a reader (or a run resumed after a crash) never sees half of one. Run files, datasets, reports,
 /// plots, checkpoints, tokenizer files, training states and the toy world's files are all written through it.
 /// </summary>
-public static class AtomicFile
+public static partial class AtomicFile
 {
     static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -85,6 +86,35 @@ public static class AtomicFile
         Directory.Move(writtenDirectory, directory);
         Directory.Delete(old, recursive: true);
     }
+
+    /// <summary>
+    /// Removes what writers killed mid-write left under <paramref name="folder"/> (and its subfolders): temporary files
+    /// and folders; a folder moved aside for its replacement that never arrived is put back. Call it only while nothing
+    /// writes there (a run holds its run lock).
+    /// </summary>
+    public static void RemoveLeftovers(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (string sub in Directory.GetDirectories(folder))
+        {
+            string name = Path.GetFileName(sub);
+            if (TemporaryFolder().Match(name) is { Success: true } match)
+            {
+                string target = Path.Combine(folder, match.Groups["name"].Value);
+                if (match.Groups["kind"].Value == "old" && !Directory.Exists(target)) Directory.Move(sub, target);
+                else Directory.Delete(sub, recursive: true);
+            }
+        }
+        foreach (string file in Directory.GetFiles(folder).Where(f => TemporaryFile().IsMatch(Path.GetFileName(f))))
+            File.Delete(file);
+        foreach (string sub in Directory.GetDirectories(folder)) RemoveLeftovers(sub);
+    }
+
+    [GeneratedRegex(@"^\.(?<name>.+)\.(?<kind>tmp|old)-[0-9a-f]{32}$")]
+    private static partial Regex TemporaryFolder();
+
+    [GeneratedRegex(@"\.tmp-[0-9]+-[0-9]+$")]
+    private static partial Regex TemporaryFile();
 
     /// <summary>Copies the files of <paramref name="source"/> (not its subfolders) to <paramref name="destination"/>, replacing it
     /// whole.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Cai.Abstractions.Input;
 using Cai.Models.Checkpoints;
 using Cai.Models.IO;
 using Cai.Models.Modeling;
@@ -5,53 +7,93 @@ using Cai.Models.Modeling;
 namespace Cai.Models.Training;
 
 /// <summary>
-/// A trainer's resume folder: each save writes <c>step-N/</c> (model weights in <c>model/</c> plus
-/// <see cref="TrainingState"/>) in full, then points <c>latest</c> at it, then drops older steps. A crash at any moment
-/// leaves a consistent latest.
+/// A trainer's resume folder (<see cref="Abstractions.Training.ITrainingContext.CheckpointDirectory"/>): each save
+/// writes <c>step-N/</c> whole through <see cref="AtomicFile.WriteDirectory"/>, then points <c>latest</c> at it, then
+/// drops all but the newest <c>keep</c> saves. A crash at any moment leaves a consistent latest; the temporary folders
+/// of an interrupted save are removed by the next one. Every trainer's saves live here, whatever they hold (the
+/// loop's <see cref="TrainingState"/> and weights, or PPO's policy, value head and KL coefficient).
 /// </summary>
 public static class ResumableCheckpoint
 {
-    const string Pointer = "latest";
+    const string Pointer = "latest", Prefix = "step-";
 
-    public static void Save(string directory, CausalLanguageModel model, TrainingState state) =>
-        Save(directory, state, folder => CheckpointWriter.Save(model, folder));
+    /// <summary>Saves the model's weights (<c>model/</c>) and the loop's state as step <see cref="TrainingState.Step"/>.</summary>
+    public static void Save(string directory, CausalLanguageModel model, TrainingState state, int keep = 1) =>
+        Save(directory, state.Step, keep, folder =>
+        {
+            CheckpointWriter.Save(model, Path.Combine(folder, "model"));
+            state.Save(folder);
+        });
 
-    public static void Save(string directory, RewardModel model, TrainingState state) =>
-        Save(directory, state, folder => RewardModelCheckpoint.Save(model, folder));
+    /// <inheritdoc cref="Save(string, CausalLanguageModel, TrainingState, int)"/>
+    public static void Save(string directory, RewardModel model, TrainingState state, int keep = 1) =>
+        Save(directory, state.Step, keep, folder =>
+        {
+            RewardModelCheckpoint.Save(model, Path.Combine(folder, "model"));
+            state.Save(folder);
+        });
 
-    /// <summary>Loads the latest saved weights into <paramref name="model"/> and returns the state to resume from; null when none.</summary>
-    public static TrainingState? TryLoad(string directory, CausalLanguageModel model) =>
-        TryLoad(directory, folder => CausalLanguageModelLoader.LoadWeights(model, folder));
-
-    /// <inheritdoc cref="TryLoad(string, CausalLanguageModel)"/>
-    public static TrainingState? TryLoad(string directory, RewardModel model) =>
-        TryLoad(directory, folder => RewardModelCheckpoint.LoadWeights(model, folder));
-
-    /// <summary>The step of the latest save, or null when nothing was saved.</summary>
-    public static int? LatestStep(string directory)
+    /// <summary>
+    /// Saves step <paramref name="step"/>: <paramref name="write"/> fills a new folder, which is then put in place and
+    /// made the latest; all but the newest <paramref name="keep"/> saves are removed.
+    /// </summary>
+    public static void Save(string directory, int step, int keep, Action<string> write)
     {
-        string pointer = Path.Combine(directory, Pointer);
-        return File.Exists(pointer) ? int.Parse(File.ReadAllText(pointer).Trim()["step-".Length..]) : null;
-    }
-
-    static void Save(string directory, TrainingState state, Action<string> saveModel)
-    {
-        string name = $"step-{state.Step}";
-        string folder = Path.Combine(directory, name);
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        saveModel(Path.Combine(folder, "model"));
-        state.Save(folder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        string name = Prefix + step.ToString(CultureInfo.InvariantCulture);
+        AtomicFile.RemoveLeftovers(directory); // of a save a crash interrupted
+        AtomicFile.WriteDirectory(Path.Combine(directory, name), write);
         AtomicFile.WriteAllText(Path.Combine(directory, Pointer), name);
-        foreach (string old in Directory.GetDirectories(directory, "step-*").Where(d => Path.GetFileName(d) != name))
-            Directory.Delete(old, recursive: true);
+        foreach (int old in Steps(directory).Where(s => s != step).OrderByDescending(s => s).Skip(keep - 1))
+            Directory.Delete(Path.Combine(directory, Prefix + old.ToString(CultureInfo.InvariantCulture)), recursive: true);
     }
 
-    static TrainingState? TryLoad(string directory, Action<string> loadModel)
+    /// <summary>The steps saved in <paramref name="directory"/>, in order.</summary>
+    public static IReadOnlyList<int> Steps(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.GetDirectories(directory, Prefix + "*")
+                .Select(d => int.TryParse(Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture,
+                    out int s) ? s : -1)
+                .Where(s => s >= 0).Order().ToList()
+            : [];
+
+    /// <summary>
+    /// The save to resume from: step <paramref name="step"/> when given (an <see cref="InputException"/> naming the kept
+    /// steps when there is none), else the latest; null when nothing was saved.
+    /// </summary>
+    public static (int Step, string Folder)? Find(string directory, long? step)
     {
+        if (step is { } chosen)
+        {
+            var steps = Steps(directory);
+            if (!steps.Contains((int)chosen))
+                throw InputException.ForOption("--from-step", steps.Count == 0
+                    ? $"no step was saved in {directory}"
+                    : $"no save at step {chosen} in {directory}; saved steps: {string.Join(", ", steps)}");
+            return ((int)chosen, Path.Combine(directory, Prefix + chosen.ToString(CultureInfo.InvariantCulture)));
+        }
         string pointer = Path.Combine(directory, Pointer);
         if (!File.Exists(pointer)) return null;
-        string folder = Path.Combine(directory, File.ReadAllText(pointer).Trim());
-        loadModel(Path.Combine(folder, "model"));
-        return TrainingState.Load(folder);
+        string name = File.ReadAllText(pointer).Trim();
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal)
+            || !int.TryParse(name[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int latest))
+            throw new InvalidDataException($"{pointer}: expected \"{Prefix}N\", found \"{name}\"");
+        return (latest, Path.Combine(directory, name));
+    }
+
+    /// <summary>Loads the chosen (or latest) save's weights into <paramref name="model"/> and returns the state to resume
+    /// from; null when there is none.</summary>
+    public static TrainingState? TryLoad(string directory, CausalLanguageModel model, long? step = null) =>
+        TryLoad(directory, step, folder => CausalLanguageModelLoader.LoadWeights(model, folder));
+
+    /// <inheritdoc cref="TryLoad(string, CausalLanguageModel, long?)"/>
+    public static TrainingState? TryLoad(string directory, RewardModel model, long? step = null) =>
+        TryLoad(directory, step, folder => RewardModelCheckpoint.LoadWeights(model, folder));
+
+    static TrainingState? TryLoad(string directory, long? step, Action<string> loadModel)
+    {
+        if (Find(directory, step) is not { } save) return null;
+        loadModel(Path.Combine(save.Folder, "model"));
+        return TrainingState.Load(save.Folder);
     }
 }

@@ -44,7 +44,11 @@ public sealed class TrainingLoop<TBatch>
     /// <summary>Receives metrics every <see cref="TrainingOptions.LoggingSteps"/> steps and after each evaluation.</summary>
     public Action<TrainingMetrics>? OnLog { get; set; }
 
-    /// <summary>Called every <see cref="TrainingOptions.SaveSteps"/> steps; the caller saves the model and <c>state.Save(dir)</c> where it likes.</summary>
+    /// <summary>
+    /// Called every <see cref="TrainingOptions.SaveSteps"/> steps, and at the step boundary where a cancellation is seen
+    /// (before <see cref="OperationCanceledException"/> is thrown); the caller saves the model and <c>state.Save(dir)</c>
+    /// where it likes.
+    /// </summary>
     public Action<TrainingState>? OnCheckpoint { get; set; }
 
     /// <summary>
@@ -83,12 +87,17 @@ public sealed class TrainingLoop<TBatch>
         if (resumeFrom is null) random.manual_seed(_options.Seed);
         else resumeFrom.Restore(Optimizer);
 
+        int saved = step; // the step of the last save (or the one resumed from): a stop saves only when it is older
         var window = new LogWindow();
         _model.train();
         while (step < totalSteps)
         {
             if (next >= batches.Count) (epoch, next, batches) = (epoch + 1, 0, epochBatches(epoch + 1));
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                if (step != saved) Checkpoint(parameters, step, epoch, next, tokens);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             var group = batches.Skip(next).Take(accumulation).ToList();
             double lr = schedule.LearningRateAt(step);
             var (loss, gradNorm, groupTokens) = Step(group, lr, parameters, step, epoch, next);
@@ -104,14 +113,23 @@ public sealed class TrainingLoop<TBatch>
             if (evalNow) OnLog?.Invoke(new TrainingMetrics(step, fractionalEpoch, null, lr, null, null, Evaluate(evalBatches!)));
             if (_options.SaveSteps > 0 && step % _options.SaveSteps == 0)
             {
-                RequireFiniteParameters(parameters, step);
-                _masters?.Leave(); // the checkpoint saves the float32 masters
-                OnCheckpoint?.Invoke(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
-                _masters?.Enter();
+                Checkpoint(parameters, step, epoch, next, tokens);
+                saved = step;
             }
         }
         RequireFiniteParameters(parameters, step);
         return TrainingState.Capture(step, epoch, next, tokens, Optimizer);
+    }
+
+    /// <summary>Hands <see cref="OnCheckpoint"/> the state after <paramref name="step"/>, with the float32 master weights in
+    /// the model.</summary>
+    private void Checkpoint(List<Parameter> parameters, int step, int epoch, int next, long tokens)
+    {
+        if (OnCheckpoint is null) return;
+        RequireFiniteParameters(parameters, step);
+        _masters?.Leave();
+        OnCheckpoint(TrainingState.Capture(step, epoch, next, tokens, Optimizer));
+        _masters?.Enter();
     }
 
     /// <summary>Weighted mean loss over <paramref name="batches"/> under no-grad in eval mode.</summary>

@@ -144,7 +144,7 @@ public sealed class PretrainStage : IStage
             with
         { BosTokenId = tokenizer.BosTokenId, EosTokenIds = [tokenizer.EosTokenId!.Value], PadTokenId = tokenizer.PadTokenId };
         using var model = context.Factory.CreateForTraining(config, context.Seed);
-        var resume = ResumableCheckpoint.TryLoad(layout.TrainingState, model);
+        var resume = ResumableCheckpoint.TryLoad(layout.TrainingState, model, context.ResumeStep);
 
         var trainingOptions = new TrainingOptions
         {
@@ -167,7 +167,7 @@ public sealed class PretrainStage : IStage
             metrics.Write(m.ToRow(), m.Step);
             context.Observer.StageProgress(context.Stage.Id, m.Step, m.Loss is { } loss ? $"loss {loss:F3}, {m.TokensPerSecond:F0} tok/s" : null);
         };
-        loop.OnCheckpoint = state => ResumableCheckpoint.Save(layout.TrainingState, model, state);
+        loop.OnCheckpoint = state => ResumableCheckpoint.Save(layout.TrainingState, model, state, keep: 2);
         loop.Run(epoch => BatchPlanner.Shuffled(train.Count, options.BatchSize, (int)context.Seed, epoch)
                 .Select(batch => BatchCollator.Blocks(batch.Select(i => train[i]).ToList())).ToList(),
             eval, resume, context.CancellationToken);
