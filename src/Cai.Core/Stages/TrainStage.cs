@@ -9,6 +9,7 @@ using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models;
 using Cai.Models.IO;
 using Cai.Models.Training;
 using Microsoft.Extensions.Logging;
@@ -79,13 +80,17 @@ public sealed class TrainStage : IStage
             {
                 var revisions = row["revisions"]!.AsArray();
                 for (int round = 1; round <= revisions.Count; round++)
-                    sft.Add(new SftRow(RevisionId.Of((string)row["id"]!, round), Prompt(policy, (string)row["prompt"]!),
-                        Completion((string)revisions[round - 1]!), SftRow.Revision, round).ToJson());
+                {
+                    var (prompt, completion) = Pair(policy, row, (string)revisions[round - 1]!);
+                    sft.Add(new SftRow(RevisionId.Of((string)row["id"]!, round), prompt, completion, SftRow.Revision, round).ToJson());
+                }
             }
         if (Input("generate") is { } generate)
             foreach (var row in JsonlRowStore.ReadCompleted(context.Run.Stage(generate.Id)).Where(r => IsHelpful(context, r)))
-                sft.Add(new SftRow((string)row["id"]!, Prompt(policy, (string)row["prompt"]!), Completion((string)row["completion"]!),
-                    SftRow.Helpful, 0).ToJson());
+            {
+                var (prompt, completion) = Pair(policy, row, (string)row["completion"]!);
+                sft.Add(new SftRow((string)row["id"]!, prompt, completion, SftRow.Helpful, 0).ToJson());
+            }
         if (sft.Count > 0) written.Add(WriteRows(Path.Combine(folder, SftRow.FileName), sft));
         if (Input("label") is { } label)
             written.Add(WriteRows(Path.Combine(folder, PreferenceRow.FileName),
@@ -102,9 +107,8 @@ public sealed class TrainStage : IStage
     {
         var row = (JsonObject)label.DeepClone();
         row["query"] = (string)label["prompt"]!;
-        row["prompt"] = Prompt(policy, (string)label["prompt"]!);
-        row["chosen"] = Completion((string)label["chosen"]!);
-        row["rejected"] = Completion((string)label["rejected"]!);
+        (row["prompt"], row["chosen"]) = Pair(policy, label, (string)label["chosen"]!);
+        row["rejected"] = Pair(policy, label, (string)label["rejected"]!).Completion;
         return row;
     }
 
@@ -114,8 +118,18 @@ public sealed class TrainStage : IStage
 
     static string Prompt(ITextModel policy, string prompt) => policy.FormatPrompt(Conversation.FromPrompt(prompt));
 
-    // Completions start with a space, so prompt + completion is exactly the training text.
-    static string Completion(string response) => " " + response.Trim();
+    /// <summary>
+    /// A row's conversation and a response as TRL's prompt and completion: prompt + completion is exactly the training
+    /// text, and the completion is the reply's assistant span in the policy's chat format (in the Human/Assistant
+    /// format, the response after a space).
+    /// </summary>
+    static (string Prompt, string Completion) Pair(ITextModel policy, JsonObject row, string response)
+    {
+        var conversation = Conversation.FromPrompt((string)row["prompt"]!);
+        return policy is LocalTextModel local
+            ? AssistantTokens.Split(local.Tokenizer.ChatFormat, conversation, response.Trim())
+            : (policy.FormatPrompt(conversation), " " + response.Trim());
+    }
 
     static string WriteRows(string path, IEnumerable<JsonObject> rows)
     {

@@ -1,3 +1,5 @@
+using Cai.Models.Chat;
+
 namespace Cai.Models.Tokenization;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed class TextTokenizer
 
     /// <summary>Builds a tokenizer from a model and its special token roles.</summary>
     public TextTokenizer(BpeModel model, SpecialTokens specials, ChatFormat? chatFormat = null)
-        : this(new ByteLevelBpe(model, "the given model"), new TokenizerConfigFile(specials, chatFormat ?? ChatFormat.Default, [], new()), "the given model")
+        : this(new ByteLevelBpe(model, "the given model"), new TokenizerConfigFile(specials, chatFormat ?? Tokenization.ChatFormat.Default, [], new()), "the given model")
     {
     }
 
@@ -34,6 +36,28 @@ public sealed class TextTokenizer
         VocabSize = backend.Vocabulary.Values.DefaultIfEmpty(-1).Max() + 1;
         _knownIds = new bool[VocabSize];
         foreach (int id in backend.Vocabulary.Values) _knownIds[id] = true;
+        _source = source;
+        ChatFormat = ChatFormatOf(config, source);
+    }
+
+    private readonly string _source;
+
+    private IChatFormat ChatFormatOf(TokenizerConfigFile config, string source)
+    {
+        if (config.ChatTemplate is not { } template) return config.ChatFormat;
+        string? name = ChatTemplate.BuiltInNames.FirstOrDefault(n => ChatTemplate.BuiltInSource(n) == template);
+        try
+        {
+            var ends = new List<string>();
+            if (config.Specials.Eos is { } eos) ends.Add(eos);
+            foreach (int id in config.GenerationEosIds)
+                if ((uint)id < (uint)_knownIds.Length && _knownIds[id]) ends.Add(_backend.Decode([id]));
+            return new TemplateChatFormat(new ChatTemplate(template, config.Specials.Bos, config.Specials.Eos, name ?? ChatTemplate.ConfigKey), ends);
+        }
+        catch (JinjaTemplateException e)
+        {
+            throw new FormatException($"{source}: the chat template does not parse: {e.Message}", e);
+        }
     }
 
     /// <summary>The byte-level BPE model (vocabulary, merges, added tokens); null for SentencePiece-style tokenizers.</summary>
@@ -51,8 +75,27 @@ public sealed class TextTokenizer
     /// <summary>The special token roles.</summary>
     public SpecialTokens SpecialTokens => _config.Specials;
 
-    /// <summary>How conversations are rendered for this model.</summary>
-    public ChatFormat ChatFormat => _config.ChatFormat;
+    /// <summary>
+    /// How conversations are rendered for this model: the checkpoint's chat template (chat_template.jinja or
+    /// tokenizer_config.json's chat_template), else its cai_chat_format (by default the CAI paper's Human/Assistant).
+    /// </summary>
+    public IChatFormat ChatFormat { get; }
+
+    /// <summary>
+    /// This tokenizer with a named chat format (one of <see cref="ChatTemplate.BuiltInNames"/>; "human-assistant" is
+    /// <see cref="Tokenization.ChatFormat.Default"/>) or, with <paramref name="isSource"/>, a template's Jinja source.
+    /// <see cref="Save"/> writes it to the checkpoint.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    /// <exception cref="FormatException">A template that does not parse.</exception>
+    public TextTokenizer WithChatFormat(string nameOrSource, bool isSource = false)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrSource);
+        var config = !isSource && nameOrSource == Tokenization.ChatFormat.BuiltInName
+            ? _config with { ChatFormat = Tokenization.ChatFormat.Default, ChatTemplate = null }
+            : _config with { ChatTemplate = isSource ? nameOrSource : ChatTemplate.BuiltInSource(nameOrSource) };
+        return new TextTokenizer(_backend, config, _source);
+    }
 
     /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load"/> can read.</summary>
     public static bool Exists(string directory) =>
