@@ -8,7 +8,8 @@ namespace Cai.Core.Recipes;
 /// <param name="Path">Absolute checkpoint directory (Hugging Face layout), or null for a role reference.</param>
 /// <param name="Role">The referenced role (e.g. "policy"), or null for a path.</param>
 /// <param name="Location">Where it is written.</param>
-public sealed record ModelRef(string? Path, string? Role, SourceLocation Location);
+/// <param name="ChatFormat">The built-in chat format the recipe chooses for it (<see cref="ModelPath.ChatFormat"/>), or null.</param>
+public sealed record ModelRef(string? Path, string? Role, SourceLocation Location, string? ChatFormat = null);
 
 /// <summary>
 /// The model(s) of one role under <c>models</c>: a role name (<c>feedback: policy</c>), a mapping
@@ -33,8 +34,8 @@ public sealed record ModelSource(IReadOnlyList<ModelRef> Members)
     {
         var location = binder.Source.Locate(node);
         if (node is YamlScalarNode { Value: { Length: > 0 } role }) return new ModelRef(null, role, location);
-        if (node is YamlMappingNode && binder.BindObject(typeof(ModelPath), node) is ModelPath { Path: { } path })
-            return new ModelRef(path, null, location);
+        if (node is YamlMappingNode && binder.BindObject(typeof(ModelPath), node) is ModelPath { Path: { } path } model)
+            return new ModelRef(path, null, location, model.ChatFormat);
         if (node is not YamlMappingNode)
             binder.Error(node, "expected a role name (e.g. policy), a mapping { path: ... } or a sequence of these");
         return null;
@@ -47,4 +48,12 @@ public sealed record ModelPath
     /// <summary>Checkpoint directory in Hugging Face layout (config.json, model.safetensors, tokenizer.json), relative to the recipe file.</summary>
     [Cai.Abstractions.Plugins.RecipePath]
     public required string Path { get; init; }
+
+    /// <summary>
+    /// A built-in chat format to use instead of the checkpoint's own (its tokenizer_config.json chat_template, else
+    /// cai_chat_format): chatml, llama-3, mistral, gemma, phi-3 or human-assistant (the CAI paper's "Human:/Assistant:"
+    /// turns). Unset (the default) keeps the checkpoint's. A policy trained from it keeps the chosen format.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.AllowedValues(null, "chatml", "llama-3", "mistral", "gemma", "phi-3", "human-assistant")]
+    public string? ChatFormat { get; init; }
 }

@@ -47,7 +47,22 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
             if (new StageResolver(host, stages, binder, recipe, resolved).Resolve(spec) is { } stage) resolved.Add(stage);
         }
         binder.ThrowIfAny();
-        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved);
+        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved) { ChatFormats = ChatFormats(recipe, binder) };
+    }
+
+    /// <summary>The chat formats chosen under models:, by checkpoint; one checkpoint cannot get two.</summary>
+    static Dictionary<string, string> ChatFormats(Recipe recipe, YamlBinder binder)
+    {
+        var chosen = new Dictionary<string, string>();
+        foreach (var member in recipe.Models.Values.SelectMany(source => source.Members))
+        {
+            if (member is not { Path: { } path, ChatFormat: { } format }) continue;
+            string full = Path.GetFullPath(path);
+            if (chosen.TryGetValue(full, out var other) && other != format)
+                binder.Error(member.Location, $"model {path}: chat_format {format} differs from the {other} given to the same checkpoint");
+            chosen[full] = format;
+        }
+        return chosen;
     }
 
     static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, StageRegistry stages, YamlBinder binder)

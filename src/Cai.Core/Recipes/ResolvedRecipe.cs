@@ -15,7 +15,14 @@ namespace Cai.Core.Recipes;
 /// <param name="Stages">The stages in order.</param>
 public sealed record ResolvedRecipe(
     Recipe Recipe, ConstitutionDocument Constitution, IReadOnlyDictionary<string, PromptSet> Prompts,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyList<ResolvedStage> Stages);
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyList<ResolvedStage> Stages)
+{
+    /// <summary>The chat format the recipe chooses for a checkpoint (<see cref="ModelPath.ChatFormat"/>), by its full path.</summary>
+    public IReadOnlyDictionary<string, string> ChatFormats { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The chosen chat format of a checkpoint, or null to keep its own.</summary>
+    public string? ChatFormatOf(string checkpoint) => ChatFormats.GetValueOrDefault(Path.GetFullPath(checkpoint));
+}
 
 /// <summary>A validated stage.</summary>
 /// <param name="Spec">As written.</param>

@@ -60,6 +60,7 @@ public sealed class TrainStage : IStage
         var request = new TrainingRequest(policy, policy, datasets, partial, context.Seed, context.Factory.Device)
         {
             RewardCheckpoint = context.Models.Has("reward") ? context.Models.PathOf("reward") : null,
+            ChatFormat = context.Recipe.ChatFormatOf(policy),
         };
         var result = await trainer.TrainAsync(request, new TrainingContext(context));
         if (!Directory.Exists(partial))

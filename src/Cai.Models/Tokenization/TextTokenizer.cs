@@ -97,7 +97,7 @@ public sealed class TextTokenizer
         return new TextTokenizer(_backend, config, _source);
     }
 
-    /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load"/> can read.</summary>
+    /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load(string)"/> can read.</summary>
     public static bool Exists(string directory) =>
         File.Exists(Path.Combine(directory, TokenizerJsonFile.FileName))
         || File.Exists(Path.Combine(directory, SentencePieceModelFile.FileName))
@@ -131,6 +131,11 @@ public sealed class TextTokenizer
         throw new FileNotFoundException(
             $"No tokenizer in {directory}: expected {TokenizerJsonFile.FileName}, {SentencePieceModelFile.FileName} or {LegacyBpeFiles.VocabFileName} + {LegacyBpeFiles.MergesFileName}.");
     }
+
+    /// <summary><see cref="Load(string)"/> with the named chat format <paramref name="chatFormat"/> (see
+    /// <see cref="WithChatFormat"/>) instead of the checkpoint's own when it is not null.</summary>
+    public static TextTokenizer Load(string directory, string? chatFormat) =>
+        chatFormat is null ? Load(directory) : Load(directory).WithChatFormat(chatFormat);
 
     /// <summary>Token ids of <paramref name="text"/>, with the bos token first when add_bos_token is set.</summary>
     public IReadOnlyList<int> Encode(string text) => Encode(text, addSpecialTokens: true);
