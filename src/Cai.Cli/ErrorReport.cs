@@ -92,7 +92,7 @@ public static partial class ErrorReport
         string message = e.Message.Split('\n')[0].Trim();
         if (e is System.Runtime.InteropServices.ExternalException) return $"libtorch: {message}";
         bool saysItAll = e is Abstractions.Plugins.PluginException or Core.Pipeline.OutOfDeviceMemoryException or IOException
-            or UnauthorizedAccessException;
+            or UnauthorizedAccessException or Models.Generation.NonFiniteLogitsException;
         return saysItAll ? message : $"{e.GetType().Name}: {message}";
     }
 

@@ -68,7 +68,9 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var sequences = await Task.Run(() => _generator.Generate(ids, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<IReadOnlyList<GeneratedSequence>> sequences;
+            try { sequences = await Task.Run(() => _generator.Generate(ids, options, cancellationToken), cancellationToken).ConfigureAwait(false); }
+            catch (NonFiniteLogitsException e) { throw new NonFiniteLogitsException($"model {Name}: {e.Message}"); }
             return sequences
                 .Select(perPrompt => (IReadOnlyList<GeneratedText>)perPrompt.Select(s => new GeneratedText(s.Text ?? "", s.TokenIds, s.FinishReason)).ToArray())
                 .ToArray();

@@ -63,6 +63,8 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.Equal(0, (int)topP["exclusiveMinimum"]!);
         Assert.Equal(1, (int)topP["maximum"]!);
         Assert.Equal(1, (int)schema["$defs"]!["trainer:sft"]!["properties"]!["epochs"]!["minimum"]!);
+        // Plugins load from memory, without a Location: their descriptions come from the XML file beside the DLL.
+        Assert.Equal("Passes over the training data.", (string?)schema["$defs"]!["trainer:sft"]!["properties"]!["epochs"]!["description"]);
         Assert.Equal(Cai.Core.Recipes.Recipe.NamePattern, (string)schema["properties"]!["name"]!["pattern"]!);
         Assert.Contains("critique-revise", schema["$defs"]!["StageSpec"]!["properties"]!["use"]!["enum"]!.AsArray().Select(n => (string)n!));
     }
@@ -85,7 +87,8 @@ public sealed class PluginCommandsTests : IDisposable
         Assert.True(exit == 0, text);
         Assert.Contains("stage revise (critique-revise)\n  prompt_sets: [red_team]\n  rounds: 4\n", text);
         Assert.Contains("  critic: plain\n    model: policy\n", text);
-        Assert.Contains("  trainer: sft\n    epochs: 2\n    max_steps: unset\n    learning_rate: 0.0001\n", text); // plugin options too
+        // Plugin options too: the trainer's own, then those of the base trainer options.
+        Assert.Matches(@"  trainer: sft\n    revision_rounds: last\n(    .*\n)*    epochs: 2\n    max_steps: unset\n(    .*\n)*    learning_rate: 0.0001\n", text);
         Assert.Contains("  trainer: dpo\n    beta: 0.1\n", text);
         Assert.Contains("  eval_red_team: ", text);
         Assert.DoesNotContain("System.", text);

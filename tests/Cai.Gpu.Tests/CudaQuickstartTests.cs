@@ -62,8 +62,15 @@ public sealed class CudaQuickstartTests
             Assert.True(File.Exists(Path.Combine(run, "report.md")), "no report.md");
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run.json")))!;
             Assert.Equal("cuda", (string?)manifest["device"]);
-            // TO UPDATE when the recipe device policy with per-stage device records is on main: assert that every
-            // stage's record (and report.md) says cuda.
+            // Every stage ran on the GPU and measured the device's memory, and the report's stage table says so.
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            foreach (var stage in manifest["stages"]!.AsArray().Select(s => ((string)s!).Split(':')[0]))
+            {
+                var done = JsonNode.Parse(File.ReadAllText(Path.Combine(run, stage, "done.json")))!;
+                Assert.Equal("cuda", (string?)done["device"]);
+                Assert.Equal("cuda-device-used", (string?)done["peak_memory"]?["measure"]);
+                Assert.Matches($@"\| {stage} \| [^|]+\| [^|]+\| [^|]+\| cuda \|", report);
+            }
         }
         finally
         {

@@ -158,7 +158,7 @@ public class DecodeBatchTests
         Assert.Equal(Alone(inner, healthy), sequences[1].TokenIds);
         Assert.Equal(batch.Statistics.DecodeSteps, batch.Transfers.Count);
 
-        var e = Assert.Throws<InvalidOperationException>(() => new TokenGenerator(model).Generate([[1, 50]], new GenerationOptions { Temperature = 0 }));
+        var e = Assert.Throws<NonFiniteLogitsException>(() => new TokenGenerator(model).Generate([[1, 50]], new GenerationOptions { Temperature = 0 }));
         Assert.Contains("not finite", e.Message);
     }
 

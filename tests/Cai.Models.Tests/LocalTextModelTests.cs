@@ -35,6 +35,18 @@ public class LocalTextModelTests
     }
 
     [Fact]
+    public async Task NonFiniteLogitsNameTheModel()
+    {
+        var tokenizer = TinyModels.Tokenizer();
+        using var inner = TinyModels.Create(TinyModels.LlamaConfig(vocab: tokenizer.VocabSize));
+        var broken = new WrappedModel(inner, inner.Config, (_, output) => output with { Logits = output.Logits.fill_(double.NaN) });
+        var local = new LocalTextModel(broken, tokenizer, "broken-model@0123456789ab");
+        var e = await Assert.ThrowsAsync<Cai.Models.Generation.NonFiniteLogitsException>(
+            () => local.GenerateAsync(["Hello"], new GenerationOptions { MaxNewTokens = 3 }));
+        Assert.StartsWith("model broken-model@0123456789ab: prompt 0, sample 0: The model's logits are not finite", e.Message);
+    }
+
+    [Fact]
     public async Task CancellationStopsBeforeWork()
     {
         using var dir = new ScratchDirectory();

@@ -25,6 +25,7 @@ public sealed class PluginAssembly : IDisposable
         _loader = loader;
         Sha256 = sha256;
         Assembly = loader.LoadDefaultAssembly();
+        Recipes.Yaml.XmlDocs.Locate(Assembly, path);
         Version = VersionOf(Assembly);
         Plugins = PluginTypeScanner.Scan(Assembly, this);
     }
@@ -82,6 +83,7 @@ public sealed class PluginAssembly : IDisposable
         try
         {
             var assembly = next.LoadDefaultAssembly();
+            Recipes.Yaml.XmlDocs.Locate(assembly, Path);
             var previous = (_loader, Assembly, Version, Plugins, Sha256);
             (_loader, Assembly, Version, Sha256) = (next, assembly, VersionOf(assembly), sha256);
             try { Plugins = PluginTypeScanner.Scan(assembly, this); }

@@ -103,7 +103,7 @@ public sealed class TokenGenerator
             foreach (var sequence in batch.Step())
             {
                 var (p, s) = owners[sequence];
-                if (sequence.Error is not null) throw new InvalidOperationException($"Prompt {p}, sample {s}: {sequence.Error}");
+                if (sequence.Error is not null) throw new NonFiniteLogitsException($"prompt {p}, sample {s}: {sequence.Error}");
                 results[p, s] = new GeneratedSequence(p, s, prompts[p], sequence.TokenIds, sequence.FinishReason!.Value,
                     _tokenizer is null ? null : batch.TextOf(sequence.TokenIds, options.StopStrings));
             }
@@ -117,3 +117,6 @@ public sealed class TokenGenerator
             .Select(p => (IReadOnlyList<GeneratedSequence>)Enumerable.Range(0, results.GetLength(1)).Select(s => results[p, s]).ToArray())
             .ToArray();
 }
+
+/// <summary>Generation met NaN or infinite logits (a float16 overflow, or broken weights).</summary>
+public sealed class NonFiniteLogitsException(string message) : InvalidOperationException(message);

@@ -9,6 +9,10 @@ namespace Cai.Core.Recipes.Yaml;
 public static partial class XmlDocs
 {
     static readonly ConcurrentDictionary<Assembly, IReadOnlyDictionary<string, string>> _cache = new();
+    static readonly ConcurrentDictionary<Assembly, string> _paths = new();
+
+    /// <summary>Where an assembly loaded from memory (a plugin, which has no Location) was read from.</summary>
+    public static void Locate(Assembly assembly, string path) => _paths[assembly] = path;
 
     public static string? Of(PropertyInfo property) =>
         Summaries(property.DeclaringType!.Assembly).GetValueOrDefault($"P:{Name(property.DeclaringType!)}.{property.Name}");
@@ -19,8 +23,9 @@ public static partial class XmlDocs
 
     static IReadOnlyDictionary<string, string> Summaries(Assembly assembly) => _cache.GetOrAdd(assembly, a =>
     {
-        string xml = Path.ChangeExtension(a.Location, ".xml");
-        if (string.IsNullOrEmpty(a.Location) || !File.Exists(xml)) return new Dictionary<string, string>();
+        string location = _paths.GetValueOrDefault(a) ?? a.Location;
+        string xml = Path.ChangeExtension(location, ".xml");
+        if (string.IsNullOrEmpty(location) || !File.Exists(xml)) return new Dictionary<string, string>();
         return XDocument.Load(xml).Descendants("member")
             .Where(m => m.Element("summary") is not null)
             .GroupBy(m => (string)m.Attribute("name")!)
