@@ -53,6 +53,10 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     public async Task<TResult> InvokeAsync<TResult>(Func<T, Task<TResult>> call, string? itemId)
     {
         try { return await call(Current); }
+        catch (Exception e) when (e is MissingMemberException or TypeLoadException)
+        {
+            throw new PluginException(Name, itemId, ContractVersion.Mismatch(ContractVersion.BuiltAgainst(Current.GetType().Assembly), e.Message), e);
+        }
         catch (Exception e) when (e is not PluginException and not OperationCanceledException)
         {
             throw new PluginException(Name, itemId, $"{e.GetType().Name}: {e.Message}", e);
