@@ -60,7 +60,7 @@ public sealed class EvaluateStage(IResponseEvaluator evaluator) : IStage
             context.CancellationToken.ThrowIfCancellationRequested();
             var answers = await PolicyEvaluation.RunAsync(model, evaluator, batch, sampling, context.Seed, context.Stage.Id,
                 context.CancellationToken);
-            store.AppendBatch(answers.Select(a => new JsonObject
+            store.AppendBatch(answers.Select(a => ConversationRows.With(new JsonObject
             {
                 ["id"] = a.Id,
                 ["prompt_set"] = a.Set,
@@ -71,7 +71,7 @@ public sealed class EvaluateStage(IResponseEvaluator evaluator) : IStage
                 ["label"] = a.Label,
                 ["model"] = model.Name,
                 ["evaluator"] = evaluator.Name,
-            }));
+            }, a.Prompt)));
             context.Observer.StageProgress(context.Stage.Id, store.Rows.Count / Math.Max(1, options.Samples));
         }
         store.Complete();

@@ -5,6 +5,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
+using Cai.Core.Prompts;
 using Cai.Core.Runs;
 
 namespace Cai.Core.Stages;
@@ -69,7 +70,7 @@ public sealed class LabelStage : IStage
 
     sealed record Pair(JsonObject Source, string Id, string A, string B)
     {
-        public Conversation Conversation => Conversation.FromPrompt((string)Source["prompt"]!);
+        public Conversation Conversation => ConversationRows.Of(Source);
 
         public JsonObject ToRow(LabelOptions options, IReadOnlyDictionary<string, Preference> byId, List<ComparisonRequest> requests, Provenance judge)
         {
@@ -83,7 +84,7 @@ public sealed class LabelStage : IStage
             }
             double pA = perPrinciple.Average();
             bool aChosen = pA >= 0.5;
-            return new JsonObject
+            return ConversationRows.CopyTo(Source, new JsonObject
             {
                 ["id"] = Id,
                 ["prompt_set"] = (string?)Source["prompt_set"],
@@ -99,7 +100,7 @@ public sealed class LabelStage : IStage
                 ["principles"] = principles,
                 ["rationale"] = byId[$"{Id}#p0"].Rationale,
                 ["judge"] = ProvenanceRow.Of(judge),
-            };
+            });
         }
     }
 }

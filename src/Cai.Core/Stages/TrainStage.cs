@@ -7,6 +7,7 @@ using Cai.Abstractions.Text;
 using Cai.Abstractions.Training;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
+using Cai.Core.Prompts;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 using Cai.Models;
@@ -98,7 +99,7 @@ public sealed class TrainStage : IStage
                 JsonlRowStore.ReadCompleted(context.Run.Stage(label.Id)).Select(r => PreferenceRowOf(r, policy))));
         written.Add(WriteRows(Path.Combine(folder, PromptRow.FileName), context.Recipe.Prompts.Values
             .Where(set => set.Kind != PromptSetKind.Eval)
-            .SelectMany(set => set.Prompts.Select(p => new PromptRow($"{set.Name}/{p.Id}", Prompt(policy, p.Prompt), set.Name).ToJson()))));
+            .SelectMany(set => set.Prompts.Select(p => new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.AsConversation()), set.Name).ToJson()))));
         return written;
     }
 
@@ -117,8 +118,6 @@ public sealed class TrainStage : IStage
         (string?)row["prompt_set"] is { } set && context.Recipe.Prompts.TryGetValue(set, out var prompts)
         && prompts.Kind == PromptSetKind.Helpful;
 
-    static string Prompt(ITextModel policy, string prompt) => policy.FormatPrompt(Conversation.FromPrompt(prompt));
-
     /// <summary>
     /// A row's conversation and a response as TRL's prompt and completion: prompt + completion is exactly the training
     /// text, and the completion is the reply's assistant span in the policy's chat format (in the Human/Assistant
@@ -126,7 +125,7 @@ public sealed class TrainStage : IStage
     /// </summary>
     static (string Prompt, string Completion) Pair(ITextModel policy, JsonObject row, string response)
     {
-        var conversation = Conversation.FromPrompt((string)row["prompt"]!);
+        var conversation = ConversationRows.Of(row);
         return policy is LocalTextModel local
             ? AssistantTokens.Split(local.Tokenizer.ChatFormat, conversation, response.Trim())
             : (policy.FormatPrompt(conversation), " " + response.Trim());
