@@ -33,7 +33,15 @@ public static class ComparisonQuestion
         model.FormatPrompt(Conversation.FromPrompt(Text(request)));
 
     // Single newlines only, so the inner conversation never contains the chat format's turn separator.
-    // A one-turn conversation gives "Human: {prompt}", as in the corpus.
+    // A one-turn conversation gives "Human: {prompt}", as in the corpus (the paper's names of the roles).
     static string Transcript(Conversation conversation) =>
-        string.Join("\n", conversation.Turns.Select(t => $"{t.Role}: {t.Text}"));
+        string.Join("\n", conversation.Turns.Select(t => $"{Speaker(t.Role)}: {t.Text}"));
+
+    static string Speaker(Role role) => role switch
+    {
+        Role.User => "Human",
+        Role.Assistant => "Assistant",
+        Role.System => "System",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
+    };
 }

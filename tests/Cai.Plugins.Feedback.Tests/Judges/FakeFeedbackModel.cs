@@ -23,7 +23,7 @@ public sealed class FakeFeedbackModel(
     public string Name => name;
 
     public string FormatPrompt(Conversation conversation) =>
-        string.Concat(conversation.Turns.Select(t => $"\n\n{t.Role}: {t.Text}")) + "\n\nAssistant:";
+        string.Concat(conversation.Turns.Select(t => $"\n\n{(t.Role == Role.User ? "Human" : t.Role.ToString())}: {t.Text}")) + "\n\nAssistant:";
 
     public Task<IReadOnlyList<IReadOnlyList<GeneratedText>>> GenerateAsync(IReadOnlyList<string> prompts, GenerationOptions options,
         CancellationToken cancellationToken = default)
