@@ -36,8 +36,7 @@ public sealed class LocalTextModel : ITextModel, IDisposable
     /// </summary>
     public static LocalTextModel Load(string directory, Device? device = null, ScalarType? dtype = null, string? chatFormat = null)
     {
-        var tokenizer = CheckpointDirectory.Tokenizer(directory);
-        if (chatFormat is not null) tokenizer = tokenizer.WithChatFormat(chatFormat);
+        var tokenizer = CheckpointDirectory.Tokenizer(directory, chatFormat);
         var model = CheckpointDirectory.Load(directory, () => CausalLanguageModelLoader.Load(directory, device, dtype));
         return new LocalTextModel(model, tokenizer, $"{Path.GetFullPath(directory)}@{ShortHash(directory)}");
     }

@@ -131,9 +131,17 @@ public class ChatFormatTests
         Assert.Equal("llama-3", loaded.ChatFormat.Name);
         Assert.Equal(["<|eot_id|>", "<|im_end|>", "<|endoftext|>"], loaded.ChatFormat.StopStrings);
 
+        // Choosing a built-in format replaces the checkpoint's, which is then not read, and is what Save writes.
+        var chosen = TextTokenizer.Load(dir.Path, ChatFormat.BuiltInName);
+        Assert.Equal(ChatFormat.Default, chosen.ChatFormat);
+        using var resaved = new ScratchDirectory();
+        chosen.Save(resaved.Path);
+        Assert.Equal(ChatFormat.Default, TextTokenizer.Load(resaved.Path).ChatFormat);
+
         File.WriteAllText(Path.Combine(dir.Path, "tokenizer_config.json"), """{"eos_token": "<|im_end|>", "chat_template": "{% for m in messages %}{{ m.content }"}""");
         var e = Assert.Throws<FormatException>(() => TextTokenizer.Load(dir.Path));
         Assert.Contains("chat template does not parse", e.Message);
+        Assert.Equal("chatml", TextTokenizer.Load(dir.Path, "chatml").ChatFormat.Name);
     }
 
     [Fact]

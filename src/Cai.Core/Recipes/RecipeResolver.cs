@@ -75,7 +75,7 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
             if (checkedPaths.TryGetValue(path, out bool valid)) return valid;
             try
             {
-                CheckpointDirectory.Validate(path);
+                CheckpointDirectory.Validate(path, chatFormat: member.ChatFormat);
                 valid = true;
             }
             catch (InputException e)

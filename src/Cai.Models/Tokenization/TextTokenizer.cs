@@ -91,11 +91,13 @@ public sealed class TextTokenizer
     public TextTokenizer WithChatFormat(string nameOrSource, bool isSource = false)
     {
         ArgumentNullException.ThrowIfNull(nameOrSource);
-        var config = !isSource && nameOrSource == Tokenization.ChatFormat.BuiltInName
-            ? _config with { ChatFormat = Tokenization.ChatFormat.Default, ChatTemplate = null }
-            : _config with { ChatTemplate = isSource ? nameOrSource : ChatTemplate.BuiltInSource(nameOrSource) };
-        return new TextTokenizer(_backend, config, _source);
+        return new TextTokenizer(_backend, ConfigWithChatFormat(_config, nameOrSource, isSource), _source);
     }
+
+    private static TokenizerConfigFile ConfigWithChatFormat(TokenizerConfigFile config, string nameOrSource, bool isSource) =>
+        !isSource && nameOrSource == Tokenization.ChatFormat.BuiltInName
+            ? config with { ChatFormat = Tokenization.ChatFormat.Default, ChatTemplate = null }
+            : config with { ChatTemplate = isSource ? nameOrSource : ChatTemplate.BuiltInSource(nameOrSource) };
 
     /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load(string)"/> can read.</summary>
     public static bool Exists(string directory) =>
@@ -107,10 +109,17 @@ public sealed class TextTokenizer
     /// Loads tokenizer.json (preferred), else tokenizer.model (SentencePiece), else vocab.json + merges.txt from
     /// <paramref name="directory"/>, with special token roles from tokenizer_config.json / special_tokens_map.json.
     /// </summary>
-    public static TextTokenizer Load(string directory)
+    public static TextTokenizer Load(string directory) => Load(directory, chatFormat: null);
+
+    /// <summary>
+    /// <see cref="Load(string)"/> with the named chat format <paramref name="chatFormat"/> (see <see cref="WithChatFormat"/>)
+    /// instead of the checkpoint's own when it is not null; the checkpoint's template is then not parsed.
+    /// </summary>
+    public static TextTokenizer Load(string directory, string? chatFormat)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Tokenizer directory not found: {directory}");
         var config = TokenizerConfigFile.Read(directory);
+        if (chatFormat is not null) config = ConfigWithChatFormat(config, chatFormat, isSource: false);
         string json = Path.Combine(directory, TokenizerJsonFile.FileName);
         string sentencePiece = Path.Combine(directory, SentencePieceModelFile.FileName);
         string vocab = Path.Combine(directory, LegacyBpeFiles.VocabFileName);
@@ -131,11 +140,6 @@ public sealed class TextTokenizer
         throw new FileNotFoundException(
             $"No tokenizer in {directory}: expected {TokenizerJsonFile.FileName}, {SentencePieceModelFile.FileName} or {LegacyBpeFiles.VocabFileName} + {LegacyBpeFiles.MergesFileName}.");
     }
-
-    /// <summary><see cref="Load(string)"/> with the named chat format <paramref name="chatFormat"/> (see
-    /// <see cref="WithChatFormat"/>) instead of the checkpoint's own when it is not null.</summary>
-    public static TextTokenizer Load(string directory, string? chatFormat) =>
-        chatFormat is null ? Load(directory) : Load(directory).WithChatFormat(chatFormat);
 
     /// <summary>Token ids of <paramref name="text"/>, with the bos token first when add_bos_token is set.</summary>
     public IReadOnlyList<int> Encode(string text) => Encode(text, addSpecialTokens: true);

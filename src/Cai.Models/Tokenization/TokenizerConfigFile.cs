@@ -105,7 +105,11 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
         config["added_tokens_decoder"] = decoder;
         config["clean_up_tokenization_spaces"] ??= false;
         config["tokenizer_class"] ??= "PreTrainedTokenizerFast";
-        if (ChatTemplate is null) config[ChatFormat.ConfigKey] = ChatFormat.ToJson();
+        if (ChatTemplate is null)
+        {
+            config.Remove(Chat.ChatTemplate.ConfigKey);
+            config[ChatFormat.ConfigKey] = ChatFormat.ToJson();
+        }
         else
         {
             config.Remove(ChatFormat.ConfigKey);
