@@ -154,6 +154,23 @@ public class ServeTests(DefaultServer server) : IClassFixture<DefaultServer>
     }
 
     [Fact]
+    public async Task ThirtyTwoConcurrentRequestsTakeFewerPassesThanRequests()
+    {
+        // The criterion as written: with short answers, every pass (a prefill of those that joined, or a
+        // decode step) serves many requests, so 32 requests need fewer than 32 passes.
+        const int requests = 32, tokens = 4;
+        var before = await server.MetricsAsync();
+        var answers = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => server.PostAsync("v1/completions", new JsonObject
+        {
+            ["model"] = ModelName, ["prompt"] = $"\n\nHuman: Short {i}?\n\nAssistant:", ["max_tokens"] = tokens, ["ignore_eos"] = true, ["seed"] = i,
+        })));
+        var after = await server.MetricsAsync();
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        double passes = Value(after, "cai_generation_passes_total") - Value(before, "cai_generation_passes_total");
+        Assert.True(passes < requests, $"{passes} generation passes for {requests} requests of {tokens} tokens");
+    }
+
+    [Fact]
     public async Task ASeededRequestGivesTheSameTextAloneAndUnderLoad()
     {
         JsonObject Seeded() => new()
