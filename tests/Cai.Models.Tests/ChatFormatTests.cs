@@ -156,5 +156,12 @@ public class ChatFormatTests
         Assert.Equal(1, ids.Count(id => id == bos));
         var (trained, _) = AssistantTokens.Encode(tokenizer, Conversation.FromPrompt("Hello there.").Append(Role.Assistant, "Hello."));
         Assert.Equal(1, trained.Count(id => id == bos));
+
+        // A sampled reply, cut at the stop string, is closed with the template's end-of-turn token, as trained.
+        var prompt = tokenizer.ChatFormat.Render(Conversation.FromPrompt("Hello there."));
+        var sampled = AssistantTokens.Example(tokenizer, prompt, "Hello.");
+        Assert.Equal("Hello.<|eot_id|>", tokenizer.Decode(sampled.CompletionIds));
+        var (_, completion) = AssistantTokens.Split(tokenizer.ChatFormat, Conversation.FromPrompt("Hello there."), "Hello.");
+        Assert.Equal(sampled.CompletionIds, AssistantTokens.Example(tokenizer, prompt, completion).CompletionIds);
     }
 }

@@ -9,7 +9,8 @@ namespace Cai.Models.Training;
 /// conversation (<see cref="IChatFormat.RenderWithAssistantSpans"/>), each piece is encoded in order (bos only before
 /// the first, and not when the text already starts with it), and the loss covers exactly the assistant pieces. A
 /// conversation that ends with an assistant turn the format does not close (no end-of-turn token in its span, as in
-/// the Human/Assistant format) gets the eos token, masked, after it.
+/// the Human/Assistant format, or a sampled reply cut at its stop string) gets the end-of-turn token, masked, after it:
+/// the template's where it is one token, else eos.
 /// </summary>
 public static class AssistantTokens
 {
@@ -70,11 +71,18 @@ public static class AssistantTokens
         Add(at, text.Length, assistant: false);
         if (spans.Count > 0 && at == text.Length && !ClosesTurn(tokenizer, text.Substring(spans[^1].Start, spans[^1].Length)))
         {
-            ids.Add(tokenizer.EosTokenId ?? throw new InvalidOperationException("The tokenizer has no eos token to end the assistant's turn."));
+            ids.Add(TurnEndId(tokenizer));
             mask.Add(true);
         }
         return (ids, mask);
     }
+
+    // What ends an unclosed reply (e.g. a sampled one, cut at the stop string): the template's end-of-turn token
+    // where it is one token (<|eot_id|>, <|im_end|>), else eos, as the Human/Assistant format always has.
+    private static int TurnEndId(TextTokenizer tokenizer) =>
+        tokenizer.ChatFormat is TemplateChatFormat { StopStrings: [var end, ..] } && tokenizer.TokenToId(end) is int id
+            ? id
+            : tokenizer.EosTokenId ?? throw new InvalidOperationException("The tokenizer has no eos token to end the assistant's turn.");
 
     // Only templates close turns with a token; the Human/Assistant format's turns end with eos.
     private static bool ClosesTurn(TextTokenizer tokenizer, string span)
