@@ -17,7 +17,8 @@ public static class ContractVersion
     /// <summary>The host's contract: the assembly version of the Cai.Abstractions it runs with.</summary>
     public static Version Current { get; } = typeof(ICritic).Assembly.GetName().Version!;
 
-    /// <summary>The Cai.Abstractions version <paramref name="assembly"/> was built against, or null when it does not reference it.</summary>
+    /// <summary>The Cai.Abstractions version <paramref name="assembly"/> was built against, or null when it does not
+    /// reference it.</summary>
     public static Version? BuiltAgainst(Assembly assembly) =>
         assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == typeof(ICritic).Assembly.GetName().Name)?.Version;
 

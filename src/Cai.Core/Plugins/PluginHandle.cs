@@ -55,7 +55,8 @@ public sealed class PluginHandle<T> : IDisposable where T : class
         try { return await call(Current); }
         catch (Exception e) when (e is MissingMemberException or TypeLoadException)
         {
-            throw new PluginException(Name, itemId, ContractVersion.Mismatch(ContractVersion.BuiltAgainst(Current.GetType().Assembly), e.Message), e);
+            var builtAgainst = ContractVersion.BuiltAgainst(Current.GetType().Assembly);
+            throw new PluginException(Name, itemId, ContractVersion.Mismatch(builtAgainst, e.Message), e);
         }
         catch (Exception e) when (e is not PluginException and not OperationCanceledException)
         {

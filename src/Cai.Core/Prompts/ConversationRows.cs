@@ -47,7 +47,9 @@ public static class ConversationRows
             "assistant" => Role.Assistant,
             var other => throw new FormatException($"a message's role must be system, user or assistant, not '{other}'"),
         },
-        m?["content"] is JsonValue content && content.TryGetValue(out string? text) ? text : throw new FormatException("a message's content must be a string")))]);
+        m?["content"] is JsonValue content && content.TryGetValue(out string? text)
+            ? text
+            : throw new FormatException("a message's content must be a string")))]);
 
     static string RoleName(Role role) => role switch
     {

@@ -99,7 +99,8 @@ public sealed class TrainStage : IStage
                 JsonlRowStore.ReadCompleted(context.Run.Stage(label.Id)).Select(r => PreferenceRowOf(r, policy))));
         written.Add(WriteRows(Path.Combine(folder, PromptRow.FileName), context.Recipe.Prompts.Values
             .Where(set => set.Kind != PromptSetKind.Eval)
-            .SelectMany(set => set.Prompts.Select(p => new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.AsConversation()), set.Name).ToJson()))));
+            .SelectMany(set => set.Prompts.Select(p =>
+                new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.AsConversation()), set.Name).ToJson()))));
         return written;
     }
 

@@ -43,7 +43,8 @@ public sealed class TemplateChatFormat : IChatFormat
         string rendered = Template.Render(messages, addGenerationPrompt: false);
         int at = rendered.LastIndexOf(content, StringComparison.Ordinal);
         if (at < 0)
-            throw new InvalidOperationException($"{Name}: the template does not render the final assistant turn's text, so it cannot be continued.");
+            throw new InvalidOperationException(
+                $"{Name}: the template does not render the final assistant turn's text, so it cannot be continued.");
         return rendered[..(at + content.Length)];
     }
 

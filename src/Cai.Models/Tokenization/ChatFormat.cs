@@ -66,7 +66,9 @@ public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefi
             int length = RenderResponse(conversation.Turns[i].Text).Length;
             spans.Add((through.Length - length, length));
         }
-        string text = conversation.Turns[^1].Role == Role.Assistant ? rendered : rendered[..^(TurnSeparator.Length + AssistantPrefix.Length)];
+        string text = conversation.Turns[^1].Role == Role.Assistant
+            ? rendered
+            : rendered[..^(TurnSeparator.Length + AssistantPrefix.Length)];
         return new ChatTemplate.Rendering(text, spans);
     }
 

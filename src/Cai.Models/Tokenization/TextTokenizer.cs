@@ -52,7 +52,8 @@ public sealed class TextTokenizer
             if (config.Specials.Eos is { } eos) ends.Add(eos);
             foreach (int id in config.GenerationEosIds)
                 if ((uint)id < (uint)_knownIds.Length && _knownIds[id]) ends.Add(_backend.Decode([id]));
-            return new TemplateChatFormat(new ChatTemplate(template, config.Specials.Bos, config.Specials.Eos, name ?? ChatTemplate.ConfigKey), ends);
+            var chat = new ChatTemplate(template, config.Specials.Bos, config.Specials.Eos, name ?? ChatTemplate.ConfigKey);
+            return new TemplateChatFormat(chat, ends);
         }
         catch (JinjaTemplateException e)
         {

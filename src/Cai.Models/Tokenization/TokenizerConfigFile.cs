@@ -72,7 +72,8 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
         return ParseObject(path)["eos_token_id"] switch
         {
             null => [],
-            JsonArray list => [.. list.Select(n => n?.GetValue<int>() ?? throw new FormatException($"{path}: eos_token_id must hold ids."))],
+            JsonArray list => [.. list.Select(n => n?.GetValue<int>()
+                ?? throw new FormatException($"{path}: eos_token_id must hold ids."))],
             JsonNode one => [one.GetValue<int>()],
         };
     }

@@ -63,7 +63,8 @@ public static class AssistantTokens
         int at = 0;
         foreach (var (start, length) in spans)
         {
-            if (start < at || start + length > text.Length) throw new ArgumentException("Assistant spans must be in order and inside the text.", nameof(spans));
+            if (start < at || start + length > text.Length)
+                throw new ArgumentException("Assistant spans must be in order and inside the text.", nameof(spans));
             Add(at, start, assistant: false);
             Add(start, start + length, assistant: true);
             at = start + length;
