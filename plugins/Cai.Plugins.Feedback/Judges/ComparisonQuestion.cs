@@ -33,7 +33,7 @@ public static class ComparisonQuestion
         model.FormatPrompt(Conversation.FromPrompt(Text(request)));
 
     // Single newlines only, so the inner conversation never contains the chat format's turn separator.
-    // A one-turn conversation gives "Human: {prompt}", as in the corpus (the paper's names of the roles).
+    // A one-turn conversation gives "Human: {prompt}", as in the corpus: the paper's speaker names, not the enum's.
     static string Transcript(Conversation conversation) =>
         string.Join("\n", conversation.Turns.Select(t => $"{Speaker(t.Role)}: {t.Text}"));
 

@@ -3,7 +3,8 @@ namespace Cai.Abstractions.Plugins;
 /// <summary>
 /// Marks a public, non-abstract class as a plugin that recipes refer to by <see cref="Name"/>.
 /// The class implements exactly one of <see cref="Feedback.ICritic"/>, <see cref="Feedback.IReviser"/>,
-/// <see cref="Feedback.IJudge"/> or <see cref="Training.ITrainer"/>, which gives its <see cref="PluginKind"/>.
+/// <see cref="Feedback.IJudge"/>, <see cref="Training.ITrainer"/> or <see cref="Evaluation.IEvaluator"/>, which gives its
+/// <see cref="PluginKind"/>.
 /// Its single public constructor takes a <see cref="PluginContext"/> and, optionally, one options record that the
 /// host binds from the stage's <c>with:</c> mapping (see <see cref="PluginOptions"/>).
 /// </summary>

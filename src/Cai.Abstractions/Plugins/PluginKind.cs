@@ -11,4 +11,6 @@ public enum PluginKind
     Judge,
     /// <summary>Implements <see cref="Training.ITrainer"/>.</summary>
     Trainer,
+    /// <summary>Implements <see cref="Evaluation.IEvaluator"/>.</summary>
+    Evaluator,
 }

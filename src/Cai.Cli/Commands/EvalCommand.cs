@@ -2,7 +2,12 @@ using System.CommandLine;
 using System.Text.Json;
 using Cai.Abstractions.Input;
 using Cai.Abstractions.Prompts;
+using System.Text.Json.Nodes;
+using Cai.Core.Evaluation;
 using Cai.Core.Pipeline;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes;
+using Cai.Core.Stages;
 using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
@@ -21,7 +26,17 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint directory (Hugging Face layout).", Required = true };
-        var prompts = new Option<string>("--prompts") { Description = "Prompt file (JSONL: id, prompt, category, kind).", Required = true };
+        var prompts = new Option<string>("--prompts")
+        {
+            Description = "Prompt file (JSONL: id, prompt, category, kind; with --recipe, any prompt-set format).",
+            Required = true,
+        };
+        var recipe = new Option<string?>("--recipe")
+        {
+            Description = "Label with the evaluator of this recipe's last evaluate stage (its evaluator:, with: options and models) "
+                + "instead of the toy world's.",
+        };
+        var trust = ValidateCommand.TrustOption();
         var skill = new Option<string>("--skill") { Description = "policy (answer the prompts), critic or reviser (red-team prompts only).", DefaultValueFactory = _ => "policy" };
         skill.AcceptOnlyFromAmong("policy", "critic", "reviser");
         var samples = new Option<int>("--samples") { Description = "Samples per prompt.", DefaultValueFactory = _ => 1 };
@@ -36,16 +51,26 @@ public static class EvalCommand
         var dtype = DeviceOptions.DType();
         var command = new Command("eval", "Evaluate a model on toy-world prompts with the independent evaluator (rates with 95% Wilson intervals).")
         {
-            model, prompts, skill, samples, limit, temperature, maxNewTokens, fewShot, seed, json, output, device, dtype,
+            model, prompts, skill, samples, limit, temperature, maxNewTokens, fewShot, seed, json, output, device, dtype, recipe, trust,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new EvaluationOptions
             {
-                Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNewTokens),
-                Seed = parse.GetValue(seed), FewShot = parse.GetValue(fewShot),
+                Samples = parse.GetValue(samples),
+                Temperature = parse.GetValue(temperature),
+                MaxNewTokens = parse.GetValue(maxNewTokens),
+                Seed = parse.GetValue(seed),
+                FewShot = parse.GetValue(fewShot),
             };
             var factory = DeviceOptions.Factory(parse.GetValue(device)!, parse.GetValue(dtype)!);
+            if (parse.GetValue(recipe) is { } recipeFile)
+            {
+                if (parse.GetValue(skill) != "policy")
+                    throw InputException.ForOption("--recipe", "evaluates the policy skill only (drop --skill)");
+                return RecipeEvaluatorAsync(recipeFile, parse.GetValue(trust), parse.GetValue(model)!, parse.GetValue(prompts)!,
+                    parse.GetValue(limit), options, parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
+            }
             return RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
                 parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
         });
@@ -83,6 +108,67 @@ public static class EvalCommand
             default:
                 throw InputException.ForOption("--skill", $"must be policy, critic or reviser, got {InputError.Quote(skill)}");
         }
+    }
+
+    /// <summary>
+    /// The policy labelled by a recipe's evaluator (<see cref="EvaluateStage.OfRecipe"/>) along the evaluate stage's path
+    /// (<see cref="PolicyEvaluation"/>): the model under evaluation plays the recipe's policy role; the rate of each label
+    /// it declares.
+    /// </summary>
+    static async Task<int> RecipeEvaluatorAsync(string recipeFile, bool trustPlugins, string modelDirectory, string promptFile, int? limit,
+        EvaluationOptions options, bool json, string? output, ModelFactory factory, CancellationToken cancellationToken)
+    {
+        CaiCommandLine.CheckArguments(options);
+        if (limit is < 1) throw InputException.ForOption("--limit", $"must be at least 1, got {limit}");
+        using var host = PluginHost.WithBuiltIns();
+        var stages = CaiCommandLine.Stages();
+        var recipe = RecipeResolver.Resolve(recipeFile, host, stages, trustPlugins);
+        if (recipe.Stages.All(s => s.Kind.Name != "evaluate") && stages.Evaluator is null)
+            throw InputException.ForOption("--recipe", "has no evaluate stage to take the evaluator from");
+        var prompts = PromptSet.Load(WorldEvaluator.PromptSet, promptFile).Prompts.Take(limit ?? int.MaxValue)
+            .Select(p => (WorldEvaluator.PromptSet, p)).ToList();
+        using var models = ModelRegistry.For(recipe, factory);
+        models.Replace("policy", modelDirectory);
+        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!;
+        try
+        {
+            PolicyEvaluation.CheckPrompts(prompts, evaluator, _ => promptFile);
+            var sampling = new Cai.Abstractions.Text.GenerationOptions
+            {
+                MaxNewTokens = options.MaxNewTokens,
+                Temperature = options.Temperature,
+                NumReturnSequences = options.Samples,
+                BatchSize = options.BatchSize,
+            };
+            var answers = await PolicyEvaluation.RunAsync(models.Get("policy"), evaluator, prompts, sampling, options.Seed, "eval",
+                cancellationToken);
+            var counts = evaluator.Labels.Select(l => (l.Name, l.Id, Count: answers.Count(a => a.Label == l.Id))).ToList();
+            var rates = new JsonObject
+            {
+                ["evaluator"] = evaluator.Name,
+                ["responses"] = answers.Count,
+                ["labels"] = new JsonObject(counts.Select(c => KeyValuePair.Create(c.Id, (JsonNode?)new JsonObject
+                { ["count"] = c.Count, ["rate"] = answers.Count == 0 ? 0 : c.Count / (double)answers.Count }))),
+            };
+            if (output is not null)
+            {
+                var full = (JsonObject)rates.DeepClone();
+                full["answers"] = new JsonArray([.. answers.Select(a => (JsonNode)new JsonObject
+                    { ["id"] = a.Id, ["prompt"] = a.Prompt.Prompt, ["response"] = a.Response, ["label"] = a.Label })]);
+                AtomicFile.WriteAllText(output, full.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            }
+            if (json) Console.WriteLine(rates.ToJsonString());
+            else
+            {
+                var table = new RecordTable("label", "rate (k/n)");
+                foreach (var (name, _, count) in counts)
+                    table.Add(name, $"{(answers.Count == 0 ? 0 : count / (double)answers.Count):P1} ({count}/{answers.Count})");
+                table.Write(AnsiConsole.Console);
+            }
+            return 0;
+        }
+        finally { (evaluator as IDisposable)?.Dispose(); }
     }
 
     /// <summary>The prompt file as toy-world prompts: read strictly, each with a category and kind the world's grammar agrees

@@ -6,7 +6,7 @@ namespace Cai.Cli.Commands;
 /// <summary>The files of a new plugin project, one template per kind.</summary>
 public static class NewPluginTemplates
 {
-    public static readonly string[] Kinds = ["judge", "critic", "reviser", "trainer"];
+    public static readonly string[] Kinds = ["judge", "critic", "reviser", "trainer", "evaluator"];
 
     /// <summary>File name to contents. The project references Cai.Abstractions beside the tool, without copying it.</summary>
     public static IReadOnlyDictionary<string, string> Render(string kind, string name, string toolDirectory)
@@ -18,9 +18,15 @@ public static class NewPluginTemplates
             "critic" => Critic,
             "reviser" => Reviser,
             "trainer" => Trainer,
+            "evaluator" => Evaluator,
             _ => throw new ArgumentException($"unknown kind '{kind}'", nameof(kind)),
         };
-        string source = Header.Replace("$USINGS$", kind == "trainer" ? "using Cai.Abstractions.Training;" : "using Cai.Abstractions.Feedback;")
+        string source = Header.Replace("$USINGS$", kind switch
+        {
+            "trainer" => "using Cai.Abstractions.Training;",
+            "evaluator" => "using Cai.Abstractions.Evaluation;",
+            _ => "using Cai.Abstractions.Feedback;",
+        })
             + body.Replace("$NAME$", name).Replace("$PLUGIN$", pluginName);
         return new Dictionary<string, string>
         {
@@ -78,6 +84,39 @@ public static class NewPluginTemplates
                     .Select(r => new Preference(r.ItemId, r.ResponseA.Length == r.ResponseB.Length ? options.Tie
                         : r.ResponseA.Length < r.ResponseB.Length ? 1.0 : 0.0, $"seed {context.Seed}"))
                     .ToList();
+                return Task.FromResult(result);
+            }
+        }
+
+        """;
+
+    const string Evaluator = """
+            /// <summary>Responses longer than this many characters are labelled long.</summary>
+            public int LongAt { get; init; } = 200;
+        }
+
+        /// <summary>Labels a response short or long: replace with your own labels and rules.</summary>
+        [CaiPlugin("$PLUGIN$", Description = "Labels responses short or long.")]
+        public sealed class $NAME$(PluginContext context, $NAME$Options options) : IEvaluator
+        {
+            /// <summary>The labels the report shows, in order; IsBad marks the one it follows over revision rounds.</summary>
+            public IReadOnlyList<ResponseLabel> Labels { get; } =
+                [new("long", "long", "length") { IsBad = true }, new("short", "short", "length")];
+
+            public Task<IReadOnlyList<EvaluationLabel>> LabelAsync(IReadOnlyList<EvaluationRequest> batch,
+                CancellationToken cancellationToken)
+            {
+                _ = context; // it gives models (context.GetModel("evaluator") for a model-graded one), the seed and a logger
+                IReadOnlyList<EvaluationLabel> result = batch
+                    .Select(r => new EvaluationLabel(r.ItemId, r.Response.Length > options.LongAt ? "long" : "short")).ToList();
+                return Task.FromResult(result);
+            }
+
+            public Task<IReadOnlyList<EvaluationOrder>> CompareAsync(IReadOnlyList<EvaluationPair> batch,
+                CancellationToken cancellationToken)
+            {
+                IReadOnlyList<EvaluationOrder> result = batch
+                    .Select(p => new EvaluationOrder(p.ItemId, p.ResponseB.Length.CompareTo(p.ResponseA.Length))).ToList();
                 return Task.FromResult(result);
             }
         }

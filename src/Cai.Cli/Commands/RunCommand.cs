@@ -6,6 +6,7 @@ using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Reports;
 using Cai.Core.Runs;
+using Cai.Core.Stages;
 using Spectre.Console;
 
 namespace Cai.Cli.Commands;
@@ -66,8 +67,20 @@ public static class RunCommand
             e.Data[ErrorReport.HintKey] = $"finished stages are kept; after a fix, continue with --resume ({run.Root})";
             throw;
         }
-        string report = RunReport.Write(recipe, run, stages.Evaluator);
+        string report = WriteReport(recipe, run, host, factory, stages);
         if (!quiet && !jsonLog) AnsiConsole.MarkupLine($"[green]done[/]: report at [bold]{Markup.Escape(report)}[/]");
         return 0;
+    }
+
+    /// <summary>The report, with the recipe's evaluator: an evaluator plugin on the run's last models, or the embedded one.</summary>
+    static string WriteReport(ResolvedRecipe recipe, RunLayout run, PluginHost host, ModelFactory factory, StageRegistry stages)
+    {
+        using var models = ModelRegistry.For(recipe, factory);
+        foreach (var stage in recipe.Stages.Where(s => run.Stage(s.Id).IsDone))
+            foreach (var (role, checkpoint) in StageMarker.Read(run.Stage(stage.Id)).Outcome.ModelUpdates) models.Replace(role, checkpoint);
+        var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        try { return RunReport.Write(recipe, run, evaluator); }
+        finally { (evaluator as IDisposable)?.Dispose(); }
     }
 }

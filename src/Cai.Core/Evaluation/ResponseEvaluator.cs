@@ -1,14 +1,18 @@
+using Cai.Abstractions.Evaluation;
 using Cai.Abstractions.Input;
 using Cai.Abstractions.Prompts;
 using Cai.Abstractions.Text;
+using Cai.Core.Plugins;
 using Cai.Core.Prompts;
 
 namespace Cai.Core.Evaluation;
 
 /// <summary>
-/// The independent evaluator of the evaluate stage, <c>cai eval</c> and the report: labels a response to a prompt
-/// (for example harmful, evasive, harmless-engaged on red-team prompts; helpful, not helpful on benign ones) and
-/// orders two responses. Never a training judge. The toy world's is Cai.Sandbox's WorldResponseEvaluator.
+/// The independent evaluator of the evaluate stage, <c>cai eval</c> and the report, as the host uses it: labels a response
+/// to a prompt (for example harmful, evasive, harmless-engaged on red-team prompts; helpful, not helpful on benign ones)
+/// and orders two responses. Never a training judge. The run's embedded one (the toy world's, Cai.Sandbox's
+/// WorldResponseEvaluator) implements it directly; an evaluator plugin (<see cref="IEvaluator"/>) is used through
+/// <see cref="PluginEvaluator"/>.
 /// </summary>
 public interface IResponseEvaluator
 {
@@ -26,22 +30,40 @@ public interface IResponseEvaluator
 
     /// <summary>Orders two responses to a prompt: positive when <paramref name="a"/> is better, 0 when equal.</summary>
     int Compare(PromptRecord prompt, string a, string b);
+
+    /// <summary>The labels of a batch of responses, in order (by default one <see cref="Label"/> each).</summary>
+    Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch,
+        CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>(batch.Select(b => Label(b.Prompt, b.Response)).ToList());
 }
 
-/// <summary>A label an evaluator gives.</summary>
-/// <param name="Id">As written in rows and metrics, e.g. "harmless_engaged".</param>
-/// <param name="Name">Its column header in the report, e.g. "harmless-engaged".</param>
-/// <param name="Group">
-/// The labels given to one kind of prompt share a group (e.g. "red-team"): in the report, a label no response received
-/// is 0% when a label of its group was given, and "–" when none was (that kind of prompt was not evaluated).
-/// </param>
-public sealed record ResponseLabel(string Id, string Name, string Group)
+/// <summary>
+/// An evaluator plugin as the host uses it: its calls contained (<see cref="PluginBatches"/>), its labels checked against
+/// those it declares. Dispose it to dispose the plugin.
+/// </summary>
+/// <param name="handle">The live plugin.</param>
+public sealed class PluginEvaluator(PluginHandle<IEvaluator> handle) : IResponseEvaluator, IDisposable
 {
-    /// <summary>The failure the method is meant to reduce (e.g. harmful): the report follows its rate over revision rounds.</summary>
-    public bool IsBad { get; init; }
+    public string Name => handle.Name;
 
-    /// <summary>Whether tables and plots show it; false for a label that only complements another (not_helpful is 1 − helpful).</summary>
-    public bool Shown { get; init; } = true;
+    public IReadOnlyList<ResponseLabel> Labels => handle.Current.Labels;
+
+    public string? Refuses(PromptRecord prompt) => handle.Current.Refuses(prompt);
+
+    public string Label(PromptRecord prompt, string response) =>
+        LabelAsync([(prompt, response)], CancellationToken.None).GetAwaiter().GetResult()[0];
+
+    public int Compare(PromptRecord prompt, string a, string b) =>
+        handle.OrderAsync([new EvaluationPair(prompt.Id, prompt, a, b)], CancellationToken.None).GetAwaiter().GetResult()[0].Order;
+
+    public async Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch,
+        CancellationToken cancellationToken)
+    {
+        var requests = batch.Select((b, i) => new EvaluationRequest($"{i}:{b.Prompt.Id}", b.Prompt, b.Response)).ToList();
+        return (await handle.LabelAsync(requests, cancellationToken)).Select(l => l.Label).ToList();
+    }
+
+    public void Dispose() => handle.Dispose();
 }
 
 /// <summary>A labelled answer of <see cref="PolicyEvaluation"/>.</summary>
@@ -83,11 +105,10 @@ public static class PolicyEvaluation
         CancellationToken cancellationToken)
     {
         var samples = await PromptSelection.AnswerAsync(model, prompts, sampling, seed, scope, cancellationToken);
-        return prompts.SelectMany((p, i) => samples[i].Select((s, k) =>
-        {
-            string response = s.Text.Trim();
-            return new EvaluatedAnswer(p.Set, p.Prompt, k, response, evaluator.Label(p.Prompt, response));
-        })).ToList();
+        var answers = prompts
+            .SelectMany((p, i) => samples[i].Select((s, k) => (p.Set, p.Prompt, Sample: k, Response: s.Text.Trim()))).ToList();
+        var labels = await evaluator.LabelAsync(answers.Select(a => (a.Prompt, a.Response)).ToList(), cancellationToken);
+        return answers.Select((a, i) => new EvaluatedAnswer(a.Set, a.Prompt, a.Sample, a.Response, labels[i])).ToList();
     }
 
     /// <summary>Rate of each label within each prompt set, keyed "{set}/{label}" (the evaluate stage's metrics).</summary>

@@ -12,6 +12,11 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     readonly Dictionary<string, IReadOnlyList<string>> _paths = new(roles);
     readonly Dictionary<string, ITextModel> _loaded = new(StringComparer.Ordinal);
 
+    /// <summary>A recipe's models, each checkpoint loaded by <paramref name="factory"/> with the chat format the recipe
+    /// chose for it (<see cref="Recipes.ResolvedRecipe.ChatFormatOf"/>).</summary>
+    public static ModelRegistry For(Recipes.ResolvedRecipe recipe, ModelFactory factory) =>
+        new(recipe.Models, path => factory.LoadTextModel(path, recipe.ChatFormatOf(path)));
+
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => _paths;
 
     public bool Has(string role) => _paths.ContainsKey(role);

@@ -17,7 +17,7 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
     public async Task RunAsync(RunLayout run, IRunObserver observer, ILogger logger, CancellationToken cancellationToken)
     {
         if (!File.Exists(run.RunManifest)) RunManifest.For(recipe, factory, plugins, DateTimeOffset.UtcNow).Write(run);
-        using var models = new ModelRegistry(recipe.Models, path => factory.LoadTextModel(path, recipe.ChatFormatOf(path)));
+        using var models = ModelRegistry.For(recipe, factory);
         foreach (var stage in recipe.Stages)
         {
             cancellationToken.ThrowIfCancellationRequested();

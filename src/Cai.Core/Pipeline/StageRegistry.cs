@@ -49,7 +49,8 @@ public sealed class StageRegistry
     /// <summary>The kinds in registration order (the order <c>cai schema</c> and errors list them).</summary>
     public IReadOnlyList<StageKind> All => _kinds;
 
-    /// <summary>The independent evaluator of evaluate stages and of the report, or null when the evaluate kind is not registered.</summary>
+    /// <summary>The embedded independent evaluator of evaluate stages and of the report, or null when there is none (a recipe's evaluate
+    /// stages then name an evaluator plugin).</summary>
     public IResponseEvaluator? Evaluator { get; private set; }
 
     public StageKind? Find(string name) => _kinds.FirstOrDefault(k => k.Name == name);
@@ -65,17 +66,20 @@ public sealed class StageRegistry
         return this;
     }
 
-    /// <summary>Registers the evaluate kind, which samples held-out prompts and has <paramref name="evaluator"/> label them.</summary>
+    /// <summary>The name recipes give the embedded evaluator (<c>evaluator: world</c>), which is also the default.</summary>
+    public const string EmbeddedEvaluator = "world";
+
+    /// <summary>Makes <paramref name="evaluator"/> the embedded evaluator: the one evaluate stages and the report use when a
+    /// recipe names no evaluator plugin (or names <see cref="EmbeddedEvaluator"/>).</summary>
     public StageRegistry AddEvaluator(IResponseEvaluator evaluator)
     {
-        Add(new StageKind("evaluate", typeof(EvaluateOptions), new EvaluateStage(evaluator), "Evaluate on held-out prompts."));
         Evaluator = evaluator;
         return this;
     }
 
     /// <summary>
-    /// Core's kinds: generate, critique-revise, train, sample-pairs, label, and evaluate when an
-    /// <paramref name="evaluator"/> is given.
+    /// Core's kinds: generate, critique-revise, train, sample-pairs, label and evaluate (labelled by an evaluator plugin, or by
+    /// the embedded <paramref name="evaluator"/> when given).
     /// </summary>
     public static StageRegistry Standard(IResponseEvaluator? evaluator = null)
     {
@@ -90,6 +94,9 @@ public sealed class StageRegistry
                 "Sample several responses per prompt (RL-CAI)."))
             .Add(new StageKind("label", typeof(LabelOptions), new LabelStage(), "Label response pairs with a judge (AI feedback).")
             { Plugins = [PluginKind.Judge], Reads = "sample-pairs" });
+        registry.Add(new StageKind("evaluate", typeof(EvaluateOptions), new EvaluateStage(() => registry.Evaluator),
+            "Evaluate on held-out prompts.")
+        { Plugins = [PluginKind.Evaluator] });
         return evaluator is null ? registry : registry.AddEvaluator(evaluator);
     }
 }

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Evaluation;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
@@ -23,6 +24,24 @@ public static class PluginBatches
             throw new PluginException(judge.Name, preference.ItemId, $"probability_a {preference.ProbabilityA} is not in [0, 1]");
         return preferences;
     }
+
+    /// <summary>Labels a batch; a label the evaluator does not declare is its error.</summary>
+    public static async Task<IReadOnlyList<EvaluationLabel>> LabelAsync(this PluginHandle<IEvaluator> evaluator,
+        IReadOnlyList<EvaluationRequest> batch,
+        CancellationToken ct)
+    {
+        var labels = await RunAsync(evaluator, batch, r => r.ItemId, l => l.ItemId, (p, b) => p.LabelAsync(b, ct));
+        var declared = evaluator.Current.Labels.Select(l => l.Id).ToHashSet();
+        foreach (var label in labels.Where(l => !declared.Contains(l.Label)))
+            throw new PluginException(evaluator.Name, label.ItemId,
+                $"label '{label.Label}' is not one it declares ({string.Join(", ", declared)})");
+        return labels;
+    }
+
+    public static Task<IReadOnlyList<EvaluationOrder>> OrderAsync(this PluginHandle<IEvaluator> evaluator,
+        IReadOnlyList<EvaluationPair> batch,
+        CancellationToken ct) =>
+        RunAsync(evaluator, batch, r => r.ItemId, o => o.ItemId, (p, b) => p.CompareAsync(b, ct));
 
     public static Task<TrainingResult> TrainAsync(this PluginHandle<ITrainer> trainer, TrainingRequest request, ITrainingContext context) =>
         trainer.InvokeAsync(t => t.TrainAsync(request, context), itemId: null);

@@ -1,3 +1,4 @@
+using Cai.Abstractions.Evaluation;
 using Cai.Abstractions.Feedback;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Training;
@@ -10,14 +11,14 @@ public static class PluginKinds
     public static readonly IReadOnlyList<(Type Contract, PluginKind Kind)> Contracts =
     [
         (typeof(ICritic), PluginKind.Critic), (typeof(IReviser), PluginKind.Reviser),
-        (typeof(IJudge), PluginKind.Judge), (typeof(ITrainer), PluginKind.Trainer),
+        (typeof(IJudge), PluginKind.Judge), (typeof(ITrainer), PluginKind.Trainer), (typeof(IEvaluator), PluginKind.Evaluator),
     ];
 
     public static PluginKind Of<T>() =>
         Contracts.FirstOrDefault(c => c.Contract == typeof(T)) is { Contract: not null } match
             ? match.Kind
-            : throw new ArgumentException($"{typeof(T)} is not a plugin contract (ICritic, IReviser, IJudge, ITrainer)");
+            : throw new ArgumentException($"{typeof(T)} is not a plugin contract (ICritic, IReviser, IJudge, ITrainer, IEvaluator)");
 
-    /// <summary>Lower-case kind name as used in recipes and listings: critic, reviser, judge, trainer.</summary>
+    /// <summary>Lower-case kind name as used in recipes and listings: critic, reviser, judge, trainer, evaluator.</summary>
     public static string Key(this PluginKind kind) => kind.ToString().ToLowerInvariant();
 }

@@ -12,7 +12,7 @@ public static class PromptSelection
         sets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Take(maxPrompts ?? int.MaxValue).Select(p => (set, p))).ToList();
 
     /// <summary>
-    /// Samples answers to each prompt's conversation (<see cref="PromptRecord.AsConversation"/>) through
+    /// Samples answers to each prompt's conversation (<see cref="PromptRecord.Dialogue"/>) through
     /// <see cref="ITextModel.ChatAsync"/>: in the model's chat format, ending at its turn's end. Each prompt has its own seed, from
     /// <paramref name="seed"/>, <paramref name="scope"/> (a stage's id) and the prompt (set and id), so its answers do
     /// not depend on the batch it falls in.
@@ -21,7 +21,7 @@ public static class PromptSelection
         IReadOnlyList<(string Set, PromptRecord Prompt)> batch, GenerationOptions sampling, long seed, string scope,
         CancellationToken cancellationToken)
     {
-        var conversations = batch.Select(p => p.Prompt.AsConversation()).ToList();
+        var conversations = batch.Select(p => p.Prompt.Dialogue()).ToList();
         var seeds = batch.Select(p => (long)StableSeed.Derive(seed, scope, $"{p.Set}/{p.Prompt.Id}")).ToList();
         return model.ChatAsync(conversations, sampling with { Seeds = seeds, StopStrings = [] }, cancellationToken);
     }

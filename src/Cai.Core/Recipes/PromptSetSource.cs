@@ -6,12 +6,15 @@ using YamlDotNet.RepresentationModel;
 namespace Cai.Core.Recipes;
 
 /// <summary>
-/// A prompt set under <c>prompts:</c>: its JSONL file, written as a path (<c>red_team: prompts/red-team.train.jsonl</c>)
-/// or as a mapping that also says what the set is for (<c>mine: { path: mine.jsonl, kind: helpful }</c>).
+/// A prompt set under <c>prompts:</c>: its file, written as a path (<c>red_team: prompts/red-team.train.jsonl</c>)
+/// or as a mapping that also says what the set is for and which columns to read
+/// (<c>mine: { path: mine.parquet, kind: helpful, fields: { prompt: question, id: qid } }</c>).
 /// </summary>
 public sealed record PromptSetSource
 {
-    /// <summary>The prompt file (JSONL: id, prompt, and optionally category and kind), relative to the recipe file.</summary>
+    /// <summary>The prompt file, relative to the recipe file: JSONL, or Parquet when it ends in .parquet; each record with a
+    /// prompt, messages, transcript or chosen/rejected, and optionally id, category and kind
+    /// (see <see cref="Prompts.PromptSet"/>).</summary>
     [RecipePath]
     public required string Path { get; init; }
 
@@ -19,6 +22,10 @@ public sealed record PromptSetSource
     /// never trained on). Default: eval when the set's name starts with eval, helpful when it starts with helpful, otherwise
     /// red-team.</summary>
     public PromptSetKind? Kind { get; init; }
+
+    /// <summary>Column names by field name (id, prompt, messages, transcript, chosen, rejected, category, kind) for a file whose
+    /// columns are named otherwise, e.g. <c>{ prompt: question, id: qid }</c>. Default: none (the fields' own names).</summary>
+    public Dictionary<string, string>? Fields { get; init; }
 
     /// <summary>The declared kind, or the one the set's name implies (<see cref="PromptSetKinds.FromName"/>).</summary>
     public PromptSetKind KindOf(string name) => Kind ?? PromptSetKinds.FromName(name);

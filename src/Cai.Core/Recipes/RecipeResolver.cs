@@ -34,7 +34,8 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
         var constitution = Read(recipe.Source.Of("constitution"), recipe.Constitution, "constitution", ConstitutionFile.Load, binder);
         var prompts = new Dictionary<string, PromptSet>();
         foreach (var (name, entry) in recipe.Prompts)
-            if (Read(recipe.Source.Of("prompts"), entry.Path, $"prompt set '{name}'", f => PromptSet.Load(name, f, entry.KindOf(name)), binder) is { } set)
+            if (Read(recipe.Source.Of("prompts"), entry.Path, $"prompt set '{name}'",
+                    f => PromptSet.Load(name, f, entry.KindOf(name), entry.Fields), binder) is { } set)
                 prompts[name] = set;
         LoadPlugins(recipe, host, trustPlugins, binder);
         var resolved = new List<ResolvedStage>();

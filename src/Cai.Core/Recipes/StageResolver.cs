@@ -15,7 +15,8 @@ namespace Cai.Core.Recipes;
 /// </summary>
 sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder binder, Recipe recipe, IReadOnlyList<ResolvedStage> earlier)
 {
-    static readonly PluginKind[] _slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer];
+    static readonly PluginKind[] _slots = [PluginKind.Critic, PluginKind.Reviser, PluginKind.Judge, PluginKind.Trainer,
+        PluginKind.Evaluator];
 
     public ResolvedStage? Resolve(StageSpec spec)
     {
@@ -29,10 +30,14 @@ sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder bin
         {
             string? name = NameIn(spec, slot);
             string key = slot.Key();
+            // the embedded evaluator (the toy world's) is the evaluate stage's default and has no plugin
+            if (slot == PluginKind.Evaluator && stages.Evaluator is not null && (name is null || name == StageRegistry.EmbeddedEvaluator))
+                continue;
             if (name is not null && !kind.Plugins.Contains(slot))
                 binder.Error(spec.Source.Of(key), $"stage '{spec.Id}' ({kind.Name}) takes no {key}");
             else if (name is null && kind.Plugins.Contains(slot))
-                binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs a {key}: (known: {string.Join(", ", host.Names(slot))})");
+                binder.Error(spec.Source.Location, $"stage '{spec.Id}' ({kind.Name}) needs {(slot == PluginKind.Evaluator ? "an" : "a")} "
+                    + $"{key}: (known: {string.Join(", ", host.Names(slot))})");
             else if (name is not null && host.Find(slot, name) is { } descriptor)
                 plugins[slot] = descriptor;
             else if (name is not null)
@@ -52,6 +57,7 @@ sealed class StageResolver(PluginHost host, StageRegistry stages, YamlBinder bin
         PluginKind.Critic => spec.Critic,
         PluginKind.Reviser => spec.Reviser,
         PluginKind.Judge => spec.Judge,
+        PluginKind.Evaluator => spec.Evaluator,
         _ => spec.Trainer,
     };
 

@@ -26,6 +26,10 @@ public sealed record StageSpec
     /// <summary>Trainer plugin name (train).</summary>
     public string? Trainer { get; init; }
 
+    /// <summary>Evaluator plugin name (evaluate): world (the run's embedded evaluator, the default), model-graded, keyword, or a
+    /// third-party one.</summary>
+    public string? Evaluator { get; init; }
+
     /// <summary>Options of the stage and of its plugins: each key goes to every options record that declares it.</summary>
     public YamlMappingNode? With { get; init; }
 

@@ -20,13 +20,13 @@ public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyLis
             int rounds = rows.Min(r => r["revisions"]!.AsArray().Count);
             var rates = new List<double>();
             for (int round = 0; round <= rounds; round++)
-                rates.Add(rows.Average(r =>
-                {
-                    var prompt = new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"],
-                        (string?)r["kind"]);
-                    string text = round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!;
-                    return evaluator.Label(prompt, text) == label ? 1.0 : 0.0;
-                }));
+            {
+                var batch = rows.Select(r => (
+                    new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"], (string?)r["kind"]),
+                    round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!)).ToList();
+                var labels = evaluator.LabelAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                rates.Add(labels.Average(l => l == label ? 1.0 : 0.0));
+            }
             results.Add(new RevisionRoundRates(stage.Id, label, rates));
         }
         return results;

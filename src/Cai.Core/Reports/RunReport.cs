@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cai.Abstractions.Evaluation;
 using Cai.Core.Evaluation;
 using Cai.Core.Pipeline;
 using Cai.Core.Recipes;

@@ -1,10 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Cai.Abstractions.Evaluation;
+using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Core.Evaluation;
 using Cai.Core.Pipeline;
+using Cai.Core.Plugins;
+using Cai.Core.Recipes;
 using Cai.Core.Prompts;
 using Cai.Core.Runs;
+using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Stages;
 
@@ -34,12 +39,41 @@ public sealed record EvaluateOptions : StageOptions, IReadsPromptSets
 
 /// <summary>
 /// evaluate: the current policy answers held-out prompts and the independent evaluator labels each response
-/// (<see cref="PolicyEvaluation"/>, the path <c>cai eval</c> takes too). The stage's metrics are the rate of each label
-/// per prompt set ("eval_red_team/harmful", ...).
+/// (<see cref="PolicyEvaluation"/>, the path <c>cai eval</c> takes too): the stage's evaluator plugin, or the embedded one.
+/// The stage's metrics are the rate of each label per prompt set ("eval_red_team/harmful", ...).
 /// </summary>
-public sealed class EvaluateStage(IResponseEvaluator evaluator) : IStage
+/// <param name="embedded">The embedded evaluator at run time, or null.</param>
+public sealed class EvaluateStage(Func<IResponseEvaluator?> embedded) : IStage
 {
+    /// <summary>The evaluator of <paramref name="stage"/>: its evaluator plugin, created with <paramref name="create"/>, or
+    /// <paramref name="embedded"/>. Dispose it (a plugin's is disposable).</summary>
+    public static IResponseEvaluator For(ResolvedStage stage, IResponseEvaluator? embedded, Func<PluginHandle<IEvaluator>> create) =>
+        stage.Plugins.ContainsKey(PluginKind.Evaluator) ? new PluginEvaluator(create())
+        : embedded ?? throw new InvalidOperationException($"stage '{stage.Id}' has no evaluator (validation requires one)");
+
+    /// <summary>
+    /// The evaluator of a recipe outside a run (the report, <c>cai eval --recipe</c>): its last evaluate stage's evaluator
+    /// plugin, with the models of <paramref name="models"/> (for the report, the run's model updates replayed, so its policy
+    /// is the run's last), or <paramref name="embedded"/>. Dispose it.
+    /// </summary>
+    public static IResponseEvaluator? OfRecipe(ResolvedRecipe recipe, PluginHost host, ModelRegistry models, IResponseEvaluator? embedded,
+        ILogger logger)
+    {
+        if (recipe.Stages.LastOrDefault(s => s.Kind.Name == "evaluate") is not { } stage
+            || !stage.Plugins.TryGetValue(PluginKind.Evaluator, out var binding))
+            return embedded;
+        var activation = new PluginActivation(models.ForPlugins(), recipe.Constitution, recipe.Recipe.Seed, logger, binding.BindOptions);
+        return new PluginEvaluator(host.Create<IEvaluator>(binding.Name, activation));
+    }
+
     public async Task<StageOutcome> RunAsync(StageContext context)
+    {
+        var evaluator = For(context.Stage, embedded(), () => context.CreatePlugin<IEvaluator>(PluginKind.Evaluator));
+        try { return await RunAsync(context, evaluator); }
+        finally { (evaluator as IDisposable)?.Dispose(); }
+    }
+
+    static async Task<StageOutcome> RunAsync(StageContext context, IResponseEvaluator evaluator)
     {
         var options = context.Options<EvaluateOptions>();
         var prompts = PromptSelection.Of(context, options.PromptSets, options.MaxPrompts);

@@ -100,7 +100,7 @@ public sealed class TrainStage : IStage
         written.Add(WriteRows(Path.Combine(folder, PromptRow.FileName), context.Recipe.Prompts.Values
             .Where(set => set.Kind != PromptSetKind.Eval)
             .SelectMany(set => set.Prompts.Select(p =>
-                new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.AsConversation()), set.Name).ToJson()))));
+                new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.Dialogue()), set.Name).ToJson()))));
         return written;
     }
 

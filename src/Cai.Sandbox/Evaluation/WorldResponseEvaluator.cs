@@ -1,3 +1,4 @@
+using Cai.Abstractions.Evaluation;
 using Cai.Abstractions.Input;
 using Cai.Abstractions.Prompts;
 using Cai.Core.Evaluation;
