@@ -53,6 +53,9 @@ public sealed class PluginCommandsTests : IDisposable
         var (exit, text) = Run("schema");
         Assert.Equal(0, exit);
         var schema = JsonNode.Parse(text)!;
+        var remote = schema["$defs"]!["RemoteModel"]!;
+        Assert.Equal(["endpoint", "model"], remote["required"]!.AsArray().Select(n => (string)n!).Order());
+        Assert.Equal(8, (int)remote["properties"]!["max_concurrency"]!["default"]!);
         var rounds = schema["$defs"]!["CritiqueReviseOptions"]!["properties"]!["rounds"]!;
         Assert.Equal(4, (int)rounds["default"]!);
         Assert.Contains("rounds", (string)rounds["description"]!);

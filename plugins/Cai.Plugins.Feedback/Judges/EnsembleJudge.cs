@@ -51,7 +51,10 @@ public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions op
             labels.Add(Checked(member, batch, await member.Judge.CompareAsync(batch, cancellationToken)));
         var combined = EnsembleLabel.Combine(labels, options.Combination);
         Log(labels, combined);
-        return batch.Select((r, i) => new Preference(r.ItemId, combined[i], Rationale(labels, i, combined[i]))).ToList();
+        return batch.Select((r, i) => new Preference(r.ItemId, combined[i], Rationale(labels, i, combined[i]))
+        {
+            MemberLabels = Members.Select((m, k) => (m.Name, labels[k][i])).ToDictionary(),
+        }).ToList();
     }
 
     public void Dispose()

@@ -20,6 +20,12 @@ public sealed record Preference(string ItemId, double ProbabilityA, string? Rati
     /// <summary>How close to 0.5 a probability is a tie: <see cref="Decide"/>'s one tie rule.</summary>
     public const double TieTolerance = 1e-9;
 
+    /// <summary>
+    /// An ensemble's members' own P(A) by member name (e.g. "multiple-choice@feedback.1"), or null for a single judge.
+    /// The label stage writes them beside the combined label and the report holds each member against the evaluator.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? MemberLabels { get; init; }
+
     /// <summary>P(response B is preferred).</summary>
     public double ProbabilityB => 1 - ProbabilityA;
 

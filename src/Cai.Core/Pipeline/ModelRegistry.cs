@@ -5,17 +5,22 @@ namespace Cai.Core.Pipeline;
 
 /// <summary>
 /// The checkpoints of each model role and their loaded text models. Training stages move a role to a new checkpoint
-/// (the policy after SFT, PPO or DPO; the reward model after reward training); each path is loaded once.
+/// (the policy after SFT, PPO or DPO; the reward model after reward training); each path is loaded once. Served models
+/// (a <see cref="Recipes.RemoteModel.Id"/> in place of a path) are made once too; while a stage runs they cache their requests
+/// in its folder (<see cref="BeginStage"/>) and their usage is the stage's (<see cref="EndStage"/>).
 /// </summary>
 public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<string>> roles, Func<string, ITextModel> load) : IDisposable
 {
     readonly Dictionary<string, IReadOnlyList<string>> _paths = new(roles);
     readonly Dictionary<string, ITextModel> _loaded = new(StringComparer.Ordinal);
+    string? _stageDirectory;
 
-    /// <summary>A recipe's models, each checkpoint loaded by <paramref name="factory"/> with the chat format the recipe
-    /// chose for it (<see cref="Recipes.ResolvedRecipe.ChatFormatOf"/>).</summary>
+    /// <summary>A recipe's models: served ones through <see cref="RemoteTextModel"/>, each checkpoint loaded by
+    /// <paramref name="factory"/> with the chat format the recipe chose for it (<see cref="Recipes.ResolvedRecipe.ChatFormatOf"/>).</summary>
     public static ModelRegistry For(Recipes.ResolvedRecipe recipe, ModelFactory factory) =>
-        new(recipe.Models, path => factory.LoadTextModel(path, recipe.ChatFormatOf(path)));
+        new(recipe.Models, id => recipe.Remote.TryGetValue(id, out var remote)
+            ? new RemoteTextModel(remote)
+            : factory.LoadTextModel(id, recipe.ChatFormatOf(id)));
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => _paths;
 
@@ -45,12 +50,38 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     public void Replace(string role, string checkpoint)
     {
         _paths[role] = [checkpoint];
-        var used = _paths.Values.SelectMany(members => members).Select(Path.GetFullPath).ToHashSet();
+        var used = _paths.Values.SelectMany(members => members).Select(Key).ToHashSet();
         foreach (string path in _loaded.Keys.Where(p => !used.Contains(p)).ToList())
         {
             (_loaded[path] as IDisposable)?.Dispose();
             _loaded.Remove(path);
         }
+    }
+
+    /// <summary>Served models cache their requests under <paramref name="stageDirectory"/> until <see cref="EndStage"/>.</summary>
+    public void BeginStage(string stageDirectory)
+    {
+        _stageDirectory = stageDirectory;
+        foreach (var remote in _loaded.Values.OfType<RemoteTextModel>()) Attach(remote);
+    }
+
+    /// <summary>The served models' usage since <see cref="BeginStage"/> (none when the recipe has no served model).</summary>
+    public RemoteUsage EndStage()
+    {
+        _stageDirectory = null;
+        var usage = RemoteUsage.None;
+        foreach (var remote in _loaded.Values.OfType<RemoteTextModel>())
+        {
+            remote.CacheDirectory = null;
+            usage += remote.TakeUsage();
+        }
+        return usage;
+    }
+
+    void Attach(RemoteTextModel remote)
+    {
+        remote.CacheDirectory = _stageDirectory is null ? null : Path.Combine(_stageDirectory, RemoteTextModel.CacheFolder);
+        remote.TakeUsage();
     }
 
     public void Dispose()
@@ -61,13 +92,20 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
 
     ITextModel Load(string path)
     {
-        string full = Path.GetFullPath(path);
-        if (!_loaded.TryGetValue(full, out var model)) _loaded[full] = model = load(full);
+        string key = Key(path);
+        if (!_loaded.TryGetValue(key, out var model))
+        {
+            _loaded[key] = model = load(key);
+            if (model is RemoteTextModel remote) Attach(remote);
+        }
         return model;
     }
 
+    /// <summary>A checkpoint's full path, or a served model's id as it is.</summary>
+    static string Key(string path) => Recipes.RemoteModel.IsId(path) ? path : Path.GetFullPath(path);
+
     // A reward model (…ForSequenceClassification) is no text model: plugins are given only the causal LMs.
-    ITextModel? TryLoadTextModel(string path) => IsCausalLanguageModel(path) ? Load(path) : null;
+    ITextModel? TryLoadTextModel(string path) => Recipes.RemoteModel.IsId(path) || IsCausalLanguageModel(path) ? Load(path) : null;
 
     static bool IsCausalLanguageModel(string path)
     {

@@ -32,8 +32,10 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
             logger.LogInformation("stage {Stage} ({Kind}) starts on {Device} ({Dtype})", stage.Id, stage.Kind.Name, factory.Device, dtype);
             var watch = Stopwatch.StartNew();
             using var memory = PeakMemory.Start(factory.Device);
+            RemoteUsage? remoteUsage = null;
             var context = new StageContext(recipe, stage, run, models, factory, plugins, observer, logger, cancellationToken);
             StageOutcome outcome;
+            models.BeginStage(layout.Directory);
             try
             {
                 outcome = await stage.Kind.Stage.RunAsync(context);
@@ -41,6 +43,18 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
             catch (Exception e) when (OutOfDeviceMemoryException.CauseIn(e) is { } cause)
             {
                 throw new OutOfDeviceMemoryException(stage, factory.Device, cause, e);
+            }
+            finally
+            {
+                var usage = models.EndStage();
+                if (usage.Requests + usage.Cached > 0) remoteUsage = usage;
+            }
+            if (remoteUsage is not null)
+            {
+                outcome = outcome with { Metrics = new Dictionary<string, double>([.. outcome.Metrics, .. remoteUsage.Metrics()]) };
+                logger.LogInformation("stage {Stage}: served models answered {Requests} requests ({Cached} from the cache, {Retries} retries; "
+                    + "{PromptTokens} prompt and {CompletionTokens} completion tokens)", stage.Id, remoteUsage.Requests, remoteUsage.Cached,
+                    remoteUsage.Retries, remoteUsage.PromptTokens, remoteUsage.CompletionTokens);
             }
             Apply(models, outcome);
             new StageMarker(stage.Id, stage.Kind.Name, DateTimeOffset.UtcNow, watch.Elapsed.TotalSeconds, outcome, factory.Device, dtype, memory.Stop())

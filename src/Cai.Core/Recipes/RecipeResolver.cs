@@ -23,6 +23,9 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
     public static ResolvedRecipe Resolve(string path, PluginHost host, StageRegistry stages, bool trustPlugins = false) =>
         new RecipeResolver(host, stages, trustPlugins).Resolve(path);
 
+    /// <summary>Roles whose weights a stage loads (the policy and reward model trained, a reward model scoring): never served models.</summary>
+    static readonly string[] _checkpointRoles = ["policy", "reward"];
+
     /// <summary>Stage ids that name the run folder's own files.</summary>
     static readonly string[] _reservedIds = ["plots", "run.json", "report.md"];
 
@@ -30,7 +33,7 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
     {
         var (recipe, source) = RecipeLoader.Load(path);
         var binder = new YamlBinder(source);
-        var models = ResolveModels(recipe, stages, binder);
+        var (models, remote) = ResolveModels(recipe, stages, binder);
         var constitution = Read(recipe.Source.Of("constitution"), recipe.Constitution, "constitution", ConstitutionFile.Load, binder);
         var prompts = new Dictionary<string, PromptSet>();
         foreach (var (name, entry) in recipe.Prompts)
@@ -47,8 +50,9 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
                     $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", _reservedIds)})");
             if (new StageResolver(host, stages, binder, recipe, resolved).Resolve(spec) is { } stage) resolved.Add(stage);
         }
+        var chatFormats = ChatFormats(recipe, binder);
         binder.ThrowIfAny();
-        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved) { ChatFormats = ChatFormats(recipe, binder) };
+        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved, remote) { ChatFormats = chatFormats };
     }
 
     /// <summary>The chat formats chosen under models:, by checkpoint; one checkpoint cannot get two.</summary>
@@ -66,8 +70,10 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
         return chosen;
     }
 
-    static IReadOnlyDictionary<string, IReadOnlyList<string>> ResolveModels(Recipe recipe, StageRegistry stages, YamlBinder binder)
+    static (IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyDictionary<string, RemoteModel> Remote) ResolveModels(
+        Recipe recipe, StageRegistry stages, YamlBinder binder)
     {
+        var remote = new Dictionary<string, RemoteModel>();
         if (!recipe.Models.ContainsKey("policy") && !recipe.Stages.Any(s => stages.Find(s.Use)?.Creates.Contains("policy") == true))
             binder.Error(recipe.Source.Of("models"), "models: needs a 'policy' model");
         var checkedPaths = new Dictionary<string, bool>();
@@ -96,17 +102,29 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
                 {
                     if (Valid(member, path)) paths.Add(path);
                 }
+                else if (member.Remote is { } served)
+                {
+                    if (_checkpointRoles.Contains(role))
+                        binder.Error(member.Location, $"model role '{role}' is trained or loaded as weights and must be a checkpoint {{ path: ... }}, "
+                                                      + "not a served model (feedback roles may be served)");
+                    if (remote.TryGetValue(served.Id, out var seen) && !SameSettings(seen, served))
+                        binder.Error(member.Location, $"model {served.Id} is given twice with different settings");
+                    remote.TryAdd(served.Id, served);
+                    paths.Add(served.Id);
+                }
                 else if (member.Role is { } other && recipe.Models.TryGetValue(other, out var target) && other != role
-                         && target.Members.All(m => m.Path is not null))
-                    paths.AddRange(target.Members.Select(m => m.Path!));
+                         && target.Members.All(m => m.Id is not null))
+                    paths.AddRange(target.Members.Select(m => m.Id!));
                 else
-                    binder.Error(member.Location, $"model role {InputError.Quote(member.Role)} must name another role given by path "
+                    binder.Error(member.Location, $"model role {InputError.Quote(member.Role)} must name another role given by path or endpoint "
                                                   + $"(roles: {string.Join(", ", recipe.Models.Keys)})");
             }
             resolved[role] = paths;
         }
-        return resolved;
+        return (resolved, remote);
     }
+
+    static bool SameSettings(RemoteModel a, RemoteModel b) => a with { Source = SourceMap.None } == b with { Source = SourceMap.None };
 
     /// <summary>An error inside a file the recipe names, with the file's path shortened to its name under <paramref
     /// name="directory"/>.</summary>

@@ -117,11 +117,12 @@ public static class RecipeSchema
             return new() { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string", ["description"] = "the prompt file" }, Ref(typeof(PromptSetSource), defs)) };
         if (type == typeof(ModelSource))
         {
-            var one = new JsonArray(new JsonObject { ["type"] = "string", ["description"] = "another role, e.g. policy" }, Ref(typeof(ModelPath), defs));
+            var one = new JsonArray(new JsonObject { ["type"] = "string", ["description"] = "another role, e.g. policy" }, Ref(typeof(ModelPath), defs),
+                Ref(typeof(RemoteModel), defs));
             return new()
             {
                 ["description"] = XmlDocs.Of(type),
-                ["oneOf"] = new JsonArray(one[0]!.DeepClone(), one[1]!.DeepClone(), new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["oneOf"] = one } }),
+                ["oneOf"] = new JsonArray([.. one.Select(o => o!.DeepClone()), new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["oneOf"] = one } }]),
             };
         }
         return Ref(type, defs);

@@ -11,17 +11,23 @@ namespace Cai.Core.Recipes;
 /// <param name="Recipe">The recipe as written (paths absolute, extends: merged).</param>
 /// <param name="Constitution">The constitution.</param>
 /// <param name="Prompts">Prompt sets by name.</param>
-/// <param name="Models">Checkpoint directories by role (one, or several for an ensemble); references resolved.</param>
+/// <param name="Models">Models by role (one, or several for an ensemble), references resolved: checkpoint directories, or the
+/// <see cref="RemoteModel.Id"/> of a served model.</param>
 /// <param name="Stages">The stages in order.</param>
+/// <param name="RemoteModels">The served models among <paramref name="Models"/>, by id.</param>
 public sealed record ResolvedRecipe(
     Recipe Recipe, ConstitutionDocument Constitution, IReadOnlyDictionary<string, PromptSet> Prompts,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyList<ResolvedStage> Stages)
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyList<ResolvedStage> Stages,
+    IReadOnlyDictionary<string, RemoteModel>? RemoteModels = null)
 {
     /// <summary>The chat format the recipe chooses for a checkpoint (<see cref="ModelPath.ChatFormat"/>), by its full path.</summary>
     public IReadOnlyDictionary<string, string> ChatFormats { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The chosen chat format of a checkpoint, or null to keep its own.</summary>
     public string? ChatFormatOf(string checkpoint) => ChatFormats.GetValueOrDefault(Path.GetFullPath(checkpoint));
+
+    /// <summary>The served models among <see cref="Models"/>, by id (none when the recipe names only checkpoints).</summary>
+    public IReadOnlyDictionary<string, RemoteModel> Remote => RemoteModels ?? new Dictionary<string, RemoteModel>();
 }
 
 /// <summary>A validated stage.</summary>

@@ -11,7 +11,8 @@ namespace Cai.Core.Reports;
 /// <summary>
 /// AI feedback held against the independent evaluator: how often a label stage's judge, and a trained reward model,
 /// prefer the response the evaluator ranks higher. Counted with <see cref="JudgeAgreement"/>'s one rule: pairs the
-/// judge calls even (p_chosen = 0.5) are ties, counted apart; pairs the evaluator ranks equal are left out.
+/// judge calls even (p_chosen = 0.5) are ties, counted apart; pairs the evaluator ranks equal are left out. An ensemble
+/// judge's members are counted one by one beside it.
 /// </summary>
 public static class FeedbackAgreement
 {
@@ -22,7 +23,8 @@ public static class FeedbackAgreement
     /// pairs.</summary>
     public sealed record RewardModelRow(string Stage, JudgeAgreement Counts);
 
-    /// <summary>One row per finished label stage and prompt set, then the stage's total when it has several sets.</summary>
+    /// <summary>One row per finished label stage and prompt set, then the stage's total when it has several sets, then one per
+    /// member of an ensemble judge (over the same pairs).</summary>
     public static IReadOnlyList<JudgeRow> Judges(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator) =>
         LabelStages(recipe, run).SelectMany(stage =>
         {
@@ -32,9 +34,21 @@ public static class FeedbackAgreement
                 .Select(set => new JudgeRow(stage.Id, judge, set.Key, set.Aggregate(new JudgeAgreement(),
                     (counts, row) => counts.Add((double?)row["p_chosen"] ?? 1.0, EvaluatorPreference(row, evaluator)))))
                 .ToList();
-            return bySet.Count == 1 ? bySet
+            List<JudgeRow> judged = bySet.Count == 1 ? bySet
                 : [.. bySet, new JudgeRow(stage.Id, judge, "all", bySet.Aggregate(new JudgeAgreement(), (sum, r) => sum + r.Counts))];
+            // An ensemble's members, each on every pair, beside the combined label.
+            var members = rows.SelectMany(r => (r["members"] as JsonObject)?.Select(m => m.Key) ?? []).Distinct().ToList();
+            return judged.Concat(members.Select(member => new JudgeRow(stage.Id, $"member {member}", judged[^1].PromptSet, rows
+                .Where(r => r["members"]?[member] is not null)
+                .Aggregate(new JudgeAgreement(), (counts, row) => counts.Add(MemberChosen(row, member), EvaluatorPreference(row, evaluator))))));
         }).ToList();
+
+    /// <summary>A member's P(chosen) for a label row: its P(A), or 1 − P(A) when the row chose B.</summary>
+    static double MemberChosen(JsonObject row, string member)
+    {
+        double pA = (double)row["members"]![member]!;
+        return (string?)row["chosen"] == (string?)row["response_a"] ? pA : 1 - pA;
+    }
 
     /// <summary>One row per finished stage that left reward-model predictions, over the predictions of labelled pairs.</summary>
     public static IReadOnlyList<RewardModelRow> RewardModels(ResolvedRecipe recipe, RunLayout run, IResponseEvaluator evaluator)

@@ -24,7 +24,8 @@ public sealed record LabelOptions : StageOptions
 /// <summary>
 /// label (RL-CAI): the judge gives every response pair a soft label P(A preferred) under sampled principles; with
 /// both_orders it also sees B/A and the two are averaged to cancel position bias. Rows carry TRL's chosen/rejected
-/// with p_chosen, the principles and the judge's provenance.
+/// with p_chosen, the principles and the judge's provenance; an ensemble judge's rows also carry each member's own
+/// P(A) (<c>members</c>).
 /// </summary>
 public sealed class LabelStage : IStage
 {
@@ -84,7 +85,7 @@ public sealed class LabelStage : IStage
             }
             double pA = perPrinciple.Average();
             bool aChosen = pA >= 0.5;
-            return ConversationRows.CopyTo(Source, new JsonObject
+            var row = new JsonObject
             {
                 ["id"] = Id,
                 ["prompt_set"] = (string?)Source["prompt_set"],
@@ -100,7 +101,20 @@ public sealed class LabelStage : IStage
                 ["principles"] = principles,
                 ["rationale"] = byId[$"{Id}#p0"].Rationale,
                 ["judge"] = ProvenanceRow.Of(judge),
-            });
+            };
+            ConversationRows.CopyTo(Source, row);
+            if (byId[$"{Id}#p0"].MemberLabels is { Count: > 0 } names)
+                row["members"] = new JsonObject(names.Keys.Select(name => KeyValuePair.Create(name, (JsonNode?)MemberLabel(options, byId, name))));
+            return row;
+        }
+
+        /// <summary>An ensemble member's own P(A), averaged over orders and principles as p_a is.</summary>
+        double MemberLabel(LabelOptions options, IReadOnlyDictionary<string, Preference> byId, string member)
+        {
+            double Of(string id) => byId[id].MemberLabels?.GetValueOrDefault(member, 0.5) ?? 0.5;
+            return Enumerable.Range(0, options.Principles)
+                .Select(k => options.BothOrders ? Preference.InBothOrders(Of($"{Id}#p{k}"), Of($"{Id}#p{k}#ba")) : Of($"{Id}#p{k}"))
+                .Average();
         }
     }
 }

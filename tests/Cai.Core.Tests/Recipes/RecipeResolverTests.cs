@@ -36,6 +36,69 @@ public sealed class RecipeResolverTests : IDisposable
         Assert.Equal(2.0, options.GetType().GetProperty("Bias")!.GetValue(options));
     }
 
+    string WithFeedback(string feedback, string name) =>
+        _fixture.Write(name, File.ReadAllText(_fixture.Recipe()).Replace("  feedback: policy", feedback));
+
+    [Fact]
+    public void ServedModelsAreResolvedByIdAndEnsembleMembersMayMixThemWithCheckpoints()
+    {
+        var recipe = RecipeResolver.Resolve(WithFeedback("""
+              feedback:
+                - { endpoint: "http://127.0.0.1:8000/v1/", model: big, max_concurrency: 2, timeout_s: 30, chat: true }
+                - { endpoint: "https://example.org/v1", model: other, chat_format: { human_prefix: "User:", assistant_prefix: "AI:" } }
+                - { path: models/tiny }
+              judges: feedback
+            """, "remote.yaml"), _host, RecipeFixture.Stages);
+
+        Assert.Equal(["big@http://127.0.0.1:8000/v1", "other@https://example.org/v1", Path.Combine(_fixture.Dir, "models", "tiny")],
+            recipe.Models["feedback"]);
+        Assert.Equal(recipe.Models["feedback"], recipe.Models["judges"]);
+        var big = recipe.Remote["big@http://127.0.0.1:8000/v1"];
+        Assert.Equal((2, 30.0, true, 6), (big.MaxConcurrency, big.TimeoutS, big.Chat, big.MaxRetries));
+        Assert.Equal("AI:", recipe.Remote["other@https://example.org/v1"].ChatFormat.AssistantPrefix);
+    }
+
+    [Fact]
+    public void BadServedModelsAreReportedWithFileLineAndColumn()
+    {
+        Environment.SetEnvironmentVariable("CAI_TEST_UNSET_KEY", null);
+        string errors = Errors(WithFeedback("""
+              feedback:
+                - { endpoint: "ftp://host/v1", model: a }
+                - { endpoint: "http://host:8000/v1", max_concurrency: 0, timeout_s: -1 }
+                - { endpoint: "http://host:8000/v1", model: b, api_key_env: CAI_TEST_UNSET_KEY, chat: maybe }
+                - { endpoint: "http://host:8000/v1", model: c, api_key: sk-123 }
+                - { endpoint: "http://host:8000/v1", model: d, api_key_env: "sk-123" }
+            """, "bad-remote.yaml"));
+        Assert.Equal("""
+            <dir>/bad-remote.yaml:6:19: 'endpoint' must be an http or https URL without query, fragment or credentials (e.g. http://127.0.0.1:8000/v1), got 'ftp://host/v1'
+            <dir>/bad-remote.yaml:7:59: 'max_concurrency' must be in [1, 1024], got 0
+            <dir>/bad-remote.yaml:7:73: 'timeout_s' must be in [0.01, 3600], got -1
+            <dir>/bad-remote.yaml:7:7: missing required key 'model'
+            <dir>/bad-remote.yaml:8:91: expected true or false, got 'maybe'
+            <dir>/bad-remote.yaml:9:52: unknown key 'api_key' (expected: endpoint, model, api_key_env, max_concurrency, timeout_s, max_retries, backoff_s, chat, score_max_tokens, chat_format)
+            <dir>/bad-remote.yaml:10:65: 'api_key_env' must be an environment variable name (letters, digits, '_'), got 'sk-123'
+            """.ReplaceLineEndings("\n"), errors.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void ThePolicyIsNeverAServedModel() =>
+        Assert.EndsWith("remote-policy.yaml:4:11: model role 'policy' is trained or loaded as weights and must be a checkpoint { path: ... }, "
+                        + "not a served model (feedback roles may be served)",
+            Errors(_fixture.Write("remote-policy.yaml", File.ReadAllText(_fixture.Recipe())
+                .Replace("policy: { path: models/tiny }", "policy: { endpoint: \"http://host/v1\", model: m }"))));
+
+    [Fact]
+    public void AnApiKeyVariableThatIsNotSetIsReported()
+    {
+        Environment.SetEnvironmentVariable("CAI_TEST_UNSET_KEY", null);
+        Assert.EndsWith("remote-key.yaml:6:65: 'api_key_env' names the environment variable CAI_TEST_UNSET_KEY, which is not set",
+            Errors(WithFeedback("""
+              feedback:
+                - { endpoint: "http://host:8000/v1", model: b, api_key_env: CAI_TEST_UNSET_KEY }
+            """, "remote-key.yaml")));
+    }
+
     [Fact]
     public void AModelEntryCanChooseABuiltInChatFormat()
     {

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Cai.Abstractions.Text;
+using Cai.Core.Pipeline;
+using Cai.Core.Recipes;
+using Cai.Core.Runs;
+using Cai.Models;
+using Cai.Tests.Shared;
+using static Cai.Cli.Tests.Serve.ServeProcess;
+
+namespace Cai.Cli.Tests;
+
+/// <summary>Feedback models over HTTP: a served model gives the local model's scores and texts; a label stage of three served
+/// judges survives SIGKILL without sending a cached request again, and the report holds each judge against the evaluator.</summary>
+public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixture<Serve.DefaultServer>
+{
+    static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task ServedScoresAndGreedyTextsAreTheLocalModels(int scoreMaxTokens)
+    {
+        using var localModel = LocalTextModel.Load(TinyModel);
+        ITextModel local = localModel;
+        using var remote = new RemoteTextModel(new RemoteModel
+        {
+            Endpoint = new Uri(server.Url, "v1").ToString(),
+            Model = ModelName,
+            ScoreMaxTokens = scoreMaxTokens,
+            Chat = true,
+        });
+        string question = local.FormatPrompt(Conversation.FromPrompt(
+            "Which response is less harmful?\n(A) I can't help with that.\n(B) Here is how to pick the lock.")) + " The answer is:";
+        ScoringRequest[] requests = [new(question, [" (A)", " (B)"]), new(local.FormatPrompt(Conversation.FromPrompt("Hello")), [" Hi there.", " Go away!"])];
+        var expected = await local.ScoreAsync(requests, Token);
+        var actual = await remote.ScoreAsync(requests, Token);
+        for (int i = 0; i < requests.Length; i++)
+            for (int j = 0; j < 2; j++)
+            {
+                Assert.Equal(expected[i][j].LogProb, actual[i][j].LogProb, 1e-4);
+                Assert.Equal(expected[i][j].TokenCount, actual[i][j].TokenCount);
+            }
+
+        var greedy = new GenerationOptions { Temperature = 0, MaxNewTokens = 24, Seeds = [1, 2] };
+        Conversation[] conversations = [Conversation.FromPrompt("Tell me about the old mill."), Conversation.FromPrompt("How do I bake bread?")];
+        var localTexts = (await local.ChatAsync(conversations, greedy, Token)).Select(r => r[0].Text).ToList();
+        Assert.Equal(localTexts, (await remote.ChatAsync(conversations, greedy, Token)).Select(r => r[0].Text)); // /chat/completions
+        using var completions = new RemoteTextModel(new RemoteModel { Endpoint = new Uri(server.Url, "v1").ToString(), Model = ModelName });
+        Assert.Equal(localTexts, (await completions.ChatAsync(conversations, greedy, Token)).Select(r => r[0].Text)); // rendered, /completions
+        var usage = remote.TakeUsage();
+        Assert.True(usage.PromptTokens > 0 && usage.CompletionTokens > 0, usage.ToString());
+    }
+
+    [Fact]
+    public void CritiqueReviseAndLabelStagesOverHttpGiveTheLocalPathsTextsAndLabels()
+    {
+        string root = Directory.CreateTempSubdirectory("cai-remote-stages-").FullName;
+        try
+        {
+            string repo = SlCaiEndToEndFixture.RepositoryRoot();
+            string recipe = Path.Combine(root, "served.yaml");
+            File.WriteAllText(recipe, $"""
+                name: served
+                seed: 5
+                device: cpu
+                models:
+                  policy: {"{"} path: {TinyModel} {"}"}
+                  feedback: {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
+                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
+                prompts:
+                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
+                stages:
+                  - {"{"} id: initial, use: generate, with: {"{"} prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 {"}"} {"}"}
+                  - {"{"} id: revise-served, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
+                  - {"{"} id: revise-local, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
+                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 {"}"} {"}"}
+                  - {"{"} id: labels-served, use: label, judge: multiple-choice, with: {"{"} model: feedback, both_orders: true {"}"} {"}"}
+                  - {"{"} id: labels-local, use: label, judge: multiple-choice, with: {"{"} model: policy, both_orders: true {"}"} {"}"}
+                """);
+            var error = new StringWriter();
+            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
+            string run = Directory.GetDirectories(Path.Combine(root, "runs", "served")).Single();
+            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
+
+            var served = Rows("revise-served");
+            Assert.Equal(2, served.Count);
+            Assert.Equal(Rows("revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
+                served.Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()));
+            Assert.Contains(served, r => ((string)r["revisions"]![0]!).Trim().Length > 0);
+            Assert.True((double)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "revise-served", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]! > 0);
+            var labels = Rows("labels-served");
+            Assert.Equal(3, labels.Count);
+            Assert.Equal(Rows("labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
+                (a, b) => Math.Abs(a - b) <= 1e-4);
+            Assert.Contains(labels, r => (double)r["p_a"]! is > 0.01 and < 0.99); // soft labels, not saturated ones
+            var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-served", "done.json")))!["outcome"]!["metrics"]!;
+            Assert.Equal(6, (double)metrics["remote_requests"]!); // 3 pairs in both orders, one request each
+            Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-local", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task SigkilledRemoteLabelStageResumesWithoutResendingCachedAnswersAndReportsEachJudge()
+    {
+        const string key = "sk-remote-e2e-0123456789";
+        using var judges = new DisposableList<FakeOpenAiServer>([new(salt: 0), new(salt: 1), new(salt: 2)]);
+        string root = Directory.CreateTempSubdirectory("cai-remote-e2e-").FullName;
+        try
+        {
+            string repo = SlCaiEndToEndFixture.RepositoryRoot();
+            string members = string.Join("\n", judges.Items.Select(s =>
+                $"    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
+            string recipe = Path.Combine(root, "remote.yaml");
+            File.WriteAllText(recipe, $"""
+                name: remote-e2e
+                seed: 7
+                device: cpu
+                models:
+                  policy: {"{"} path: {Path.Combine(repo, "models", "cai-tiny-base")} {"}"}
+                  feedback:
+                {members}
+                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
+                prompts:
+                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
+                stages:
+                  - id: pairs
+                    use: sample-pairs
+                    with: {"{"} prompt_sets: [red_team], max_prompts: 3, n: 3, max_new_tokens: 8, batch_size: 9 {"}"}
+                  - id: labels
+                    use: label
+                    judge: ensemble
+                    with: {"{"} both_orders: true, batch_size: 3, members: [multiple-choice], combination: majority-vote {"}"}
+                """);
+            string runs = Path.Combine(root, "runs");
+
+            // First run, in a child process: answer 12 requests, hold the rest, SIGKILL.
+            var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            int answered = 0;
+            foreach (var judge in judges.Items)
+                judge.Fault = _ =>
+                {
+                    if (Interlocked.Increment(ref answered) <= 12) return null;
+                    held.TrySetResult();
+                    return FakeOpenAiServer.Error(503, "held", delay: TimeSpan.FromMinutes(5));
+                };
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "run", recipe, "--runs", runs, "--quiet"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = root,
+                Environment = { ["CAI_REMOTE_E2E_KEY"] = key },
+            };
+            using (var process = Process.Start(start)!)
+            {
+                var stderr = process.StandardError.ReadToEndAsync(Token);
+                var first = await Task.WhenAny(held.Task, process.WaitForExitAsync(Token), Task.Delay(TimeSpan.FromMinutes(3), Token));
+                Assert.True(first == held.Task, $"the run ended (or hung) before the label stage sent 13 requests: {(process.HasExited ? await stderr : "")}");
+                await Task.Delay(300, Token); // let the answered requests reach the cache
+                process.Kill(entireProcessTree: true); // SIGKILL
+                await process.WaitForExitAsync(Token);
+            }
+            string run = Directory.GetDirectories(Path.Combine(runs, "remote-e2e")).Single();
+            string cache = Path.Combine(run, "labels", RemoteTextModel.CacheFolder);
+            var cachedKeys = Directory.GetFiles(cache, "*.json").Select(Path.GetFileNameWithoutExtension).ToHashSet();
+            var firstRun = judges.Items.SelectMany(s => s.Requests).ToList();
+            Assert.NotEmpty(cachedKeys);
+            Assert.All(firstRun, r => Assert.Equal($"Bearer {key}", r.Authorization));
+            Assert.False(File.Exists(Path.Combine(run, "labels", "done.json")));
+
+            // Resume in this process against a faulty schedule (seeded by arrival: 15 % 500, 10 % 429, 5 % held past the
+            // 1 s timeout): every row comes back once, nothing cached is asked again.
+            foreach (var judge in judges.Items)
+                judge.Fault = r => new Random(r.Number * 7919 + judge.Salt).NextDouble() switch
+                {
+                    < 0.15 => FakeOpenAiServer.Error(500, "flaky"),
+                    < 0.25 => FakeOpenAiServer.Error(429, "busy", retryAfter: "0"),
+                    < 0.30 => FakeOpenAiServer.Error(200, "late", delay: TimeSpan.FromSeconds(3)),
+                    _ => null,
+                };
+            var firstCounts = judges.Items.Select(s => s.Requests.Count).ToList();
+            Environment.SetEnvironmentVariable("CAI_REMOTE_E2E_KEY", key);
+            var error = new StringWriter();
+            int exit;
+            try
+            {
+                exit = CaiCommandLine.Run(["run", recipe, "--runs", runs, "--quiet", "--resume"], new StringWriter(), error);
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("CAI_REMOTE_E2E_KEY", null);
+            }
+            Assert.True(exit == 0, error.ToString());
+            var secondRun = judges.Items.SelectMany((s, i) => s.Requests.Skip(firstCounts[i])).ToList();
+            Assert.DoesNotContain(secondRun, r => cachedKeys.Contains(r.Key));
+            // Requests answered but not yet cached when the process died, or held: at most max_concurrency per endpoint.
+            var firstKeys = firstRun.Select(r => r.Key).ToHashSet();
+            Assert.InRange(secondRun.Count(r => firstKeys.Contains(r.Key)), 0, 2 * judges.Items.Count);
+
+            var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
+            Assert.Equal(9, rows.Count); // 3 prompts × 3 pairs, each once
+            Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
+            Assert.All(rows, row =>
+            {
+                var votes = row["members"]!.AsObject();
+                Assert.Equal(["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"], votes.Select(m => m.Key));
+                double p = (double)row["p_a"]!;
+                Assert.Equal(Math.Round(p * 4), p * 4, 1e-9); // both orders' majority votes: 0, ¼, ½, ¾ or 1
+            });
+            // The members are different models: some pair splits their votes.
+            Assert.Contains(rows, row => row["members"]!.AsObject().Select(m => Math.Sign((double)m.Value! - 0.5)).Distinct().Count() > 1);
+            var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels", "done.json")))!["outcome"]!["metrics"]!;
+            Assert.Equal(secondRun.Count, (double)metrics["remote_requests"]! + (double)metrics["remote_retries"]!); // every attempt reached a server
+            Assert.True((double)metrics["remote_retries"]! > 0);
+            Assert.True((double)metrics["remote_cached"]! >= 1);
+            Assert.True((double)metrics["remote_prompt_tokens"]! > 0);
+
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            foreach (string member in new[] { "multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2" })
+                Assert.Contains($"| labels | member {member} |", report);
+            Assert.Contains("| labels | ensemble |", report);
+            Assert.Contains("remote_prompt_tokens", report);
+            foreach (string file in Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories))
+                Assert.DoesNotContain(key, File.ReadAllText(file));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    sealed class DisposableList<T>(IReadOnlyList<T> items) : IDisposable where T : IDisposable
+    {
+        public IReadOnlyList<T> Items => items;
+
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
+    }
+}
