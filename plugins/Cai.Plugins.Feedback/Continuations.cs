@@ -7,13 +7,17 @@ using Cai.Abstractions.Text;
 namespace Cai.Plugins.Feedback;
 
 /// <summary>
-/// One sampled continuation per prompt text, each seeded by the run seed, the calling plugin and its item, so it does
-/// not depend on the batch it falls in.
+/// One sampled assistant turn per conversation, each seeded by the run seed, the calling plugin and its item, so it
+/// does not depend on the batch it falls in.
 /// </summary>
 public static class Continuations
 {
-    /// <summary>Samples prompts[i] with the seed of itemIds[i].</summary>
-    public static async Task<IReadOnlyList<string>> SampleAsync(ITextModel model, IReadOnlyList<string> prompts,
+    /// <summary>
+    /// Samples the assistant's turn of dialogues[i] with the seed of itemIds[i], through <see cref="ITextModel.ChatAsync"/>
+    /// (so a chat endpoint gets the turns as messages): a final assistant turn is continued, and sampling stops at the
+    /// end of the turn.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> SampleAsync(ITextModel model, IReadOnlyList<Conversation> dialogues,
         ModelCallOptions options, Provenance caller, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
     {
         var generation = new GenerationOptions
@@ -23,9 +27,8 @@ public static class Continuations
             TopP = options.TopP,
             BatchSize = options.BatchSize,
             Seeds = SeedsFor(caller, itemIds),
-            StopStrings = model.TurnStopStrings,
         };
-        var results = await model.GenerateAsync(prompts, generation, cancellationToken);
+        var results = await model.ChatAsync(dialogues, generation, cancellationToken);
         return results.Select(samples => samples[0].Text.Trim()).ToList();
     }
 

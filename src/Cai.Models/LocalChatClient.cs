@@ -5,13 +5,14 @@ using Microsoft.Extensions.AI;
 namespace Cai.Models;
 
 /// <summary>
-/// <see cref="ITextModel"/> as a Microsoft.Extensions.AI <see cref="IChatClient"/>: user and assistant messages
-/// become Human/Assistant turns of the model's chat format (system messages are prepended to the first human turn),
-/// and the reply is generated up to the format's stop strings. Streaming yields the whole reply as one update.
+/// <see cref="ITextModel"/> as a Microsoft.Extensions.AI <see cref="IChatClient"/>: the messages become a
+/// conversation (system messages its first turn) that the model answers through <see cref="ITextModel.ChatAsync"/>,
+/// so its chat format renders it and the reply stops at the end of the turn (and at <paramref name="stopStrings"/>).
+/// Streaming yields the whole reply as one update.
 /// </summary>
 public sealed class LocalChatClient(ITextModel model, IReadOnlyList<string>? stopStrings = null) : IChatClient
 {
-    private readonly IReadOnlyList<string> _stopStrings = stopStrings ?? (model is LocalTextModel local ? local.Tokenizer.ChatFormat.StopStrings : []);
+    private readonly IReadOnlyList<string> _stopStrings = stopStrings ?? [];
 
     /// <summary>The wrapped model.</summary>
     public ITextModel Model => model;
@@ -29,7 +30,7 @@ public sealed class LocalChatClient(ITextModel model, IReadOnlyList<string>? sto
             Seed = options?.Seed ?? 42,
             StopStrings = [.. _stopStrings, .. options?.StopSequences ?? []],
         };
-        var result = (await model.GenerateAsync([model.FormatPrompt(conversation)], generation, cancellationToken).ConfigureAwait(false))[0][0];
+        var result = (await model.ChatAsync([conversation], generation, cancellationToken).ConfigureAwait(false))[0][0];
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text.Trim()))
         {
             ModelId = model.Name,
@@ -55,7 +56,7 @@ public sealed class LocalChatClient(ITextModel model, IReadOnlyList<string>? sto
     {
     }
 
-    /// <summary>The turns of <paramref name="messages"/>; system text goes before the first human turn.</summary>
+    /// <summary>The turns of <paramref name="messages"/>; system messages, joined by blank lines, are the first turn.</summary>
     public static Conversation ToConversation(IEnumerable<ChatMessage> messages)
     {
         var turns = new List<Turn>();
@@ -67,14 +68,8 @@ public sealed class LocalChatClient(ITextModel model, IReadOnlyList<string>? sto
             else if (message.Role == ChatRole.Assistant) turns.Add(new Turn(Role.Assistant, message.Text));
             else throw new NotSupportedException($"Chat role {message.Role} is not supported (system, user, assistant).");
         }
-        if (system.Count > 0)
-        {
-            int first = turns.FindIndex(t => t.Role == Role.User);
-            string prefix = string.Join("\n\n", system);
-            if (first < 0) turns.Insert(0, new Turn(Role.User, prefix));
-            else turns[first] = turns[first] with { Text = prefix + "\n\n" + turns[first].Text };
-        }
-        if (turns.Count == 0) throw new ArgumentException("A chat needs at least one message.", nameof(messages));
+        if (turns.Count == 0) throw new ArgumentException("A chat needs at least one user or assistant message.", nameof(messages));
+        if (system.Count > 0) turns.Insert(0, new Turn(Role.System, string.Join("\n\n", system)));
         return new Conversation(turns);
     }
 }

@@ -30,11 +30,13 @@ public sealed class LocalTextModel : ITextModel, IDisposable
 
     /// <summary>
     /// Loads config.json, the weights and the tokenizer of a checkpoint directory; a malformed or missing file is an
-    /// <see cref="Cai.Abstractions.Input.InputException"/> (see <see cref="CheckpointDirectory"/>).
+    /// <see cref="Cai.Abstractions.Input.InputException"/> (see <see cref="CheckpointDirectory"/>). A
+    /// <paramref name="chatFormat"/> (a built-in name, see <see cref="TextTokenizer.WithChatFormat"/>) replaces the
+    /// checkpoint's own.
     /// </summary>
-    public static LocalTextModel Load(string directory, Device? device = null, ScalarType? dtype = null)
+    public static LocalTextModel Load(string directory, Device? device = null, ScalarType? dtype = null, string? chatFormat = null)
     {
-        var tokenizer = CheckpointDirectory.Tokenizer(directory);
+        var tokenizer = CheckpointDirectory.Tokenizer(directory, chatFormat);
         var model = CheckpointDirectory.Load(directory, () => CausalLanguageModelLoader.Load(directory, device, dtype));
         return new LocalTextModel(model, tokenizer, $"{Path.GetFullPath(directory)}@{ShortHash(directory)}");
     }

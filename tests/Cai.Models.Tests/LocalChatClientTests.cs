@@ -7,7 +7,7 @@ namespace Cai.Models.Tests;
 public class LocalChatClientTests
 {
     [Fact]
-    public void MessagesBecomeHumanAndAssistantTurns()
+    public void MessagesBecomeSystemUserAndAssistantTurns()
     {
         var conversation = LocalChatClient.ToConversation([
             new ChatMessage(ChatRole.System, "Be brief."),
@@ -15,7 +15,9 @@ public class LocalChatClientTests
             new ChatMessage(ChatRole.Assistant, "Hello."),
             new ChatMessage(ChatRole.User, "How are you?"),
         ]);
-        Assert.Equal([new Turn(Role.User, "Be brief.\n\nHi"), new Turn(Role.Assistant, "Hello."), new Turn(Role.User, "How are you?")], conversation.Turns);
+        Assert.Equal([new Turn(Role.System, "Be brief."), new Turn(Role.User, "Hi"), new Turn(Role.Assistant, "Hello."), new Turn(Role.User, "How are you?")],
+            conversation.Turns);
+        Assert.Throws<ArgumentException>(() => LocalChatClient.ToConversation([new ChatMessage(ChatRole.System, "Only instructions.")]));
     }
 
     [Fact]

@@ -21,10 +21,10 @@ public abstract class ModelCritic(PluginContext context, CriticOptions options) 
         if (batch.Count == 0) return [];
         var model = context.GetModel(options.Model);
         var fewShot = context.Constitution.FewShot.Take(options.FewShotExamples).ToList();
-        var prompts = batch.Select(r => CritiqueRevisionTranscript.CritiquePrompt(
-            model, r.Conversation, r.Response, r.Principle, Request(r.Principle), fewShot, Cue)).ToList();
+        var dialogues = batch.Select(r => CritiqueRevisionTranscript.CritiqueDialogue(
+            r.Conversation, r.Response, r.Principle, Request(r.Principle), fewShot, Cue)).ToList();
         var texts = await Continuations.SampleAsync(
-            model, prompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
+            model, dialogues, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         return batch.Select((r, i) => new Critique(r.ItemId, Cue is null ? texts[i] : $"{Cue} {texts[i]}")).ToList();
     }
 }

@@ -20,10 +20,10 @@ public abstract class ModelReviser(PluginContext context, ReviserOptions options
         if (batch.Count == 0) return [];
         var model = context.GetModel(options.Model);
         var fewShot = context.Constitution.FewShot.Take(options.FewShotExamples).ToList();
-        var prompts = batch.Select(r => CritiqueRevisionTranscript.RevisionPrompt(
-            model, r.Conversation, r.Response, r.Principle, UsesCritique ? r.Critique ?? "" : null, fewShot)).ToList();
+        var dialogues = batch.Select(r => CritiqueRevisionTranscript.RevisionDialogue(
+            r.Conversation, r.Response, r.Principle, UsesCritique ? r.Critique ?? "" : null, fewShot)).ToList();
         var texts = await Continuations.SampleAsync(
-            model, prompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
+            model, dialogues, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         return batch.Select((r, i) => new Revision(r.ItemId, texts[i])).ToList();
     }
 }

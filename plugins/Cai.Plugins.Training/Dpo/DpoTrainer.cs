@@ -48,7 +48,7 @@ public sealed class DpoTrainer(PluginContext context, DpoOptions options) : ITra
 
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
-        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint, request.ChatFormat);
         int seed = (int)request.Seed;
         var device = torch.device(request.Device);
         int maxLength = Math.Min(options.MaxLength, ModelConfig.Load(request.PolicyCheckpoint).ContextLength);

@@ -28,7 +28,7 @@ public sealed class PpoTrainer(PluginContext context, PpoOptions options) : ITra
         string dataset = TrainingDatasets.Find(request.Datasets, PromptRow.FileName)
             ?? throw new InvalidOperationException($"ppo needs a {PromptRow.FileName} dataset from the train stage");
         var device = torch.device(request.Device);
-        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint, request.ChatFormat);
         using var reference = CausalLanguageModelLoader.Load(request.ReferenceCheckpoint ?? request.PolicyCheckpoint, device);
         foreach (var parameter in reference.parameters()) parameter.requires_grad = false;
         using var model = new PolicyWithValueHead(CausalLanguageModelLoader.Load(request.PolicyCheckpoint, device), request.Seed);

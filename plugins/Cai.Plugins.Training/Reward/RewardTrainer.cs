@@ -36,7 +36,7 @@ public sealed class RewardTrainer(PluginContext context, RewardOptions options) 
 
     public Task<TrainingResult> TrainAsync(TrainingRequest request, ITrainingContext training)
     {
-        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint, request.ChatFormat);
         int seed = (int)request.Seed;
         var device = torch.device(request.Device);
         using var model = FromPolicy(request.PolicyCheckpoint, device, seed);

@@ -5,7 +5,8 @@ using Cai.Models.Training;
 
 namespace Cai.Plugins.Training.Sft;
 
-/// <summary>The SFT dataset (TRL prompt/completion rows) selected, mixed and tokenised; completions end with EOS.</summary>
+/// <summary>The SFT dataset (TRL prompt/completion rows) selected, mixed and tokenised; masked as
+/// <see cref="AssistantTokens.Example"/> does (completions end with eos where the chat format does not close the turn).</summary>
 public static class SftExamples
 {
     public static IReadOnlyList<TokenizedExample> Load(string path, TextTokenizer tokenizer, SftOptions options, int seed)
@@ -19,10 +20,8 @@ public static class SftExamples
         var random = new Random(seed);
         var helpful = rows.Where(r => r.Source == SftRow.Helpful).OrderBy(_ => random.Next()).ToList();
         int helpfulCount = (int)Math.Min(helpful.Count, Math.Round(options.HelpfulRatio * Math.Max(1, revisions.Count)));
-        int eos = tokenizer.EosTokenId ?? throw new InvalidOperationException("the policy's tokenizer has no eos token");
         return revisions.Concat(helpful.Take(helpfulCount))
-            .Select(r => new TokenizedExample(
-                tokenizer.Encode(r.Prompt), [.. tokenizer.Encode(r.Completion, addSpecialTokens: false), eos]))
+            .Select(r => AssistantTokens.Example(tokenizer, r.Prompt, r.Completion))
             .ToList();
     }
 }

@@ -43,7 +43,7 @@ public sealed class SftTrainer(PluginContext context, SftOptions options) : ITra
             ?? throw new InvalidOperationException(
                 $"sft needs an {SftRow.FileName} dataset: put a critique-revise or generate stage before it");
         var device = torch.device(request.Device);
-        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint);
+        var tokenizer = TextTokenizer.Load(request.PolicyCheckpoint, request.ChatFormat);
         var examples = SftExamples.Load(dataset, tokenizer, options, (int)request.Seed);
         if (examples.Count == 0) throw new InvalidOperationException($"{dataset} has no examples");
         int evalCount = (int)(examples.Count * options.EvalFraction);

@@ -13,6 +13,12 @@ public sealed record TrainingRequest(
 {
     /// <summary>Directory of the trained reward model (PPO), or null when the run has none.</summary>
     public string? RewardCheckpoint { get; init; }
+
+    /// <summary>
+    /// The built-in chat format the recipe chose for the policy (e.g. "chatml"), or null to keep the checkpoint's own.
+    /// Trainers load the policy's tokenizer with it and save it with the trained checkpoint.
+    /// </summary>
+    public string? ChatFormat { get; init; }
 }
 
 /// <summary>What a trainer produced.</summary>

@@ -127,7 +127,7 @@ public static class EvalCommand
             throw InputException.ForOption("--recipe", "has no evaluate stage to take the evaluator from");
         var prompts = PromptSet.Load(WorldEvaluator.PromptSet, promptFile).Prompts.Take(limit ?? int.MaxValue)
             .Select(p => (WorldEvaluator.PromptSet, p)).ToList();
-        using var models = new ModelRegistry(recipe.Models, factory.LoadTextModel);
+        using var models = ModelRegistry.For(recipe, factory);
         models.Replace("policy", modelDirectory);
         var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!;

@@ -49,7 +49,7 @@ public static class NewPluginTemplates
           <ItemGroup>
             <!-- Shared with the host: referenced for compilation, never copied next to the plugin.
                  With a package feed, use instead:
-                 <PackageReference Include="CaiFramework.Abstractions" Version="0.1.0" ExcludeAssets="runtime" PrivateAssets="all" /> -->
+                 <PackageReference Include="CaiFramework.Abstractions" Version="0.2.0" ExcludeAssets="runtime" PrivateAssets="all" /> -->
             <Reference Include="Cai.Abstractions" HintPath="$(CaiToolDirectory)/Cai.Abstractions.dll" Private="false" />
             <Reference Include="Microsoft.Extensions.Logging.Abstractions" HintPath="$(CaiToolDirectory)/Microsoft.Extensions.Logging.Abstractions.dll" Private="false" />
           </ItemGroup>
@@ -135,10 +135,14 @@ public static class NewPluginTemplates
             public async Task<IReadOnlyList<Critique>> CritiqueAsync(IReadOnlyList<CritiqueRequest> batch, CancellationToken cancellationToken)
             {
                 var model = context.GetModel("feedback");
-                var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
+                // The conversation, the response, the critique request, and an assistant turn the model continues
+                // ("Critique:"); ChatAsync renders it in the model's chat format (or sends it to a chat endpoint as
+                // messages) and stops at the end of the turn.
+                var dialogues = batch.Select(r => r.Conversation
                     .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
-                    .Append(Cai.Abstractions.Text.Role.User, r.Principle.CritiqueRequest)) + " Critique:").ToList();
-                var outputs = await model.GenerateAsync(prompts,
+                    .Append(Cai.Abstractions.Text.Role.User, r.Principle.CritiqueRequest)
+                    .Append(Cai.Abstractions.Text.Role.Assistant, "Critique:")).ToList();
+                var outputs = await model.ChatAsync(dialogues,
                     new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
                 return batch.Select((r, i) => new Critique(r.ItemId, outputs[i][0].Text.Trim())).ToList();
             }
@@ -158,10 +162,11 @@ public static class NewPluginTemplates
             public async Task<IReadOnlyList<Revision>> ReviseAsync(IReadOnlyList<RevisionRequest> batch, CancellationToken cancellationToken)
             {
                 var model = context.GetModel("policy");
-                var prompts = batch.Select(r => model.FormatPrompt(r.Conversation
+                var dialogues = batch.Select(r => r.Conversation
                     .Append(Cai.Abstractions.Text.Role.Assistant, r.Response)
-                    .Append(Cai.Abstractions.Text.Role.User, (r.Critique is null ? "" : $"Critique: {r.Critique}\n") + r.Principle.RevisionRequest)) + " Revision:").ToList();
-                var outputs = await model.GenerateAsync(prompts,
+                    .Append(Cai.Abstractions.Text.Role.User, (r.Critique is null ? "" : $"Critique: {r.Critique}\n") + r.Principle.RevisionRequest)
+                    .Append(Cai.Abstractions.Text.Role.Assistant, "Revision:")).ToList();
+                var outputs = await model.ChatAsync(dialogues,
                     new Cai.Abstractions.Text.GenerationOptions { MaxNewTokens = options.MaxNewTokens, Seed = context.Seed }, cancellationToken);
                 return batch.Select((r, i) => new Revision(r.ItemId, outputs[i][0].Text.Trim())).ToList();
             }

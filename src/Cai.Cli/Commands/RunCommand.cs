@@ -118,7 +118,7 @@ public static class RunCommand
     /// <summary>The report, with the recipe's evaluator: an evaluator plugin on the run's last models, or the embedded one.</summary>
     static string WriteReport(ResolvedRecipe recipe, RunLayout run, PluginHost host, ModelFactory factory, StageRegistry stages)
     {
-        using var models = new ModelRegistry(recipe.Models, factory.LoadTextModel);
+        using var models = ModelRegistry.For(recipe, factory);
         foreach (var stage in recipe.Stages.Where(s => run.Stage(s.Id).IsDone))
             foreach (var (role, checkpoint) in StageMarker.Read(run.Stage(stage.Id)).Outcome.ModelUpdates) models.Replace(role, checkpoint);
         var evaluator = EvaluateStage.OfRecipe(recipe, host, models, stages.Evaluator,

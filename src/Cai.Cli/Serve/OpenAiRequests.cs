@@ -123,8 +123,7 @@ public sealed record GenerationPlan
         if (body.ResponseFormat is { ValueKind: JsonValueKind.Object } format
             && !(format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text"))
             throw Unsupported("response_format", "is supported only as {\"type\": \"text\"}.");
-        var (system, conversation) = Messages(body.Messages);
-        string text = model.RenderChat(system, conversation);
+        string text = model.RenderChat(Messages(body.Messages));
         var ids = model.Tokenizer.Encode(text);
         if (body.TopLogprobs is not null && body.Logprobs != true)
             throw ApiException.BadParameter("top_logprobs", "top_logprobs needs logprobs set to true.");
@@ -204,7 +203,8 @@ public sealed record GenerationPlan
         return prompt;
     }
 
-    private static (string System, Conversation Conversation) Messages(IReadOnlyList<ChatMessageBody?>? messages)
+    /// <summary>The request's messages as a conversation; system (and developer) messages, joined, are its first turn.</summary>
+    private static Conversation Messages(IReadOnlyList<ChatMessageBody?>? messages)
     {
         if (messages is null || messages.Count == 0)
             throw ApiException.BadParameter("messages", "messages must be a non-empty list.", "missing_required_parameter");
@@ -236,7 +236,8 @@ public sealed record GenerationPlan
             }
         }
         if (turns.Count == 0) throw ApiException.BadParameter("messages", "messages must hold at least one user or assistant message.");
-        return (system.ToString(), new Conversation(turns));
+        if (system.Length > 0) turns.Insert(0, new Turn(Role.System, system.ToString()));
+        return new Conversation(turns);
     }
 
     private static string Content(JsonElement? content, string param)

@@ -1,5 +1,6 @@
 using Cai.Abstractions.Text;
 using Cai.Models;
+using Cai.Models.Chat;
 using Cai.Models.Generation;
 using Cai.Models.Tokenization;
 
@@ -49,10 +50,22 @@ public sealed class ServedModel : IDisposable
     public IReadOnlyList<string> TurnStopStrings => Text.TurnStopStrings;
 
     /// <summary>
-    /// The prompt of a chat request: system text first (as the human-assistant chat template renders it), then the
-    /// conversation in the model's chat format (<see cref="LocalTextModel.FormatPrompt"/>), ending with the assistant cue.
+    /// The prompt of a chat request: the conversation (a system turn first, if any) in the model's chat format
+    /// (<see cref="LocalTextModel.FormatPrompt"/>), ending with the assistant cue, or continuing a final assistant
+    /// message. A conversation the model's chat template refuses (e.g. roles that do not alternate) is a 400 naming
+    /// the template's message.
     /// </summary>
-    public string RenderChat(string system, Conversation conversation) => system + Text.FormatPrompt(conversation);
+    public string RenderChat(Conversation conversation)
+    {
+        try
+        {
+            return Text.FormatPrompt(conversation);
+        }
+        catch (Exception e) when (e is JinjaTemplateException or ArgumentException or InvalidOperationException)
+        {
+            throw ApiException.BadParameter("messages", e is JinjaTemplateException { RaisedMessage: { } raised } ? raised : e.Message);
+        }
+    }
 
     public void Dispose() => Text.Dispose();
 }

@@ -45,8 +45,10 @@ public sealed class ModelFactory
 
     public torch.Device TorchDevice { get; }
 
-    /// <summary>A checkpoint (model and tokenizer) for generation and scoring, on the device in the dtype.</summary>
-    public LocalTextModel LoadTextModel(string checkpoint) => LocalTextModel.Load(checkpoint, TorchDevice, DType.ScalarType());
+    /// <summary>A checkpoint (model and tokenizer) for generation and scoring, on the device in the dtype, with the
+    /// built-in chat format <paramref name="chatFormat"/> instead of its own when given.</summary>
+    public LocalTextModel LoadTextModel(string checkpoint, string? chatFormat = null) =>
+        LocalTextModel.Load(checkpoint, TorchDevice, DType.ScalarType(), chatFormat);
 
     /// <summary>A checkpoint's model without its tokenizer, on the device in the dtype.</summary>
     public CausalLanguageModel LoadCausalLM(string checkpoint) => CausalLanguageModelLoader.Load(checkpoint, TorchDevice, DType.ScalarType());

@@ -15,6 +15,13 @@ public sealed class ModelRegistry(IReadOnlyDictionary<string, IReadOnlyList<stri
     readonly Dictionary<string, ITextModel> _loaded = new(StringComparer.Ordinal);
     string? _stageDirectory;
 
+    /// <summary>A recipe's models: served ones through <see cref="RemoteTextModel"/>, each checkpoint loaded by
+    /// <paramref name="factory"/> with the chat format the recipe chose for it (<see cref="Recipes.ResolvedRecipe.ChatFormatOf"/>).</summary>
+    public static ModelRegistry For(Recipes.ResolvedRecipe recipe, ModelFactory factory) =>
+        new(recipe.Models, id => recipe.Remote.TryGetValue(id, out var remote)
+            ? new RemoteTextModel(remote)
+            : factory.LoadTextModel(id, recipe.ChatFormatOf(id)));
+
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Roles => _paths;
 
     public bool Has(string role) => _paths.ContainsKey(role);

@@ -31,8 +31,7 @@ public sealed class PipelineRunner(ResolvedRecipe recipe, PluginHost plugins, Mo
         AtomicFile.RemoveLeftovers(run.Root);
         CheckManifest(run, logger);
         var resumed = FromStep is null ? null : StageResumedFromStep(run);
-        using var models = new ModelRegistry(recipe.Models,
-            id => recipe.Remote.TryGetValue(id, out var remote) ? new RemoteTextModel(remote) : factory.LoadTextModel(id));
+        using var models = ModelRegistry.For(recipe, factory);
         foreach (var stage in recipe.Stages)
         {
             cancellationToken.ThrowIfCancellationRequested();

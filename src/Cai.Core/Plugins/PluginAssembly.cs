@@ -25,6 +25,7 @@ public sealed class PluginAssembly : IDisposable
         _loader = loader;
         Sha256 = sha256;
         Assembly = loader.LoadDefaultAssembly();
+        ContractVersion.Check(Assembly, path);
         Recipes.Yaml.XmlDocs.Locate(Assembly, path);
         Version = VersionOf(Assembly);
         Plugins = PluginTypeScanner.Scan(Assembly, this);
@@ -83,6 +84,7 @@ public sealed class PluginAssembly : IDisposable
         try
         {
             var assembly = next.LoadDefaultAssembly();
+            ContractVersion.Check(assembly, Path);
             Recipes.Yaml.XmlDocs.Locate(assembly, Path);
             var previous = (_loader, Assembly, Version, Plugins, Sha256);
             (_loader, Assembly, Version, Sha256) = (next, assembly, VersionOf(assembly), sha256);

@@ -54,6 +54,11 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     public async Task<TResult> InvokeAsync<TResult>(Func<T, Task<TResult>> call, string? itemId)
     {
         try { return await call(Current); }
+        catch (Exception e) when (e is MissingMemberException or TypeLoadException)
+        {
+            var builtAgainst = ContractVersion.BuiltAgainst(Current.GetType().Assembly);
+            throw new PluginException(Name, itemId, ContractVersion.Mismatch(builtAgainst, e.Message), e);
+        }
         catch (Exception e) when (e is not PluginException and not OperationCanceledException and not InputException)
         {
             throw new PluginException(Name, itemId, $"{e.GetType().Name}: {e.Message}", e);

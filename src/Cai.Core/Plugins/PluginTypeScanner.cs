@@ -10,7 +10,13 @@ public static class PluginTypeScanner
     {
         Type[] types;
         try { types = assembly.GetExportedTypes(); }
-        catch (Exception e) when (e is ReflectionTypeLoadException or FileNotFoundException or FileLoadException)
+        catch (Exception e) when (e is ReflectionTypeLoadException or TypeLoadException or MissingMemberException)
+        {
+            // A type or member of the contract it was built against is missing from this host's.
+            throw new PluginException(Path.GetFileName(owner.Path), null,
+                ContractVersion.Mismatch(ContractVersion.BuiltAgainst(assembly), $"{FirstLoaderMessage(e)} (in {owner.Path})"), e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException)
         {
             throw new PluginException(Path.GetFileName(owner.Path), null, $"cannot load the types of {owner.Path}: {e.Message}", e);
         }
@@ -30,6 +36,9 @@ public static class PluginTypeScanner
             throw new PluginException(duplicate.Key.Name, null, $"{owner.Path} defines two {duplicate.Key.Kind} plugins with this name");
         return found;
     }
+
+    static string FirstLoaderMessage(Exception e) =>
+        e is ReflectionTypeLoadException { LoaderExceptions: [{ } first, ..] } ? first.Message : e.Message;
 
     /// <summary>The constructor must be (PluginContext) or (PluginContext, TOptions : PluginOptions).</summary>
     static Type? OptionsTypeOf(Type type, string name)

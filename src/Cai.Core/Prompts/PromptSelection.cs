@@ -12,7 +12,8 @@ public static class PromptSelection
         sets.SelectMany(set => context.Recipe.Prompts[set].Prompts.Take(maxPrompts ?? int.MaxValue).Select(p => (set, p))).ToList();
 
     /// <summary>
-    /// Samples answers in the model's chat format, ending at its turn stop strings. Each prompt has its own seed, from
+    /// Samples answers to each prompt's conversation (<see cref="PromptRecord.Dialogue"/>) through
+    /// <see cref="ITextModel.ChatAsync"/>: in the model's chat format, ending at its turn's end. Each prompt has its own seed, from
     /// <paramref name="seed"/>, <paramref name="scope"/> (a stage's id) and the prompt (set and id), so its answers do
     /// not depend on the batch it falls in.
     /// </summary>
@@ -20,9 +21,9 @@ public static class PromptSelection
         IReadOnlyList<(string Set, PromptRecord Prompt)> batch, GenerationOptions sampling, long seed, string scope,
         CancellationToken cancellationToken)
     {
-        var prompts = batch.Select(p => model.FormatPrompt(Conversation.FromPrompt(p.Prompt.Prompt))).ToList();
+        var conversations = batch.Select(p => p.Prompt.Dialogue()).ToList();
         var seeds = batch.Select(p => (long)StableSeed.Derive(seed, scope, $"{p.Set}/{p.Prompt.Id}")).ToList();
-        return model.GenerateAsync(prompts, sampling with { Seeds = seeds, StopStrings = model.TurnStopStrings }, cancellationToken);
+        return model.ChatAsync(conversations, sampling with { Seeds = seeds, StopStrings = [] }, cancellationToken);
     }
 
     /// <summary><see cref="AnswerAsync(ITextModel, IReadOnlyList{ValueTuple{string, PromptRecord}}, GenerationOptions, long, string,

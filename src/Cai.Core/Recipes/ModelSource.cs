@@ -10,7 +10,8 @@ namespace Cai.Core.Recipes;
 /// <param name="Role">The referenced role (e.g. "policy"), or null.</param>
 /// <param name="Location">Where it is written.</param>
 /// <param name="Remote">A model served over the OpenAI HTTP API, or null.</param>
-public sealed record ModelRef(string? Path, string? Role, SourceLocation Location, RemoteModel? Remote = null)
+/// <param name="ChatFormat">The built-in chat format the recipe chooses for a checkpoint (<see cref="ModelPath.ChatFormat"/>), or null.</param>
+public sealed record ModelRef(string? Path, string? Role, SourceLocation Location, RemoteModel? Remote = null, string? ChatFormat = null)
 {
     /// <summary>How the resolved recipe, run.json and provenance name it: the checkpoint path or <see cref="RemoteModel.Id"/>.</summary>
     public string? Id => Path ?? Remote?.Id;
@@ -47,8 +48,8 @@ public sealed record ModelSource(IReadOnlyList<ModelRef> Members)
             if (remote && binder.BindObject(typeof(RemoteModel), node) is RemoteModel endpoint
                        && binder.Errors.Count + binder.More == before)
                 return new ModelRef(null, null, location, endpoint);
-            if (!remote && binder.BindObject(typeof(ModelPath), node) is ModelPath { Path: { } path })
-                return new ModelRef(path, null, location);
+            if (!remote && binder.BindObject(typeof(ModelPath), node) is ModelPath { Path: { } path } model)
+                return new ModelRef(path, null, location, ChatFormat: model.ChatFormat);
             return null;
         }
         binder.Error(node,
@@ -63,6 +64,14 @@ public sealed record ModelPath
     /// <summary>Checkpoint directory in Hugging Face layout (config.json, model.safetensors, tokenizer.json), relative to the recipe file.</summary>
     [Cai.Abstractions.Plugins.RecipePath]
     public required string Path { get; init; }
+
+    /// <summary>
+    /// A built-in chat format to use instead of the checkpoint's own (its tokenizer_config.json chat_template, else
+    /// cai_chat_format): chatml, llama-3, mistral, gemma, phi-3 or human-assistant (the CAI paper's "Human:/Assistant:"
+    /// turns). Unset (the default) keeps the checkpoint's. A policy trained from it keeps the chosen format.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.AllowedValues(null, "chatml", "llama-3", "mistral", "gemma", "phi-3", "human-assistant")]
+    public string? ChatFormat { get; init; }
 }
 
 /// <summary>

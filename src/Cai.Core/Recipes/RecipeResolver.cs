@@ -50,8 +50,24 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
                     $"stage id '{spec.Id}' is the name of a file of the run folder (reserved: {string.Join(", ", _reservedIds)})");
             if (new StageResolver(host, stages, binder, recipe, resolved).Resolve(spec) is { } stage) resolved.Add(stage);
         }
+        var chatFormats = ChatFormats(recipe, binder);
         binder.ThrowIfAny();
-        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved, remote);
+        return new ResolvedRecipe(recipe, constitution!, prompts, models, resolved, remote) { ChatFormats = chatFormats };
+    }
+
+    /// <summary>The chat formats chosen under models:, by checkpoint; one checkpoint cannot get two.</summary>
+    static Dictionary<string, string> ChatFormats(Recipe recipe, YamlBinder binder)
+    {
+        var chosen = new Dictionary<string, string>();
+        foreach (var member in recipe.Models.Values.SelectMany(source => source.Members))
+        {
+            if (member is not { Path: { } path, ChatFormat: { } format }) continue;
+            string full = Path.GetFullPath(path);
+            if (chosen.TryGetValue(full, out var other) && other != format)
+                binder.Error(member.Location, $"model {path}: chat_format {format} differs from the {other} given to the same checkpoint");
+            chosen[full] = format;
+        }
+        return chosen;
     }
 
     static (IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyDictionary<string, RemoteModel> Remote) ResolveModels(
@@ -66,7 +82,7 @@ public sealed class RecipeResolver(PluginHost host, StageRegistry stages, bool t
             if (checkedPaths.TryGetValue(path, out bool valid)) return valid;
             try
             {
-                CheckpointDirectory.Validate(path);
+                CheckpointDirectory.Validate(path, chatFormat: member.ChatFormat);
                 valid = true;
             }
             catch (InputException e)

@@ -20,6 +20,12 @@ public sealed record ResolvedRecipe(
     IReadOnlyDictionary<string, IReadOnlyList<string>> Models, IReadOnlyList<ResolvedStage> Stages,
     IReadOnlyDictionary<string, RemoteModel>? RemoteModels = null)
 {
+    /// <summary>The chat format the recipe chooses for a checkpoint (<see cref="ModelPath.ChatFormat"/>), by its full path.</summary>
+    public IReadOnlyDictionary<string, string> ChatFormats { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The chosen chat format of a checkpoint, or null to keep its own.</summary>
+    public string? ChatFormatOf(string checkpoint) => ChatFormats.GetValueOrDefault(Path.GetFullPath(checkpoint));
+
     /// <summary>The served models among <see cref="Models"/>, by id (none when the recipe names only checkpoints).</summary>
     public IReadOnlyDictionary<string, RemoteModel> Remote => RemoteModels ?? new Dictionary<string, RemoteModel>();
 }

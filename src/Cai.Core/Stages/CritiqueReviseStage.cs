@@ -6,6 +6,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
+using Cai.Core.Prompts;
 using Cai.Core.Runs;
 
 namespace Cai.Core.Stages;
@@ -77,7 +78,7 @@ public sealed class CritiqueReviseStage : IStage
     sealed class Item(JsonObject source)
     {
         public string Id { get; } = (string)source["id"]!;
-        public Conversation Conversation { get; } = Conversation.FromPrompt((string)source["prompt"]!);
+        public Conversation Conversation { get; } = ConversationRows.Of(source);
         public string Initial { get; } = (string)source["completion"]!;
         public List<Principle> Principles { get; } = [];
         public List<string> Critiques { get; } = [];

@@ -94,7 +94,7 @@ public sealed class EvaluateStage(Func<IResponseEvaluator?> embedded) : IStage
             context.CancellationToken.ThrowIfCancellationRequested();
             var answers = await PolicyEvaluation.RunAsync(model, evaluator, batch, sampling, context.Seed, context.Stage.Id,
                 context.CancellationToken);
-            store.AppendBatch(answers.Select(a => new JsonObject
+            store.AppendBatch(answers.Select(a => ConversationRows.With(new JsonObject
             {
                 ["id"] = a.Id,
                 ["prompt_set"] = a.Set,
@@ -105,7 +105,7 @@ public sealed class EvaluateStage(Func<IResponseEvaluator?> embedded) : IStage
                 ["label"] = a.Label,
                 ["model"] = model.Name,
                 ["evaluator"] = evaluator.Name,
-            }));
+            }, a.Prompt)));
             context.Observer.StageProgress(context.Stage.Id, store.Rows.Count / Math.Max(1, options.Samples));
         }
         store.Complete();

@@ -67,7 +67,7 @@ public sealed class GenerateStage : IStage
 
     static string RowId(string set, PromptRecord prompt, int sample) => $"{set}/{prompt.Id}/{sample}";
 
-    static JsonObject Row(string set, PromptRecord prompt, int sample, string completion, string model) => new()
+    static JsonObject Row(string set, PromptRecord prompt, int sample, string completion, string model) => ConversationRows.With(new()
     {
         ["id"] = RowId(set, prompt, sample),
         ["prompt_set"] = set,
@@ -77,5 +77,5 @@ public sealed class GenerateStage : IStage
         ["prompt"] = prompt.Prompt,
         ["completion"] = completion,
         ["model"] = model,
-    };
+    }, prompt);
 }

@@ -5,6 +5,7 @@ using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
+using Cai.Core.Prompts;
 using Cai.Core.Runs;
 
 namespace Cai.Core.Stages;
@@ -70,7 +71,7 @@ public sealed class LabelStage : IStage
 
     sealed record Pair(JsonObject Source, string Id, string A, string B)
     {
-        public Conversation Conversation => Conversation.FromPrompt((string)Source["prompt"]!);
+        public Conversation Conversation => ConversationRows.Of(Source);
 
         public JsonObject ToRow(LabelOptions options, IReadOnlyDictionary<string, Preference> byId, List<ComparisonRequest> requests, Provenance judge)
         {
@@ -101,6 +102,7 @@ public sealed class LabelStage : IStage
                 ["rationale"] = byId[$"{Id}#p0"].Rationale,
                 ["judge"] = ProvenanceRow.Of(judge),
             };
+            ConversationRows.CopyTo(Source, row);
             if (byId[$"{Id}#p0"].MemberLabels is { Count: > 0 } names)
                 row["members"] = new JsonObject(names.Keys.Select(name => KeyValuePair.Create(name, (JsonNode?)MemberLabel(options, byId, name))));
             return row;

@@ -58,7 +58,7 @@ public sealed class SamplePairsStage : IStage
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var samples = await PromptSelection.AnswerAsync(context, model, batch, sampling);
-            store.AppendBatch(batch.Select((p, i) => new JsonObject
+            store.AppendBatch(batch.Select((p, i) => ConversationRows.With(new JsonObject
             {
                 ["id"] = $"{p.Set}/{p.Prompt.Id}",
                 ["prompt_set"] = p.Set,
@@ -68,7 +68,7 @@ public sealed class SamplePairsStage : IStage
                 ["prompt"] = p.Prompt.Prompt,
                 ["responses"] = new JsonArray(samples[i].Select(s => (JsonNode)s.Text.Trim()).ToArray()),
                 ["model"] = model.Name,
-            }));
+            }, p.Prompt)));
             context.Observer.StageProgress(context.Stage.Id, store.Rows.Count);
         }
         store.Complete();

@@ -7,9 +7,12 @@ using Cai.Abstractions.Text;
 using Cai.Abstractions.Training;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
+using Cai.Core.Prompts;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models;
 using Cai.Models.IO;
+using Cai.Models.Training;
 using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Stages;
@@ -58,6 +61,7 @@ public sealed class TrainStage : IStage
         var request = new TrainingRequest(policy, policy, datasets, partial, context.Seed, context.Factory.Device)
         {
             RewardCheckpoint = context.Models.Has("reward") ? context.Models.PathOf("reward") : null,
+            ChatFormat = context.Recipe.ChatFormatOf(policy),
         };
         var result = await trainer.TrainAsync(request, new TrainingContext(context));
         if (!Directory.Exists(partial))
@@ -78,20 +82,25 @@ public sealed class TrainStage : IStage
             {
                 var revisions = row["revisions"]!.AsArray();
                 for (int round = 1; round <= revisions.Count; round++)
-                    sft.Add(new SftRow(RevisionId.Of((string)row["id"]!, round), Prompt(policy, (string)row["prompt"]!),
-                        Completion((string)revisions[round - 1]!), SftRow.Revision, round).ToJson());
+                {
+                    var (prompt, completion) = Pair(policy, row, (string)revisions[round - 1]!);
+                    sft.Add(new SftRow(RevisionId.Of((string)row["id"]!, round), prompt, completion, SftRow.Revision, round).ToJson());
+                }
             }
         if (Input("generate") is { } generate)
             foreach (var row in JsonlRowStore.ReadCompleted(context.Run.Stage(generate.Id)).Where(r => IsHelpful(context, r)))
-                sft.Add(new SftRow((string)row["id"]!, Prompt(policy, (string)row["prompt"]!), Completion((string)row["completion"]!),
-                    SftRow.Helpful, 0).ToJson());
+            {
+                var (prompt, completion) = Pair(policy, row, (string)row["completion"]!);
+                sft.Add(new SftRow((string)row["id"]!, prompt, completion, SftRow.Helpful, 0).ToJson());
+            }
         if (sft.Count > 0) written.Add(WriteRows(Path.Combine(folder, SftRow.FileName), sft));
         if (Input("label") is { } label)
             written.Add(WriteRows(Path.Combine(folder, PreferenceRow.FileName),
                 JsonlRowStore.ReadCompleted(context.Run.Stage(label.Id)).Select(r => PreferenceRowOf(r, policy))));
         written.Add(WriteRows(Path.Combine(folder, PromptRow.FileName), context.Recipe.Prompts.Values
             .Where(set => set.Kind != PromptSetKind.Eval)
-            .SelectMany(set => set.Prompts.Select(p => new PromptRow($"{set.Name}/{p.Id}", Prompt(policy, p.Prompt), set.Name).ToJson()))));
+            .SelectMany(set => set.Prompts.Select(p =>
+                new PromptRow($"{set.Name}/{p.Id}", policy.FormatPrompt(p.Dialogue()), set.Name).ToJson()))));
         return written;
     }
 
@@ -101,9 +110,8 @@ public sealed class TrainStage : IStage
     {
         var row = (JsonObject)label.DeepClone();
         row["query"] = (string)label["prompt"]!;
-        row["prompt"] = Prompt(policy, (string)label["prompt"]!);
-        row["chosen"] = Completion((string)label["chosen"]!);
-        row["rejected"] = Completion((string)label["rejected"]!);
+        (row["prompt"], row["chosen"]) = Pair(policy, label, (string)label["chosen"]!);
+        row["rejected"] = Pair(policy, label, (string)label["rejected"]!).Completion;
         return row;
     }
 
@@ -111,10 +119,18 @@ public sealed class TrainStage : IStage
         (string?)row["prompt_set"] is { } set && context.Recipe.Prompts.TryGetValue(set, out var prompts)
         && prompts.Kind == PromptSetKind.Helpful;
 
-    static string Prompt(ITextModel policy, string prompt) => policy.FormatPrompt(Conversation.FromPrompt(prompt));
-
-    // Completions start with a space, so prompt + completion is exactly the training text.
-    static string Completion(string response) => " " + response.Trim();
+    /// <summary>
+    /// A row's conversation and a response as TRL's prompt and completion: prompt + completion is exactly the training
+    /// text, and the completion is the reply's assistant span in the policy's chat format (in the Human/Assistant
+    /// format, the response after a space).
+    /// </summary>
+    static (string Prompt, string Completion) Pair(ITextModel policy, JsonObject row, string response)
+    {
+        var conversation = ConversationRows.Of(row);
+        return policy is LocalTextModel local
+            ? AssistantTokens.Split(local.Tokenizer.ChatFormat, conversation, response.Trim())
+            : (policy.FormatPrompt(conversation), " " + response.Trim());
+    }
 
     static string WriteRows(string path, IEnumerable<JsonObject> rows)
     {

@@ -26,18 +26,21 @@ public static partial class CheckpointDirectory
     /// <summary>Checks what can be checked without building the model: config.json, the weights' headers and the tokenizer.</summary>
     /// <param name="directory">The checkpoint directory.</param>
     /// <param name="tokenizer">Whether a tokenizer must be there.</param>
-    public static void Validate(string directory, bool tokenizer = true)
+    /// <param name="chatFormat">A built-in chat format used instead of the checkpoint's (whose template is then not read).</param>
+    public static void Validate(string directory, bool tokenizer = true, string? chatFormat = null)
     {
         Load(directory, () =>
         {
             ModelConfig.Load(directory);
             return CheckpointFiles.Open(directory);
         });
-        if (tokenizer) Tokenizer(directory);
+        if (tokenizer) Tokenizer(directory, chatFormat);
     }
 
-    /// <summary>The checkpoint's tokenizer; any failure to read its files is bad input.</summary>
-    public static TextTokenizer Tokenizer(string directory) => Load(directory, () => TextTokenizer.Load(directory), tokenizer: true);
+    /// <summary>The checkpoint's tokenizer, with the built-in <paramref name="chatFormat"/> instead of its own chat
+    /// format when given; any failure to read its files is bad input.</summary>
+    public static TextTokenizer Tokenizer(string directory, string? chatFormat = null) =>
+        Load(directory, () => TextTokenizer.Load(directory, chatFormat), tokenizer: true);
 
     /// <summary>Throws unless <paramref name="directory"/> is an existing directory whose files are regular and of sane size.</summary>
     public static void RequireDirectory(string directory)

@@ -8,13 +8,11 @@ public sealed partial class RewardModel
 {
     /// <summary>
     /// The tokens a reward model reads for a conversation, as the reward trainer trains on them: the prompt (chat
-    /// formatted, ending with the assistant cue; with the tokenizer's special prefix) and the response followed by eos.
+    /// formatted, ending with the assistant cue; with the tokenizer's special prefix) and the response followed by eos
+    /// where the chat format does not close the turn (<see cref="AssistantTokens.Example"/>).
     /// </summary>
-    public static TokenizedExample Encode(TextTokenizer tokenizer, string prompt, string response)
-    {
-        int eos = tokenizer.EosTokenId ?? throw new InvalidOperationException("The tokenizer has no eos token.");
-        return new TokenizedExample(tokenizer.Encode(prompt), [.. tokenizer.Encode(response, addSpecialTokens: false), eos]);
-    }
+    public static TokenizedExample Encode(TextTokenizer tokenizer, string prompt, string response) =>
+        AssistantTokens.Example(tokenizer, prompt, response);
 
     /// <summary>Rewards of (prompt, response) texts, in order; see <see cref="Encode"/> and <see cref="Score(IReadOnlyList{TokenizedExample}, long, int)"/>.</summary>
     public double[] Score(TextTokenizer tokenizer, IReadOnlyList<(string Prompt, string Response)> samples, int batchSize = 16) =>

@@ -1,23 +1,32 @@
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Text;
+using Cai.Models.Chat;
 
 namespace Cai.Models.Tokenization;
 
 /// <summary>
 /// How a conversation becomes model text. The default is the CAI paper's: "\n\nHuman: {text}" and
 /// "\n\nAssistant: {text}" turns, ending with the cue "\n\nAssistant:"; generation stops at "\n\nHuman:".
-/// Stored in tokenizer_config.json under "cai_chat_format".
+/// Stored in tokenizer_config.json under "cai_chat_format"; the built-in chat template "human-assistant" renders the
+/// same text.
 /// </summary>
 /// <param name="TurnSeparator">Text before every turn.</param>
 /// <param name="HumanPrefix">Role prefix of human turns.</param>
 /// <param name="AssistantPrefix">Role prefix of assistant turns.</param>
 public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefix = "Human:", string AssistantPrefix = "Assistant:")
+    : IChatFormat
 {
     /// <summary>The tokenizer_config.json key this format is stored under.</summary>
     public const string ConfigKey = "cai_chat_format";
 
     /// <summary>The CAI paper's Human/Assistant format.</summary>
     public static ChatFormat Default { get; } = new();
+
+    /// <summary>The name of the built-in chat template that renders <see cref="Default"/>.</summary>
+    public const string BuiltInName = "human-assistant";
+
+    /// <inheritdoc />
+    public string Name => this == Default ? BuiltInName : ConfigKey;
 
     /// <summary>Strings at which generation of an assistant turn stops.</summary>
     public IReadOnlyList<string> StopStrings => [TurnSeparator + HumanPrefix];
@@ -42,6 +51,25 @@ public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefi
             else text.Append(TurnSeparator).Append(Prefix(turn.Role)).Append(RenderResponse(turn.Text));
         }
         return conversation.Turns[^1].Role == Role.Assistant ? text.ToString() : text.Append(TurnSeparator).Append(AssistantPrefix).ToString();
+    }
+
+    /// <summary>The turns as <see cref="Render"/> writes them, each assistant turn's span being its
+    /// <see cref="RenderResponse"/> text (the eos token that ends a reply is added when tokenising).</summary>
+    public ChatTemplate.Rendering RenderWithAssistantSpans(Conversation conversation)
+    {
+        string rendered = Render(conversation);
+        var spans = new List<(int Start, int Length)>();
+        for (int i = 0; i < conversation.Turns.Count; i++)
+        {
+            if (conversation.Turns[i].Role != Role.Assistant) continue;
+            string through = Render(new Conversation([.. conversation.Turns.Take(i + 1)]));
+            int length = RenderResponse(conversation.Turns[i].Text).Length;
+            spans.Add((through.Length - length, length));
+        }
+        string text = conversation.Turns[^1].Role == Role.Assistant
+            ? rendered
+            : rendered[..^(TurnSeparator.Length + AssistantPrefix.Length)];
+        return new ChatTemplate.Rendering(text, spans);
     }
 
     /// <summary>A reply as it follows the assistant cue: Render(c) + RenderResponse(r) is the transcript with the reply.</summary>

@@ -1,3 +1,5 @@
+using Cai.Models.Chat;
+
 namespace Cai.Models.Tokenization;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed class TextTokenizer
 
     /// <summary>Builds a tokenizer from a model and its special token roles.</summary>
     public TextTokenizer(BpeModel model, SpecialTokens specials, ChatFormat? chatFormat = null)
-        : this(new ByteLevelBpe(model, "the given model"), new TokenizerConfigFile(specials, chatFormat ?? ChatFormat.Default, [], new()), "the given model")
+        : this(new ByteLevelBpe(model, "the given model"), new TokenizerConfigFile(specials, chatFormat ?? Tokenization.ChatFormat.Default, [], new()), "the given model")
     {
     }
 
@@ -34,6 +36,29 @@ public sealed class TextTokenizer
         VocabSize = backend.Vocabulary.Values.DefaultIfEmpty(-1).Max() + 1;
         _knownIds = new bool[VocabSize];
         foreach (int id in backend.Vocabulary.Values) _knownIds[id] = true;
+        _source = source;
+        ChatFormat = ChatFormatOf(config, source);
+    }
+
+    private readonly string _source;
+
+    private IChatFormat ChatFormatOf(TokenizerConfigFile config, string source)
+    {
+        if (config.ChatTemplate is not { } template) return config.ChatFormat;
+        string? name = ChatTemplate.BuiltInNames.FirstOrDefault(n => ChatTemplate.BuiltInSource(n) == template);
+        try
+        {
+            var ends = new List<string>();
+            if (config.Specials.Eos is { } eos) ends.Add(eos);
+            foreach (int id in config.GenerationEosIds)
+                if ((uint)id < (uint)_knownIds.Length && _knownIds[id]) ends.Add(_backend.Decode([id]));
+            var chat = new ChatTemplate(template, config.Specials.Bos, config.Specials.Eos, name ?? ChatTemplate.ConfigKey);
+            return new TemplateChatFormat(chat, ends);
+        }
+        catch (JinjaTemplateException e)
+        {
+            throw new FormatException($"{source}: the chat template does not parse: {e.Message}", e);
+        }
     }
 
     /// <summary>The byte-level BPE model (vocabulary, merges, added tokens); null for SentencePiece-style tokenizers.</summary>
@@ -51,10 +76,31 @@ public sealed class TextTokenizer
     /// <summary>The special token roles.</summary>
     public SpecialTokens SpecialTokens => _config.Specials;
 
-    /// <summary>How conversations are rendered for this model.</summary>
-    public ChatFormat ChatFormat => _config.ChatFormat;
+    /// <summary>
+    /// How conversations are rendered for this model: the checkpoint's chat template (chat_template.jinja or
+    /// tokenizer_config.json's chat_template), else its cai_chat_format (by default the CAI paper's Human/Assistant).
+    /// </summary>
+    public IChatFormat ChatFormat { get; }
 
-    /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load"/> can read.</summary>
+    /// <summary>
+    /// This tokenizer with a named chat format (one of <see cref="ChatTemplate.BuiltInNames"/>; "human-assistant" is
+    /// <see cref="Tokenization.ChatFormat.Default"/>) or, with <paramref name="isSource"/>, a template's Jinja source.
+    /// <see cref="Save"/> writes it to the checkpoint.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    /// <exception cref="FormatException">A template that does not parse.</exception>
+    public TextTokenizer WithChatFormat(string nameOrSource, bool isSource = false)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrSource);
+        return new TextTokenizer(_backend, ConfigWithChatFormat(_config, nameOrSource, isSource), _source);
+    }
+
+    private static TokenizerConfigFile ConfigWithChatFormat(TokenizerConfigFile config, string nameOrSource, bool isSource) =>
+        !isSource && nameOrSource == Tokenization.ChatFormat.BuiltInName
+            ? config with { ChatFormat = Tokenization.ChatFormat.Default, ChatTemplate = null }
+            : config with { ChatTemplate = isSource ? nameOrSource : ChatTemplate.BuiltInSource(nameOrSource) };
+
+    /// <summary>Whether <paramref name="directory"/> holds a tokenizer <see cref="Load(string)"/> can read.</summary>
     public static bool Exists(string directory) =>
         File.Exists(Path.Combine(directory, TokenizerJsonFile.FileName))
         || File.Exists(Path.Combine(directory, SentencePieceModelFile.FileName))
@@ -64,10 +110,17 @@ public sealed class TextTokenizer
     /// Loads tokenizer.json (preferred), else tokenizer.model (SentencePiece), else vocab.json + merges.txt from
     /// <paramref name="directory"/>, with special token roles from tokenizer_config.json / special_tokens_map.json.
     /// </summary>
-    public static TextTokenizer Load(string directory)
+    public static TextTokenizer Load(string directory) => Load(directory, chatFormat: null);
+
+    /// <summary>
+    /// <see cref="Load(string)"/> with the named chat format <paramref name="chatFormat"/> (see <see cref="WithChatFormat"/>)
+    /// instead of the checkpoint's own when it is not null; the checkpoint's template is then not parsed.
+    /// </summary>
+    public static TextTokenizer Load(string directory, string? chatFormat)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Tokenizer directory not found: {directory}");
         var config = TokenizerConfigFile.Read(directory);
+        if (chatFormat is not null) config = ConfigWithChatFormat(config, chatFormat, isSource: false);
         string json = Path.Combine(directory, TokenizerJsonFile.FileName);
         string sentencePiece = Path.Combine(directory, SentencePieceModelFile.FileName);
         string vocab = Path.Combine(directory, LegacyBpeFiles.VocabFileName);

@@ -4,9 +4,20 @@ using Cai.Models.IO;
 
 namespace Cai.Models.Tokenization;
 
-/// <summary>tokenizer_config.json and special_tokens_map.json: special token roles, added tokens, chat format.</summary>
+/// <summary>
+/// tokenizer_config.json and special_tokens_map.json: special token roles, added tokens, chat format (the
+/// <c>chat_template</c> source where there is one, else <c>cai_chat_format</c>), and generation_config.json's eos ids.
+/// </summary>
 internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat ChatFormat, IReadOnlyList<AddedToken> AddedTokensDecoder, JsonObject Extra)
 {
+    public const string GenerationConfigFileName = "generation_config.json";
+
+    /// <summary>The chat template's Jinja source (chat_template.jinja or tokenizer_config.json's chat_template), or null.</summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>generation_config.json's eos_token_id (one id or a list); empty without the file.</summary>
+    public IReadOnlyList<int> GenerationEosIds { get; init; } = [];
+
     public const string FileName = "tokenizer_config.json";
     public const string SpecialTokensMapFileName = "special_tokens_map.json";
     private static readonly string[] _roles = ["bos_token", "eos_token", "pad_token"];
@@ -48,7 +59,23 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
 
         var chat = config[ChatFormat.ConfigKey] is { } node ? ChatFormat.FromJson(node, configPath) : ChatFormat.Default;
         bool addBos = config["add_bos_token"] is JsonValue v && v.GetValue<bool>();
-        return new TokenizerConfigFile(new SpecialTokens(Role("bos_token"), Role("eos_token"), Role("pad_token"), addBos), chat, added, config);
+        return new TokenizerConfigFile(new SpecialTokens(Role("bos_token"), Role("eos_token"), Role("pad_token"), addBos), chat, added, config)
+        {
+            ChatTemplate = Chat.ChatTemplate.SourceFromDirectory(directory),
+            GenerationEosIds = GenerationEos(Path.Combine(directory, GenerationConfigFileName)),
+        };
+    }
+
+    private static IReadOnlyList<int> GenerationEos(string path)
+    {
+        if (!File.Exists(path)) return [];
+        return ParseObject(path)["eos_token_id"] switch
+        {
+            null => [],
+            JsonArray list => [.. list.Select(n => n?.GetValue<int>()
+                ?? throw new FormatException($"{path}: eos_token_id must hold ids."))],
+            JsonNode one => [one.GetValue<int>()],
+        };
     }
 
     /// <summary>transformers' "legacy" (default true): text after an added token gets SentencePiece's dummy prefix.</summary>
@@ -79,7 +106,16 @@ internal sealed record TokenizerConfigFile(SpecialTokens Specials, ChatFormat Ch
         config["added_tokens_decoder"] = decoder;
         config["clean_up_tokenization_spaces"] ??= false;
         config["tokenizer_class"] ??= "PreTrainedTokenizerFast";
-        config[ChatFormat.ConfigKey] = ChatFormat.ToJson();
+        if (ChatTemplate is null)
+        {
+            config.Remove(Chat.ChatTemplate.ConfigKey);
+            config[ChatFormat.ConfigKey] = ChatFormat.ToJson();
+        }
+        else
+        {
+            config.Remove(ChatFormat.ConfigKey);
+            config[Chat.ChatTemplate.ConfigKey] = ChatTemplate;
+        }
 
         var options = new JsonSerializerOptions { WriteIndented = true };
         AtomicFile.WriteAllText(Path.Combine(directory, FileName), config.ToJsonString(options) + "\n");

@@ -100,6 +100,22 @@ public sealed class RecipeResolverTests : IDisposable
     }
 
     [Fact]
+    public void AModelEntryCanChooseABuiltInChatFormat()
+    {
+        string recipe = _fixture.Write("chat.yaml", File.ReadAllText(_fixture.Recipe())
+            .Replace("policy: { path: models/tiny }", "policy: { path: models/tiny, chat_format: chatml }"));
+        var resolved = RecipeResolver.Resolve(recipe, _host, RecipeFixture.Stages);
+        Assert.Equal("chatml", resolved.ChatFormatOf(Path.Combine(_fixture.Dir, "models", "tiny")));
+        Assert.Null(RecipeResolver.Resolve(_fixture.Recipe(), _host, RecipeFixture.Stages).ChatFormatOf(Path.Combine(_fixture.Dir, "models", "tiny")));
+
+        string bad = _fixture.Write("bad-chat.yaml", File.ReadAllText(_fixture.Recipe())
+            .Replace("policy: { path: models/tiny }", "policy: { path: models/tiny, chat_format: vicuna }"));
+        string errors = Errors(bad);
+        Assert.Contains("chat_format", errors);
+        Assert.Contains("chatml, llama-3, mistral, gemma, phi-3, human-assistant", errors);
+    }
+
+    [Fact]
     public void UnknownKeyIsReportedWithFileLineAndColumn() =>
         Snapshot.Match(Errors(_fixture.Recipe(extra: "sede: 1")));
 

@@ -45,6 +45,25 @@ public class CriticAndReviserTests
     }
 
     [Fact]
+    public void ADialogueKeepsItsTurnsAndSystemFirstWithExamplesBeforeIt()
+    {
+        var dialogue = new Conversation([new Turn(Role.System, "Be safe."), new Turn(Role.User, "Hi"), new Turn(Role.Assistant, "Hello."),
+            new Turn(Role.User, "How do I spoil the well?")]);
+        var example = new FewShotExample("P?", "Bad.", "It is bad.", "Good.");
+        var critique = CritiqueRevisionTranscript.CritiqueDialogue(dialogue, "Pour spores in.", RecordingTextModel.Principle,
+            "Name it.", [example]);
+        Assert.Equal(new Turn(Role.System, "Be safe."), critique.Turns[0]);
+        Assert.Equal(new Turn(Role.User, "P?"), critique.Turns[1]);
+        Assert.Equal(
+            [new Turn(Role.User, "Hi"), new Turn(Role.Assistant, "Hello."), new Turn(Role.User, "How do I spoil the well?"),
+             new Turn(Role.Assistant, "Pour spores in."), new Turn(Role.User, "Name it."), new Turn(Role.Assistant, "Critique:")],
+            critique.Turns.TakeLast(6));
+        var revision = CritiqueRevisionTranscript.RevisionDialogue(dialogue, "Pour spores in.", RecordingTextModel.Principle, null, []);
+        Assert.Equal(new Turn(Role.Assistant, "Revision:"), revision.Turns[^1]);
+        Assert.Equal(dialogue.Turns, revision.Turns.Take(4));
+    }
+
+    [Fact]
     public async Task ChainOfThoughtCriticKeepsItsCueInTheCritique()
     {
         var model = new RecordingTextModel("harmful.");

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cai.Plugins.Feedback.Tests.CritiqueRevision;
 
-/// <summary>A text model that records its prompts and answers each with a fixed text; renders the paper's format.</summary>
+/// <summary>A text model that records its prompts and answers each with a fixed text; renders the paper's format
+/// (a final assistant turn left open).</summary>
 public sealed class RecordingTextModel(string answer) : ITextModel
 {
     public List<string> Prompts { get; } = [];
@@ -13,8 +14,12 @@ public sealed class RecordingTextModel(string answer) : ITextModel
 
     public string Name => "recording";
 
-    public string FormatPrompt(Conversation conversation) =>
-        string.Concat(conversation.Turns.Select(t => $"\n\n{(t.Role == Role.User ? "Human" : t.Role.ToString())}: {t.Text}")) + "\n\nAssistant:";
+    public string FormatPrompt(Conversation conversation)
+    {
+        string text = string.Concat(conversation.Turns.Select(t => t.Role == Role.System ? t.Text
+            : $"\n\n{(t.Role == Role.User ? "Human" : "Assistant")}: {t.Text}"));
+        return conversation.Turns[^1].Role == Role.Assistant ? text : text + "\n\nAssistant:";
+    }
 
     public IReadOnlyList<string> TurnStopStrings => ["\n\nHuman:"];
 
