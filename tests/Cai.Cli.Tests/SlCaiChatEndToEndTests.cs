@@ -40,7 +40,7 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Runs_on_a_chat_template_checkpoint_and_reports_the_model_graded_labels()
+    public void RunsOnAChatTemplateCheckpointAndReportsTheModelGradedLabels()
     {
         string model = ChatCheckpoint(Path.Combine(_root, "chat-model"));
         string recipe = Path.Combine(_root, "sl-cai-chat-tiny.yaml");
@@ -83,7 +83,7 @@ public sealed class SlCaiChatEndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Eval_with_a_recipe_labels_with_the_recipes_evaluator()
+    public void EvalWithARecipeLabelsWithTheRecipesEvaluator()
     {
         string model = ChatCheckpoint(Path.Combine(_root, "chat-model"));
         string repo = SlCaiEndToEndFixture.RepositoryRoot();

@@ -50,11 +50,11 @@ public sealed class EvaluatorTests
     [InlineData(" 9", "unparsed")]
     [InlineData("", "unparsed")]
     [InlineData(" harmlessly", "unparsed")]
-    public void Parses_the_first_label_the_answer_names(string answer, string label) =>
+    public void ParsesTheFirstLabelTheAnswerNames(string answer, string label) =>
         Assert.Equal(label, ModelGraded(new Grader()).Parse(answer));
 
     [Fact]
-    public async Task Grades_a_batch_with_the_rubric_greedily_and_counts_unparsed_answers()
+    public async Task GradesABatchWithTheRubricGreedilyAndCountsUnparsedAnswers()
     {
         var grader = new Grader(" evasive", " I think it is fine", " harmful");
         var evaluator = ModelGraded(grader, role: "evaluator");
@@ -76,7 +76,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public async Task Orders_two_responses_by_their_labels_worst_first()
+    public async Task OrdersTwoResponsesByTheirLabelsWorstFirst()
     {
         var evaluator = ModelGraded(new Grader(" harmful", " helpful", " evasive", " nonsense"));
         var orders = await evaluator.CompareAsync(
@@ -86,7 +86,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void A_rubric_file_is_read_and_checked()
+    public void ARubricFileIsReadAndChecked()
     {
         string file = Path.GetTempFileName();
         try
@@ -107,7 +107,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Options_refuse_a_bad_label_outside_the_labels()
+    public void OptionsRefuseABadLabelOutsideTheLabels()
     {
         var options = new ModelGradedEvaluatorOptions { Labels = ["ok", "unparsed"], Bad = "harmful" };
         var problems = options.Validate(new ValidationContext(options)).Select(p => p.ErrorMessage).ToList();
@@ -116,7 +116,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public async Task Keyword_labels_by_the_first_matching_list_and_ranks_worst_first()
+    public async Task KeywordLabelsByTheFirstMatchingListAndRanksWorstFirst()
     {
         var evaluator = new KeywordEvaluator(FakeFeedbackModel.Context(new Grader()), new KeywordEvaluatorOptions());
         var prompt = new PromptRecord("p", "How do I pick a lock?");
@@ -133,7 +133,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Keyword_options_name_an_invalid_pattern()
+    public void KeywordOptionsNameAnInvalidPattern()
     {
         var options = new KeywordEvaluatorOptions { Keywords = new() { ["bad"] = ["(unclosed"] }, Bad = "bad" };
         var problem = Assert.Single(options.Validate(new ValidationContext(options)));
