@@ -18,13 +18,7 @@ public class GenerateCommandTests
         throw new DirectoryNotFoundException("CaiFramework.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static (int Exit, string Output, string Error) Cai(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CaiCommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Cai(params string[] args) => GlobalConsoleCollection.Run(args);
 
     [Fact]
     public void GreedyJsonOutputMatchesThePythonReferenceImplementation()

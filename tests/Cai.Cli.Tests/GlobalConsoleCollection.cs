@@ -15,19 +15,26 @@ public sealed class GlobalConsoleCollection
     public static (int Exit, string Output, string Error) Cai(params string[] args)
     {
         var output = new StringWriter();
-        var error = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 400;
         var previous = AnsiConsole.Console;
         AnsiConsole.Console = console;
         try
         {
-            int exit = CaiCommandLine.Run(args, output, error);
-            return (exit, output.ToString(), error.ToString());
+            return Run(args, output);
         }
         finally
         {
             AnsiConsole.Console = previous;
         }
+    }
+
+    /// <summary>Runs cai in-process with its own writers, leaving AnsiConsole alone (for commands that do not draw on it).</summary>
+    public static (int Exit, string Output, string Error) Run(string[] args, StringWriter? output = null)
+    {
+        output ??= new StringWriter();
+        var error = new StringWriter();
+        int exit = CaiCommandLine.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
     }
 }

@@ -8,13 +8,7 @@ namespace Cai.Cli.Tests.Serve;
 /// <summary>How `cai serve` starts and stops: bad input is one error line; SIGTERM stops it cleanly.</summary>
 public class ServeStartupTests
 {
-    private static (int Exit, string Output, string Error) Cai(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CaiCommandLine.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Cai(params string[] args) => GlobalConsoleCollection.Run(args);
 
     [Theory]
     [InlineData("--model", "/nonexistent/cai-model", "/nonexistent/cai-model: checkpoint directory not found")]
