@@ -43,29 +43,16 @@ fi
 python=${PYTHON:-python3}
 echo "== cai: $cai; $python: $("$python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no CUDA")' 2>&1)"
 
-# step NAME SECONDS JSONL COMMAND...: runs COMMAND under the smaller of SECONDS and the budget left; JSONL (a file the
-# command writes, or - for its stdout's JSON lines) is appended to all.jsonl.
-step() {
-  local name=$1 limit=$2 jsonl=$3 left rc t0
+summary=$out/summary.txt step_dir=$work step_minimum=20
+source "$root/build/budget-step.sh"
+# measure NAME SECONDS JSONL COMMAND...: a step (build/budget-step.sh) with SECONDS times the scale, whose JSONL (a file
+# the command writes, or - for the JSON lines it prints) is appended to all.jsonl.
+measure() {
+  local name=$1 limit=$2 jsonl=$3
   shift 3
-  (( limit *= scale ))
-  left=$(( budget - (SECONDS - start) ))
-  (( left < limit )) && limit=$left
-  if (( limit < 20 )); then
-    echo "== $name: not run, out of time"
-    printf '%-16s not run (out of time)\n' "$name" >> "$out/summary.txt"
-    return
-  fi
-  echo "== $name (at most ${limit}s): $*"
-  t0=$SECONDS
-  timeout -k 10 "$limit" "$@" > "$work/$name.out"
-  rc=$?
-  cat "$work/$name.out"
-  (( rc == 124 || rc == 137 )) && echo "== $name: TIMED OUT after ${limit}s"
+  step "$name" $(( limit * scale )) "$@"
   if [ "$jsonl" = - ]; then grep '^{' "$work/$name.out" >> "$out/all.jsonl"
   elif [ -f "$jsonl" ]; then cat "$jsonl" >> "$out/all.jsonl"; fi
-  echo "== $name: exit $rc in $(( SECONDS - t0 ))s"
-  printf '%-16s exit %-4s %5ss\n' "$name" "$rc" "$(( SECONDS - t0 ))" >> "$out/summary.txt"
 }
 
 smol="$work/smollm-135m"
@@ -79,18 +66,18 @@ shape=(--batches "$batches" --new-tokens "$new" "${shape[@]}")
 ref="$bench/reference_llama.py"
 
 # The weights are written once (float32) by the first cai run; every later step reads them.
-step cai-bf16 70 "$work/cai-bf16.jsonl" "$cai" bench --preset smollm-135m --device "$device" --dtype bfloat16 "${shape[@]}" \
+measure cai-bf16 70 "$work/cai-bf16.jsonl" "$cai" bench --preset smollm-135m --device "$device" --dtype bfloat16 "${shape[@]}" \
   --write-checkpoint "$smol" --output "$work/cai-bf16.jsonl"
-step pytorch-bf16 60 "$work/pytorch-bf16.jsonl" "$python" "$ref" --checkpoint "$smol" --device "$device" --dtype bfloat16 \
+measure pytorch-bf16 60 "$work/pytorch-bf16.jsonl" "$python" "$ref" --checkpoint "$smol" --device "$device" --dtype bfloat16 \
   --output "$work/pytorch-bf16.jsonl"
-step transformers-bf16 50 - "$python" "$bench/hf_bench.py" bench "$smol" "$batches" "$new" bfloat16 "$device"
-step cai-fp32 60 "$work/cai-fp32.jsonl" "$cai" bench --preset smollm-135m --device "$device" --dtype float32 "${shape[@]}" \
+measure transformers-bf16 50 - "$python" "$bench/hf_bench.py" bench "$smol" "$batches" "$new" bfloat16 "$device"
+measure cai-fp32 60 "$work/cai-fp32.jsonl" "$cai" bench --preset smollm-135m --device "$device" --dtype float32 "${shape[@]}" \
   --model "$smol" --output "$work/cai-fp32.jsonl"
-step pytorch-fp32 50 "$work/pytorch-fp32.jsonl" "$python" "$ref" --checkpoint "$smol" --device "$device" --dtype float32 \
+measure pytorch-fp32 50 "$work/pytorch-fp32.jsonl" "$python" "$ref" --checkpoint "$smol" --device "$device" --dtype float32 \
   --output "$work/pytorch-fp32.jsonl"
-step cai-deep 30 "$work/cai-deep.jsonl" "$cai" bench --preset deep-narrow --device "$device" --dtype bfloat16 --training none \
+measure cai-deep 30 "$work/cai-deep.jsonl" "$cai" bench --preset deep-narrow --device "$device" --dtype bfloat16 --training none \
   --new-tokens "$new" --write-checkpoint "$deep" --output "$work/cai-deep.jsonl"
-step pytorch-deep 30 "$work/pytorch-deep.jsonl" "$python" "$ref" --checkpoint "$deep" --device "$device" --dtype bfloat16 \
+measure pytorch-deep 30 "$work/pytorch-deep.jsonl" "$python" "$ref" --checkpoint "$deep" --device "$device" --dtype bfloat16 \
   --training none --output "$work/pytorch-deep.jsonl"
 
 echo "== done in $(( SECONDS - start ))s"

@@ -28,30 +28,15 @@ unset CAI_LIBTORCH # the point of the doctor step: CUDA through the installed Py
 cd "$work"
 : > "$OUT/summary.txt"
 
-# step NAME SECONDS OUTFILE|- COMMAND...: runs COMMAND under the smaller of SECONDS and the time left, its output also
-# in $OUT/OUTFILE.
-step() {
-  local name=$1 limit=$2 file=$3 left rc t0
-  shift 3
-  left=$(( budget - (SECONDS - start) ))
-  (( left < limit )) && limit=$left
-  if (( limit < 15 )); then
-    echo "== $name: not run, out of time"
-    printf '%-11s not run (out of time)\n' "$name" >> "$OUT/summary.txt"
-    return
-  fi
-  echo "== $name (at most ${limit}s): $*"
-  t0=$SECONDS
-  if [ "$file" = - ]; then timeout -k 10 "$limit" "$@"; rc=$?
-  else timeout -k 10 "$limit" "$@" 2>&1 | tee "$OUT/$file"; rc=${PIPESTATUS[0]}; fi
-  (( rc == 124 || rc == 137 )) && echo "== $name: TIMED OUT after ${limit}s"
-  echo "== $name: exit $rc in $(( SECONDS - t0 ))s"
-  printf '%-11s exit %-4s %5ss\n' "$name" "$rc" "$(( SECONDS - t0 ))" >> "$OUT/summary.txt"
-}
+summary=$OUT/summary.txt step_dir=$work/steps
+mkdir -p "$step_dir"
+source "$here/budget-step.sh"
+# keep STEP FILE: a step's output as $OUT/FILE.
+keep() { cp "$step_dir/$1.out" "$OUT/$2" 2>/dev/null; }
 
-step doctor 90 doctor.txt cai doctor
+step doctor 90 cai doctor; keep doctor doctor.txt
 
-step tests 200 - bundle/Cai.Gpu.Tests -noColor -result-trx "$OUT/tests.trx"
+step tests 200 bundle/Cai.Gpu.Tests -noColor -result-trx "$OUT/tests.trx"
 
 quickstart() {
   printf 'extends: quickstart.yaml\nname: quickstart-cuda\ndevice: cuda\n' > recipes/quickstart-cuda.yaml
@@ -66,7 +51,7 @@ quickstart() {
   return $rc
 }
 export -f quickstart
-step quickstart 240 - bash -c quickstart
+step quickstart 240 bash -c quickstart
 
 # `cai bench` on cuda with its defaults (SmolLM-135M shape, batches 1/16/64, SFT and DPO steps), bf16 then fp32. The
 # comparison with the references on the same weights is bench/gpu-bench.sh, a run of its own (docs/PERFORMANCE.md).
@@ -78,13 +63,13 @@ bench() {
   fi
 }
 export -f bench
-step bench 90 bench.txt bash -c bench
+step bench 90 bash -c bench; keep bench bench.txt
 
 hf_bench() {
   python3 bench/hf_bench.py make hf-smol && python3 bench/hf_bench.py bench hf-smol 1,16,64 128
 }
 export -f hf_bench
-step hf-bench 120 hf-bench.txt bash -c hf_bench
+step hf-bench 120 bash -c hf_bench; keep hf-bench hf-bench.txt
 
 echo "== done in $(( SECONDS - start ))s; files in $OUT:"
 cat "$OUT/summary.txt"

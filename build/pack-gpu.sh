@@ -57,7 +57,7 @@ mkdir -p "$out"
 echo "compressing"
 tar -C "$work" -cf - bundle | xz -9 -T0 > "$out/bundle.tar.xz"
 tar -C "$root" -cf - models recipes $(cd "$root" && ls bench/*.py) | xz -9 -T0 > "$out/project.tar.xz"
-cp "$root/build/gpu-checks.sh" "$out/gpu-checks.sh"
+cp "$root/build/gpu-checks.sh" "$root/build/budget-step.sh" "$out/"
 git -C "$root" rev-parse --short HEAD > "$out/commit" 2>/dev/null || true
 
 bytes=$(cat "$out"/* | wc -c)
