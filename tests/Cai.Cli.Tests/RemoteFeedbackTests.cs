@@ -5,8 +5,11 @@ using Cai.Core.Pipeline;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 using Cai.Models;
+using Cai.Models.Checkpoints;
+using Cai.Models.Tokenization;
 using Cai.Tests.Shared;
 using static Cai.Cli.Tests.Serve.ServeProcess;
+using static TorchSharp.torch;
 
 namespace Cai.Cli.Tests;
 
@@ -226,6 +229,142 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             Assert.Contains("remote_prompt_tokens", report);
             foreach (string file in Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories))
                 Assert.DoesNotContain(key, File.ReadAllText(file));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void LabelRowsAndTheReportNameHowEachServedJudgeScored()
+    {
+        using var judges = new DisposableList<FakeOpenAiServer>([new(salt: 0), new(salt: 1), new(salt: 2)]);
+        string root = Directory.CreateTempSubdirectory("cai-remote-scoring-").FullName;
+        try
+        {
+            string repo = SlCaiEndToEndFixture.RepositoryRoot();
+            string Entry(int i, string settings) => $"    - {{ endpoint: \"{judges.Items[i].Endpoint}\", model: {FakeOpenAiServer.ModelName}, {settings} }}";
+            string recipe = Path.Combine(root, "scoring.yaml");
+            File.WriteAllText(recipe, $"""
+                name: scoring
+                seed: 3
+                device: cpu
+                models:
+                  policy: {"{"} path: {TinyModel} {"}"}
+                  feedback:
+                {Entry(0, "scoring: top-logprobs")}
+                {Entry(1, "scoring: votes, votes: 4")}
+                {Entry(2, "scoring: top-logprobs, chat: true, top_logprobs: 3")}
+                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
+                prompts:
+                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
+                stages:
+                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} prompt_sets: [red_team], max_prompts: 2, n: 3, max_new_tokens: 8, batch_size: 6 {"}"} {"}"}
+                  - {"{"} id: labels-votes, use: label, judge: multiple-choice, with: {"{"} model: feedback.1, both_orders: true {"}"} {"}"}
+                  - {"{"} id: labels-ensemble, use: label, judge: ensemble, with: {"{"} members: [multiple-choice], both_orders: true {"}"} {"}"}
+                """);
+            var error = new StringWriter();
+            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
+            string run = Directory.GetDirectories(Path.Combine(root, "runs", "scoring")).Single();
+            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
+
+            var votes = Rows("labels-votes");
+            Assert.Equal(6, votes.Count);
+            Assert.All(votes, row =>
+            {
+                Assert.Equal("votes", (string?)row["label_method"]);
+                double p = (double)row["p_a"]!;
+                Assert.Equal(Math.Round(p * 24), p * 24, 1e-9); // both orders' fractions of at most 4 votes
+            });
+            // 6 pairs × 2 orders × 4 votes, each vote its own request; the ensemble stage asks the same questions again.
+            Assert.All(judges.Items[1].Requests, r => Assert.Contains("\"n\":1,", r.Body));
+            var questions = judges.Items[1].Requests.Select(r => JsonNode.Parse(r.Body)!).GroupBy(b => (string)b["prompt"]!).ToList();
+            Assert.InRange(questions.Count, 6, 12); // pairs of equal responses ask the same question
+            Assert.All(questions, q => Assert.Equal(4, q.Select(b => (long)b["seed"]!).Distinct().Count()));
+            var ensemble = Rows("labels-ensemble");
+            Assert.All(ensemble, row =>
+            {
+                Assert.Null(row["label_method"]); // mixed
+                Assert.Equal("""{"multiple-choice@feedback":"top-logprobs","multiple-choice@feedback.1":"votes","multiple-choice@feedback.2":"top-logprobs"}""",
+                    row["member_methods"]!.ToJsonString());
+            });
+            Assert.Contains(judges.Items[2].Requests, r => r.Path == "chat/completions" && r.Body.Contains("\"top_logprobs\":3"));
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            Assert.Contains("| label method |", report);
+            Assert.Matches(@"\| labels-votes \| multiple-choice \| red_team \| \d+ \| [^|]+ \| \d+ \| votes \|", report);
+            Assert.Matches(@"\| labels-ensemble \| ensemble \| red_team \| \d+ \| [^|]+ \| \d+ \| – \|", report);
+            Assert.Matches(@"\| labels-ensemble \| member multiple-choice@feedback\.1 \| red_team \| \d+ \| [^|]+ \| \d+ \| votes \|", report);
+            Assert.Matches(@"\| labels-ensemble \| member multiple-choice@feedback\.2 \| red_team \| \d+ \| [^|]+ \| \d+ \| top-logprobs \|", report);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>A copy of the embedded model whose weights are moved by seeded noise (a tenth of each tensor's spread): a
+    /// different checkpoint that still writes and judges like the base model most of the time.</summary>
+    static string Perturbed(string root, string name, ulong seed)
+    {
+        string dir = Path.Combine(root, name);
+        using var model = CausalLanguageModelLoader.Load(TinyModel);
+        using var generator = new Generator(seed, CPU);
+        using (no_grad())
+            foreach (var parameter in model.parameters())
+            {
+                using var scope = NewDisposeScope();
+                parameter.add_(randn(parameter.shape, generator: generator) * parameter.std() * 0.1);
+            }
+        CheckpointWriter.Save(model, dir, TextTokenizer.Load(TinyModel));
+        return dir;
+    }
+
+    [Fact]
+    public async Task ThreeServedCheckpointsVoteByMajorityAndTheReportHoldsEachMemberAndTheMajority()
+    {
+        string root = Directory.CreateTempSubdirectory("cai-remote-three-").FullName;
+        try
+        {
+            // The base model (the class's server) and two checkpoints moved from it by different seeds, each in its own cai serve.
+            var started = await Task.WhenAll(new[] { ("judge-a", 11UL), ("judge-b", 12UL) }.Select(m => Task.Run(() =>
+                new Serve.ServeProcess(Perturbed(root, m.Item1, m.Item2), new Dictionary<string, string>(), "--max-batch", "32"))));
+            using var a = started[0];
+            using var b = started[1];
+            string repo = SlCaiEndToEndFixture.RepositoryRoot();
+            string recipe = Path.Combine(root, "three.yaml");
+            File.WriteAllText(recipe, $"""
+                name: three
+                seed: 9
+                device: cpu
+                models:
+                  policy: {"{"} path: {TinyModel} {"}"}
+                  feedback:
+                    - {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
+                    - {"{"} endpoint: "{new Uri(a.Url, "v1")}", model: judge-a, score_max_tokens: 0 {"}"}
+                    - {"{"} endpoint: "{new Uri(b.Url, "v1")}", model: judge-b, score_max_tokens: 0 {"}"}
+                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
+                prompts:
+                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
+                stages:
+                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} prompt_sets: [red_team], max_prompts: 4, n: 3, max_new_tokens: 40, batch_size: 12 {"}"} {"}"}
+                  - {"{"} id: labels, use: label, judge: ensemble, with: {"{"} members: [multiple-choice], combination: majority-vote, both_orders: false, batch_size: 12 {"}"} {"}"}
+                """);
+            var error = new StringWriter();
+            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
+            string run = Directory.GetDirectories(Path.Combine(root, "runs", "three")).Single();
+
+            var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
+            Assert.Equal(12, rows.Count);
+            string[] members = ["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"];
+            Assert.All(rows, row => Assert.Equal(members, row["members"]!.AsObject().Select(m => m.Key)));
+            // Three different models: their own labels differ.
+            Assert.All(members.Skip(1), member => Assert.Contains(rows,
+                row => Math.Abs((double)row["members"]![member]! - (double)row["members"]![members[0]]!) > 1e-3));
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            string table = report[report.IndexOf("## AI feedback", StringComparison.Ordinal)..];
+            foreach (string judge in members.Select(m => $"member {m}").Prepend("ensemble"))
+                Assert.True(System.Text.RegularExpressions.Regex.IsMatch(table, $@"\| labels \| {System.Text.RegularExpressions.Regex.Escape(judge)} \| red_team \| [1-9]\d* \| \d+(\.\d+)? ?% \| \d+ \| logprobs \|"), table);
         }
         finally
         {
