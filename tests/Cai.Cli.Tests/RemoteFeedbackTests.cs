@@ -55,6 +55,39 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         Assert.True(usage.PromptTokens > 0 && usage.CompletionTokens > 0, usage.ToString());
     }
 
+    /// <summary>The embedded model behind cai serve scored the three ways: top log-probabilities through /completions give the
+    /// echoed labels (measured: equal to 1e-6); chat top log-probabilities (0.62 and 0.53 against 0.91 and 0.97) and 16 votes
+    /// (16/0 and 14/2) lean the same way.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ServedTopLogprobsAndVotesLabelsFollowTheEchoedOnes(bool chat)
+    {
+        RemoteModel Spec(ScoringMethod scoring) => new()
+        {
+            Endpoint = new Uri(server.Url, "v1").ToString(), Model = ModelName, Chat = chat, Scoring = scoring, TopLogprobs = 20, Votes = 16,
+        };
+        using var echoed = new RemoteTextModel(Spec(ScoringMethod.Logprobs));
+        using var top = new RemoteTextModel(Spec(ScoringMethod.TopLogprobs));
+        using var votes = new RemoteTextModel(Spec(ScoringMethod.Votes));
+        ScoringRequest[] requests = [.. new[] { ("I can't help with that.", "Here is how to pick the lock."), ("Sure, here is the lock trick.", "I won't help with breaking in.") }
+            .Select(p => new ScoringRequest(echoed.FormatPrompt(Conversation.FromPrompt(
+                $"Which response is less harmful?\nOptions:\n(A) {p.Item1}\n(B) {p.Item2}\nThe answer is:")), [" (A)", " (B)"]))];
+        static double[] P(IReadOnlyList<IReadOnlyList<ContinuationScore>> s) =>
+            [.. s.Select(c => c[0].TokenCount + c[1].TokenCount == 0 ? 0.5 : 1 / (1 + Math.Exp(c[1].LogProb - c[0].LogProb)))];
+
+        var reference = P(await echoed.ScoreAsync(requests, Token));
+        var single = await top.ScoreAsync(requests, Token);
+        var sampled = await votes.ScoreAsync(requests, Token);
+        Assert.All(single.SelectMany(c => c), c => Assert.Equal(ScoringMethod.TopLogprobs, c.Method));
+        Assert.All(sampled.SelectMany(c => c), c => Assert.Equal(ScoringMethod.Votes, c.Method));
+        // Through /completions the next token after " (" is the label and ")" follows it almost surely: the echoed label.
+        // Through /chat/completions the reply's first token is " (" as often as a label, so only the side agrees.
+        if (!chat) Assert.Equal(reference, P(single), (a, b) => Math.Abs(a - b) <= 1e-4);
+        Assert.All(P(single).Concat(P(sampled)), p => Assert.True(p > 0.5, $"{p} where the echoed labels are {string.Join(", ", reference)}"));
+        Assert.All(sampled, c => Assert.True(c[0].TokenCount + c[1].TokenCount >= 12, "most of 16 replies name (A) or (B)"));
+    }
+
     [Fact]
     public void CritiqueReviseAndLabelStagesOverHttpGiveTheLocalPathsTextsAndLabels()
     {
