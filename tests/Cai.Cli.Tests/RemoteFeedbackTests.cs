@@ -94,29 +94,14 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         string root = Directory.CreateTempSubdirectory("cai-remote-stages-").FullName;
         try
         {
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string recipe = Path.Combine(root, "served.yaml");
-            File.WriteAllText(recipe, $"""
-                name: served
-                seed: 5
-                device: cpu
-                models:
-                  policy: {"{"} path: {TinyModel} {"}"}
-                  feedback: {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - {"{"} id: initial, use: generate, with: {"{"} prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 {"}"} {"}"}
-                  - {"{"} id: revise-served, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
-                  - {"{"} id: revise-local, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
-                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 {"}"} {"}"}
-                  - {"{"} id: labels-served, use: label, judge: multiple-choice, with: {"{"} model: feedback, both_orders: true {"}"} {"}"}
-                  - {"{"} id: labels-local, use: label, judge: multiple-choice, with: {"{"} model: policy, both_orders: true {"}"} {"}"}
-                """);
-            var error = new StringWriter();
-            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
-            string run = Directory.GetDirectories(Path.Combine(root, "runs", "served")).Single();
+            string recipe = WriteRecipe(root, "served", 5, $" {{ endpoint: \"{new Uri(server.Url, "v1")}\", model: {ModelName}, score_max_tokens: 0 }}",
+                "{ id: initial, use: generate, with: { prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 } }",
+                "{ id: revise-served, use: critique-revise, critic: plain, reviser: default, with: { model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 } }",
+                "{ id: revise-local, use: critique-revise, critic: plain, reviser: default, with: { model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 } }",
+                "{ id: pairs, use: sample-pairs, with: { max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 } }",
+                "{ id: labels-served, use: label, judge: multiple-choice, with: { model: feedback, both_orders: true } }",
+                "{ id: labels-local, use: label, judge: multiple-choice, with: { model: policy, both_orders: true } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
             IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
 
             var served = Rows("revise-served");
@@ -148,30 +133,11 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         string root = Directory.CreateTempSubdirectory("cai-remote-e2e-").FullName;
         try
         {
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string members = string.Join("\n", judges.Items.Select(s =>
-                $"    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
-            string recipe = Path.Combine(root, "remote.yaml");
-            File.WriteAllText(recipe, $"""
-                name: remote-e2e
-                seed: 7
-                device: cpu
-                models:
-                  policy: {"{"} path: {Path.Combine(repo, "models", "cai-tiny-base")} {"}"}
-                  feedback:
-                {members}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - id: pairs
-                    use: sample-pairs
-                    with: {"{"} prompt_sets: [red_team], max_prompts: 3, n: 3, max_new_tokens: 8, batch_size: 9 {"}"}
-                  - id: labels
-                    use: label
-                    judge: ensemble
-                    with: {"{"} both_orders: true, batch_size: 3, members: [multiple-choice], combination: majority-vote {"}"}
-                """);
+            string members = string.Concat(judges.Items.Select(s =>
+                $"\n    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
+            string recipe = WriteRecipe(root, "remote-e2e", 7, members,
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 3, n: 3, max_new_tokens: 8, batch_size: 9 } }",
+                "{ id: labels, use: label, judge: ensemble, with: { both_orders: true, batch_size: 3, members: [multiple-choice], combination: majority-vote } }");
             string runs = Path.Combine(root, "runs");
 
             // First run, in a child process: answer 12 requests, hold the rest, SIGKILL.
@@ -276,30 +242,13 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         string root = Directory.CreateTempSubdirectory("cai-remote-scoring-").FullName;
         try
         {
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string Entry(int i, string settings) => $"    - {{ endpoint: \"{judges.Items[i].Endpoint}\", model: {FakeOpenAiServer.ModelName}, {settings} }}";
-            string recipe = Path.Combine(root, "scoring.yaml");
-            File.WriteAllText(recipe, $"""
-                name: scoring
-                seed: 3
-                device: cpu
-                models:
-                  policy: {"{"} path: {TinyModel} {"}"}
-                  feedback:
-                {Entry(0, "scoring: top-logprobs")}
-                {Entry(1, "scoring: votes, votes: 4")}
-                {Entry(2, "scoring: top-logprobs, chat: true, top_logprobs: 3")}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} prompt_sets: [red_team], max_prompts: 2, n: 3, max_new_tokens: 8, batch_size: 6 {"}"} {"}"}
-                  - {"{"} id: labels-votes, use: label, judge: multiple-choice, with: {"{"} model: feedback.1, both_orders: true {"}"} {"}"}
-                  - {"{"} id: labels-ensemble, use: label, judge: ensemble, with: {"{"} members: [multiple-choice], both_orders: true {"}"} {"}"}
-                """);
-            var error = new StringWriter();
-            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
-            string run = Directory.GetDirectories(Path.Combine(root, "runs", "scoring")).Single();
+            string Entry(int i, string settings) => $"\n    - {{ endpoint: \"{judges.Items[i].Endpoint}\", model: {FakeOpenAiServer.ModelName}, {settings} }}";
+            string recipe = WriteRecipe(root, "scoring", 3,
+                Entry(0, "scoring: top-logprobs") + Entry(1, "scoring: votes, votes: 4") + Entry(2, "scoring: top-logprobs, chat: true, top_logprobs: 3"),
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 2, n: 3, max_new_tokens: 8, batch_size: 6 } }",
+                "{ id: labels-votes, use: label, judge: multiple-choice, with: { model: feedback.1, both_orders: true } }",
+                "{ id: labels-ensemble, use: label, judge: ensemble, with: { members: [multiple-choice], both_orders: true } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
             IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
 
             var votes = Rows("labels-votes");
@@ -364,28 +313,11 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 new Serve.ServeProcess(Perturbed(root, m.Item1, m.Item2), new Dictionary<string, string>(), "--max-batch", "32"))));
             using var a = started[0];
             using var b = started[1];
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string recipe = Path.Combine(root, "three.yaml");
-            File.WriteAllText(recipe, $"""
-                name: three
-                seed: 9
-                device: cpu
-                models:
-                  policy: {"{"} path: {TinyModel} {"}"}
-                  feedback:
-                    - {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
-                    - {"{"} endpoint: "{new Uri(a.Url, "v1")}", model: judge-a, score_max_tokens: 0 {"}"}
-                    - {"{"} endpoint: "{new Uri(b.Url, "v1")}", model: judge-b, score_max_tokens: 0 {"}"}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} prompt_sets: [red_team], max_prompts: 4, n: 3, max_new_tokens: 40, batch_size: 12 {"}"} {"}"}
-                  - {"{"} id: labels, use: label, judge: ensemble, with: {"{"} members: [multiple-choice], combination: majority-vote, both_orders: false, batch_size: 12 {"}"} {"}"}
-                """);
-            var error = new StringWriter();
-            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
-            string run = Directory.GetDirectories(Path.Combine(root, "runs", "three")).Single();
+            string recipe = WriteRecipe(root, "three", 9, string.Concat(new[] { (server.Url, ModelName), (a.Url, "judge-a"), (b.Url, "judge-b") }
+                    .Select(m => $"\n    - {{ endpoint: \"{new Uri(m.Item1, "v1")}\", model: {m.Item2}, score_max_tokens: 0 }}")),
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 4, n: 3, max_new_tokens: 40, batch_size: 12 } }",
+                "{ id: labels, use: label, judge: ensemble, with: { members: [multiple-choice], combination: majority-vote, both_orders: false, batch_size: 12 } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
 
             var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
             Assert.Equal(12, rows.Count);
@@ -403,6 +335,28 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>Writes root/name.yaml: the embedded policy, the harmless constitution and the red-team prompts, with
+    /// <paramref name="feedback"/> after "feedback:" (one entry on its line, or list lines) and the stages as flow mappings.</summary>
+    static string WriteRecipe(string root, string name, int seed, string feedback, params string[] stages)
+    {
+        string recipes = Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "recipes");
+        string recipe = Path.Combine(root, $"{name}.yaml");
+        File.WriteAllLines(recipe, [
+            $"name: {name}", $"seed: {seed}", "device: cpu", "models:", $"  policy: {{ path: {TinyModel} }}", $"  feedback:{feedback}",
+            $"constitution: {Path.Combine(recipes, "constitutions", "harmless.yaml")}",
+            "prompts:", $"  red_team: {Path.Combine(recipes, "prompts", "red-team.train.jsonl")}",
+            "stages:", .. stages.Select(stage => $"  - {stage}")]);
+        return recipe;
+    }
+
+    /// <summary>Runs a recipe written by <see cref="WriteRecipe"/> in this process; its run folder.</summary>
+    static string RunInProcess(string recipe, string runs)
+    {
+        var error = new StringWriter();
+        Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", runs, "--quiet"], new StringWriter(), error) == 0, error.ToString());
+        return Directory.GetDirectories(Path.Combine(runs, Path.GetFileNameWithoutExtension(recipe))).Single();
     }
 
     sealed class DisposableList<T>(IReadOnlyList<T> items) : IDisposable where T : IDisposable
