@@ -102,17 +102,16 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 "{ id: labels-served, use: label, judge: multiple-choice, with: { model: feedback, both_orders: true } }",
                 "{ id: labels-local, use: label, judge: multiple-choice, with: { model: policy, both_orders: true } }");
             string run = RunInProcess(recipe, Path.Combine(root, "runs"));
-            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
 
-            var served = Rows("revise-served");
+            var served = Rows(run, "revise-served");
             Assert.Equal(2, served.Count);
-            Assert.Equal(Rows("revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
+            Assert.Equal(Rows(run, "revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
                 served.Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()));
             Assert.Contains(served, r => ((string)r["revisions"]![0]!).Trim().Length > 0);
             Assert.True((double)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "revise-served", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]! > 0);
-            var labels = Rows("labels-served");
+            var labels = Rows(run, "labels-served");
             Assert.Equal(3, labels.Count);
-            Assert.Equal(Rows("labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
+            Assert.Equal(Rows(run, "labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
                 (a, b) => Math.Abs(a - b) <= 1e-4);
             Assert.Contains(labels, r => (double)r["p_a"]! is > 0.01 and < 0.99); // soft labels, not saturated ones
             var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-served", "done.json")))!["outcome"]!["metrics"]!;
@@ -203,7 +202,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             var firstKeys = firstRun.Select(r => r.Key).ToHashSet();
             Assert.InRange(secondRun.Count(r => firstKeys.Contains(r.Key)), 0, 2 * judges.Items.Count);
 
-            var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
+            var rows = Rows(run, "labels");
             Assert.Equal(9, rows.Count); // 3 prompts × 3 pairs, each once
             Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
             Assert.All(rows, row =>
@@ -249,9 +248,8 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 "{ id: labels-votes, use: label, judge: multiple-choice, with: { model: feedback.1, both_orders: true } }",
                 "{ id: labels-ensemble, use: label, judge: ensemble, with: { members: [multiple-choice], both_orders: true } }");
             string run = RunInProcess(recipe, Path.Combine(root, "runs"));
-            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
 
-            var votes = Rows("labels-votes");
+            var votes = Rows(run, "labels-votes");
             Assert.Equal(6, votes.Count);
             Assert.All(votes, row =>
             {
@@ -264,7 +262,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             var questions = judges.Items[1].Requests.Select(r => JsonNode.Parse(r.Body)!).GroupBy(b => (string)b["prompt"]!).ToList();
             Assert.InRange(questions.Count, 6, 12); // pairs of equal responses ask the same question
             Assert.All(questions, q => Assert.Equal(4, q.Select(b => (long)b["seed"]!).Distinct().Count()));
-            var ensemble = Rows("labels-ensemble");
+            var ensemble = Rows(run, "labels-ensemble");
             Assert.All(ensemble, row =>
             {
                 Assert.Null(row["label_method"]); // mixed
@@ -319,7 +317,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
                 "{ id: labels, use: label, judge: ensemble, with: { members: [multiple-choice], combination: majority-vote, both_orders: false, batch_size: 12 } }");
             string run = RunInProcess(recipe, Path.Combine(root, "runs"));
 
-            var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
+            var rows = Rows(run, "labels");
             Assert.Equal(12, rows.Count);
             string[] members = ["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"];
             Assert.All(rows, row => Assert.Equal(members, row["members"]!.AsObject().Select(m => m.Key)));
@@ -350,6 +348,9 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             "stages:", .. stages.Select(stage => $"  - {stage}")]);
         return recipe;
     }
+
+    /// <summary>The rows of a finished stage of a run.</summary>
+    static IReadOnlyList<JsonObject> Rows(string run, string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
 
     /// <summary>Runs a recipe written by <see cref="WriteRecipe"/> in this process; its run folder.</summary>
     static string RunInProcess(string recipe, string runs)
