@@ -225,7 +225,7 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
     /// The continuations' common prefix and each one's label, the word after it: " (A)", " (B)" give " (", "A" and "B".
     /// Top log-probabilities and votes need labels that are distinct and not empty.
     /// </summary>
-    internal (string Prefix, string[] Labels) ChoiceLabels(IReadOnlyList<string> continuations)
+    (string Prefix, string[] Labels) ChoiceLabels(IReadOnlyList<string> continuations)
     {
         int common = continuations.Min(c => c.Length);
         foreach (string c in continuations)
