@@ -93,7 +93,8 @@ def round_of_clients(args, url, body):
         "tokens": sum(tokens), "seconds": seconds, "tokens_per_second": sum(tokens) / seconds,
         "decode_steps": delta["cai_decode_steps_total"], "prefill_passes": delta["cai_prefill_passes_total"],
         "mean_occupancy": delta["cai_decode_rows_total"] / max(1, delta["cai_decode_steps_total"]),
-        "generation_seconds": delta["cai_generation_seconds_total"],
+        "generation_seconds": delta["cai_generation_seconds_total"], "prefill_seconds": delta["cai_prefill_seconds_total"],
+        "forward_seconds": delta["cai_forward_seconds_total"], "sampling_seconds": delta["cai_sampling_seconds_total"],
     }
 
 
@@ -107,7 +108,8 @@ def generate(args):
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         first = json.loads(result.stdout.splitlines()[0])
         runs.append({"tokens": first["generated_tokens"], "seconds": first["seconds"], "tokens_per_second": first["tokens_per_second"],
-                     "decode_steps": first["decode_steps"]})
+                     "decode_steps": first["decode_steps"], "prefill_seconds": first["prefill_seconds"],
+                     "forward_seconds": first["decode_seconds"], "sampling_seconds": first["sampling_seconds"]})
     return min(runs, key=lambda r: r["seconds"])
 
 
@@ -138,6 +140,9 @@ def main():
           f"({served['decode_steps']:.0f} decode steps, {served['prefill_passes']:.0f} prefills, mean occupancy {served['mean_occupancy']:.1f})")
     print(f"cai generate: {local['tokens']:6d} tokens in {local['seconds']:7.2f} s = {local['tokens_per_second']:8.1f} tokens/s "
           f"({local['decode_steps']} decode steps)")
+    for name, r in (("cai serve", served), ("cai generate", local)):
+        print(f"{name + ':':13} prefill {r['prefill_seconds']:.3f} s, decode forward {r['forward_seconds']:.3f} s, "
+              f"sampling and bookkeeping {r['sampling_seconds']:.3f} s")
     print(f"served / in-process: {ratio:.2f}")
 
 

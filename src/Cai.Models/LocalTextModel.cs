@@ -10,7 +10,7 @@ namespace Cai.Models;
 
 /// <summary>
 /// A local checkpoint (model + tokenizer) as an <see cref="ITextModel"/>. Calls are serialised (one forward batch
-/// at a time) and run off the caller's thread; cancellation is honoured between batches.
+/// at a time) and run on the <see cref="TorchThread"/>; cancellation is honoured between batches.
 /// </summary>
 public sealed class LocalTextModel : ITextModel, IDisposable
 {
@@ -68,7 +68,7 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         try
         {
             IReadOnlyList<IReadOnlyList<GeneratedSequence>> sequences;
-            try { sequences = await Task.Run(() => _generator.Generate(ids, options, cancellationToken), cancellationToken).ConfigureAwait(false); }
+            try { sequences = await TorchThread.RunAsync(() => _generator.Generate(ids, options, cancellationToken)).ConfigureAwait(false); }
             catch (NonFiniteLogitsException e) { throw new NonFiniteLogitsException($"model {Name}: {e.Message}"); }
             return sequences
                 .Select(perPrompt => (IReadOnlyList<GeneratedText>)perPrompt.Select(s => new GeneratedText(s.Text ?? "", s.TokenIds, s.FinishReason)).ToArray())
@@ -95,7 +95,7 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var scores = await Task.Run(() => _scorer.Score(flat, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            var scores = await TorchThread.RunAsync(() => _scorer.Score(flat, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var result = new List<IReadOnlyList<ContinuationScore>>();
             int k = 0;
             foreach (var r in requests)

@@ -12,6 +12,7 @@ using Cai.Core.Prompts;
 using Cai.Sandbox.Evaluation;
 using Cai.Sandbox.Prompts;
 using Spectre.Console;
+using Cai.Models;
 using Cai.Models.IO;
 
 namespace Cai.Cli.Commands;
@@ -68,11 +69,12 @@ public static class EvalCommand
             {
                 if (parse.GetValue(skill) != "policy")
                     throw InputException.ForOption("--recipe", "evaluates the policy skill only (drop --skill)");
-                return RecipeEvaluatorAsync(recipeFile, parse.GetValue(trust), parse.GetValue(model)!, parse.GetValue(prompts)!,
-                    parse.GetValue(limit), options, parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
+                return TorchThread.RunAsync(() => RecipeEvaluatorAsync(recipeFile, parse.GetValue(trust), parse.GetValue(model)!, parse.GetValue(prompts)!,
+                    parse.GetValue(limit), options, parse.GetValue(json), parse.GetValue(output), factory, cancellationToken));
             }
-            return RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
-                parse.GetValue(json), parse.GetValue(output), factory, cancellationToken);
+            // The model loads and runs on the torch thread (one OpenMP team for the process: see TorchThread).
+            return TorchThread.RunAsync(() => RunAsync(parse.GetValue(model)!, parse.GetValue(prompts)!, parse.GetValue(skill)!, parse.GetValue(limit), options,
+                parse.GetValue(json), parse.GetValue(output), factory, cancellationToken));
         });
         return command;
     }

@@ -4,6 +4,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Cai.Cli.Run;
 using Cai.Core.Pipeline;
+using Cai.Models;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Reports;
@@ -71,8 +72,9 @@ public static class RunCommand
         var logger = new ConsoleStageLogger(quiet || jsonLog);
         try
         {
-            if (jsonLog) await runner.RunAsync(run, new JsonLogObserver(Console.Out), logger, cancellationToken);
-            else if (quiet) await runner.RunAsync(run, NullRunObserver.Instance, logger, cancellationToken);
+            // Every stage runs on the torch thread (one OpenMP team for the process: see TorchThread).
+            if (jsonLog) await TorchThread.RunAsync(() => runner.RunAsync(run, new JsonLogObserver(Console.Out), logger, cancellationToken));
+            else if (quiet) await TorchThread.RunAsync(() => runner.RunAsync(run, NullRunObserver.Instance, logger, cancellationToken));
             else
             {
                 var observer = new SpectreRunObserver();
@@ -81,7 +83,7 @@ public static class RunCommand
                     .StartAsync(async progress =>
                     {
                         observer.Attach(progress);
-                        await runner.RunAsync(run, observer, logger, cancellationToken);
+                        await TorchThread.RunAsync(() => runner.RunAsync(run, observer, logger, cancellationToken));
                     });
             }
         }

@@ -137,7 +137,8 @@ public static class ServeCommand
     {
         var address = Check(arguments, out string? apiKey);
         var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
-        var loaded = CheckpointDirectory.Load(arguments.Model, () => factory.LoadTextModel(arguments.Model));
+        // The model loads on the torch thread, where the scheduler runs it (one OpenMP team for the process: see TorchThread).
+        var loaded = await TorchThread.RunAsync(() => CheckpointDirectory.Load(arguments.Model, () => factory.LoadTextModel(arguments.Model)));
         int context = loaded.Model.Config.ContextLength;
         int maxModelLength = arguments.MaxModelLen ?? context;
         if (maxModelLength > context)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Cai.Models;
 using Cai.Models.Generation;
 using TorchSharp;
 
@@ -61,8 +62,8 @@ internal sealed class SequenceWork(GenerationHandle owner, int choice, DecodeReq
 }
 
 /// <summary>
-/// Continuous batching for a server: one background thread owns the model and a <see cref="DecodeBatch"/> of
-/// --max-batch rows. Between decode steps it drops the sequences of requests that went away
+/// Continuous batching for a server: a loop on the <see cref="TorchThread"/> (which it holds while the server runs) owns
+/// the model and a <see cref="DecodeBatch"/> of --max-batch rows. Between decode steps it drops the sequences of requests that went away
 /// (<see cref="DecodeBatch.Remove"/>), runs queued scoring passes (echo with logprobs), joins waiting sequences while
 /// rows are free (each keeps its own sampling settings, seed, stop strings and length), then steps every live row by
 /// one token and reports tokens (to streaming requests) and finished sequences. At most --max-queue sequences wait
@@ -81,7 +82,7 @@ public sealed class Scheduler : IDisposable
     private readonly ConcurrentQueue<ScoringJob> _scoring = new();
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly Lock _admission = new();
-    private readonly Thread _thread;
+    private readonly Task _loop;
     private int _waiting;
     private volatile bool _stopping;
 
@@ -101,17 +102,21 @@ public sealed class Scheduler : IDisposable
         _maxQueue = maxQueue;
         _threads = threads;
         _log = log ?? TextWriter.Null;
-        _batch = new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer);
+        _batch = TorchThread.Wait(TorchThread.RunAsync(() =>
+            new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer)));
         metrics.SetCapacity(maxBatch);
-        _thread = new Thread(Loop) { IsBackground = true, Name = "cai serve scheduler" };
-        _thread.Start();
+        _loop = Task.Run(() => TorchThread.RunAsync(() =>
+        {
+            Loop();
+            return true;
+        }));
     }
 
     /// <summary>Tokens that end a sequence (the model's and the tokenizer's eos).</summary>
     public IReadOnlySet<int> EosTokenIds => _batch.EosTokenIds;
 
     /// <summary>Whether the loop runs.</summary>
-    public bool IsRunning => !_stopping && _thread.IsAlive;
+    public bool IsRunning => !_stopping && !_loop.IsCompleted;
 
     /// <summary>The text of a finished sequence: eos left out, cut before the earliest stop string.</summary>
     public string TextOf(DecodeSequence sequence) => _batch.TextOf(sequence.TokenIds, sequence.Request.StopStrings);
@@ -158,7 +163,7 @@ public sealed class Scheduler : IDisposable
     {
         _stopping = true;
         _wake.Set();
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        if (!TorchThread.IsCurrent) _loop.GetAwaiter().GetResult();
     }
 
     public void Dispose()
@@ -324,9 +329,7 @@ public sealed class Scheduler : IDisposable
 
     private void Publish()
     {
-        var statistics = _batch.Statistics;
         _metrics.SetOccupancy(_batch.Count);
-        int prefills = statistics.ForwardPasses - statistics.DecodeSteps;
-        _metrics.SetGeneration(statistics.GeneratedTokens, statistics.Seconds, prefills, statistics.DecodeSteps);
+        _metrics.SetGeneration(_batch.Statistics);
     }
 }

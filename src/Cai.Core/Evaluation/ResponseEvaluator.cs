@@ -4,6 +4,7 @@ using Cai.Abstractions.Prompts;
 using Cai.Abstractions.Text;
 using Cai.Core.Plugins;
 using Cai.Core.Prompts;
+using Cai.Models;
 
 namespace Cai.Core.Evaluation;
 
@@ -51,10 +52,10 @@ public sealed class PluginEvaluator(PluginHandle<IEvaluator> handle) : IResponse
     public string? Refuses(PromptRecord prompt) => handle.Current.Refuses(prompt);
 
     public string Label(PromptRecord prompt, string response) =>
-        LabelAsync([(prompt, response)], CancellationToken.None).GetAwaiter().GetResult()[0];
+        TorchThread.Wait(LabelAsync([(prompt, response)], CancellationToken.None))[0];
 
     public int Compare(PromptRecord prompt, string a, string b) =>
-        handle.OrderAsync([new EvaluationPair(prompt.Id, prompt, a, b)], CancellationToken.None).GetAwaiter().GetResult()[0].Order;
+        TorchThread.Wait(handle.OrderAsync([new EvaluationPair(prompt.Id, prompt, a, b)], CancellationToken.None))[0].Order;
 
     public async Task<IReadOnlyList<string>> LabelAsync(IReadOnlyList<(PromptRecord Prompt, string Response)> batch,
         CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using Cai.Abstractions.Input;
 using Cai.Abstractions.Plugins;
+using Cai.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Cai.Core.Plugins;
@@ -89,7 +90,7 @@ public sealed class PluginHandle<T> : IDisposable where T : class
     {
         try
         {
-            if (instance is IAsyncDisposable asyncDisposable) asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (instance is IAsyncDisposable asyncDisposable) TorchThread.Wait(asyncDisposable.DisposeAsync().AsTask());
             else if (instance is IDisposable disposable) disposable.Dispose();
         }
         catch (Exception e)

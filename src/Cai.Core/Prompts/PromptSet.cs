@@ -7,6 +7,7 @@ using Cai.Core.Recipes.Yaml;
 using Cai.Abstractions.Input;
 using Cai.Abstractions.Prompts;
 using Cai.Abstractions.Text;
+using Cai.Models;
 using Parquet.Serialization;
 
 namespace Cai.Core.Prompts;
@@ -143,7 +144,7 @@ public sealed partial record PromptSet(string Name, string Path, PromptSetKind K
         IList<Dictionary<string, object>> rows;
         using (var stream = InputFile.OpenRead(path, MaxFileBytes))
         {
-            try { rows = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult().Data; }
+            try { rows = TorchThread.Wait(ParquetSerializer.DeserializeUntypedAsync(stream)).Data; }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 throw new InputException(new SourceLocation(path),

@@ -2,6 +2,7 @@ using Cai.Abstractions.Prompts;
 using Cai.Core.Evaluation;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
+using Cai.Models;
 
 namespace Cai.Core.Reports;
 
@@ -24,7 +25,7 @@ public sealed record RevisionRoundRates(string Stage, string Label, IReadOnlyLis
                 var batch = rows.Select(r => (
                     new PromptRecord((string)r["prompt_id"]!, (string)r["prompt"]!, (string?)r["category"], (string?)r["kind"]),
                     round == 0 ? (string)r["initial"]! : (string)r["revisions"]![round - 1]!)).ToList();
-                var labels = evaluator.LabelAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                var labels = TorchThread.Wait(evaluator.LabelAsync(batch, CancellationToken.None));
                 rates.Add(labels.Average(l => l == label ? 1.0 : 0.0));
             }
             results.Add(new RevisionRoundRates(stage.Id, label, rates));
