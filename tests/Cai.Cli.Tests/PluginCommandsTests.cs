@@ -100,6 +100,22 @@ public sealed class PluginCommandsTests : IDisposable
     }
 
     [Fact]
+    public void ValidatePrintsEachServedModelsSettingsWithItsScoring()
+    {
+        // The shipped recipe with its paths, relative to its folder, made absolute.
+        string recipes = Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "recipes");
+        string recipe = Path.Combine(_temp, "served.yaml");
+        File.WriteAllText(recipe, File.ReadAllText(Path.Combine(recipes, "judge-ensemble-remote.yaml"))
+            .Replace("model: sl-cai-a }", "model: sl-cai-a, scoring: votes, votes: 4 }")
+            .Replace("path: ../", $"path: {recipes}/../").Replace(": constitutions/", $": {recipes}/constitutions/")
+            .Replace(": prompts/", $": {recipes}/prompts/"));
+        var (exit, text) = Run("validate", recipe);
+        Assert.True(exit == 0, text);
+        Assert.Matches(@"served model sl-cai-a@http://127.0.0.1:8001/v1\n  endpoint: http://127.0.0.1:8001/v1\n(  .*\n)*  scoring: votes\n  top_logprobs: 5\n  votes: 4\n", text);
+        Assert.Matches(@"served model cai-tiny-base@http://127.0.0.1:8000/v1\n(  .*\n)*  scoring: logprobs\n", text);
+    }
+
+    [Fact]
     public void ATableThatDoesNotFitBecomesOneRecordPerBlock()
     {
         var table = new RecordTable("name", "kind", "sha256").Add("chain-of-thought", "judge", new string('a', 64)).Add("sft", "trainer", "0123");

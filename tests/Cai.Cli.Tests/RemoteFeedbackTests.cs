@@ -5,8 +5,11 @@ using Cai.Core.Pipeline;
 using Cai.Core.Recipes;
 using Cai.Core.Runs;
 using Cai.Models;
+using Cai.Models.Checkpoints;
+using Cai.Models.Tokenization;
 using Cai.Tests.Shared;
 using static Cai.Cli.Tests.Serve.ServeProcess;
+using static TorchSharp.torch;
 
 namespace Cai.Cli.Tests;
 
@@ -52,46 +55,63 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         Assert.True(usage.PromptTokens > 0 && usage.CompletionTokens > 0, usage.ToString());
     }
 
+    /// <summary>The embedded model behind cai serve scored the three ways: top log-probabilities through /completions give the
+    /// echoed labels (measured: equal to 1e-6); chat top log-probabilities (0.62 and 0.53 against 0.91 and 0.97) and 16 votes
+    /// (16/0 and 14/2) lean the same way.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ServedTopLogprobsAndVotesLabelsFollowTheEchoedOnes(bool chat)
+    {
+        RemoteModel Spec(ScoringMethod scoring) => new()
+        {
+            Endpoint = new Uri(server.Url, "v1").ToString(), Model = ModelName, Chat = chat, Scoring = scoring, TopLogprobs = 20, Votes = 16,
+        };
+        using var echoed = new RemoteTextModel(Spec(ScoringMethod.Logprobs));
+        using var top = new RemoteTextModel(Spec(ScoringMethod.TopLogprobs));
+        using var votes = new RemoteTextModel(Spec(ScoringMethod.Votes));
+        ScoringRequest[] requests = [.. new[] { ("I can't help with that.", "Here is how to pick the lock."), ("Sure, here is the lock trick.", "I won't help with breaking in.") }
+            .Select(p => new ScoringRequest(echoed.FormatPrompt(Conversation.FromPrompt(
+                $"Which response is less harmful?\nOptions:\n(A) {p.Item1}\n(B) {p.Item2}\nThe answer is:")), [" (A)", " (B)"]))];
+        static double[] P(IReadOnlyList<IReadOnlyList<ContinuationScore>> s) =>
+            [.. s.Select(c => c[0].TokenCount + c[1].TokenCount == 0 ? 0.5 : 1 / (1 + Math.Exp(c[1].LogProb - c[0].LogProb)))];
+
+        var reference = P(await echoed.ScoreAsync(requests, Token));
+        var single = await top.ScoreAsync(requests, Token);
+        var sampled = await votes.ScoreAsync(requests, Token);
+        Assert.All(single.SelectMany(c => c), c => Assert.Equal(ScoringMethod.TopLogprobs, c.Method));
+        Assert.All(sampled.SelectMany(c => c), c => Assert.Equal(ScoringMethod.Votes, c.Method));
+        // Through /completions the next token after " (" is the label and ")" follows it almost surely: the echoed label.
+        // Through /chat/completions the reply's first token is " (" as often as a label, so only the side agrees.
+        if (!chat) Assert.Equal(reference, P(single), (a, b) => Math.Abs(a - b) <= 1e-4);
+        Assert.All(P(single).Concat(P(sampled)), p => Assert.True(p > 0.5, $"{p} where the echoed labels are {string.Join(", ", reference)}"));
+        Assert.All(sampled, c => Assert.True(c[0].TokenCount + c[1].TokenCount >= 12, "most of 16 replies name (A) or (B)"));
+    }
+
     [Fact]
     public void CritiqueReviseAndLabelStagesOverHttpGiveTheLocalPathsTextsAndLabels()
     {
         string root = Directory.CreateTempSubdirectory("cai-remote-stages-").FullName;
         try
         {
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string recipe = Path.Combine(root, "served.yaml");
-            File.WriteAllText(recipe, $"""
-                name: served
-                seed: 5
-                device: cpu
-                models:
-                  policy: {"{"} path: {TinyModel} {"}"}
-                  feedback: {"{"} endpoint: "{new Uri(server.Url, "v1")}", model: {ModelName}, score_max_tokens: 0 {"}"}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - {"{"} id: initial, use: generate, with: {"{"} prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 {"}"} {"}"}
-                  - {"{"} id: revise-served, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
-                  - {"{"} id: revise-local, use: critique-revise, critic: plain, reviser: default, with: {"{"} model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 {"}"} {"}"}
-                  - {"{"} id: pairs, use: sample-pairs, with: {"{"} max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 {"}"} {"}"}
-                  - {"{"} id: labels-served, use: label, judge: multiple-choice, with: {"{"} model: feedback, both_orders: true {"}"} {"}"}
-                  - {"{"} id: labels-local, use: label, judge: multiple-choice, with: {"{"} model: policy, both_orders: true {"}"} {"}"}
-                """);
-            var error = new StringWriter();
-            Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", Path.Combine(root, "runs"), "--quiet"], new StringWriter(), error) == 0, error.ToString());
-            string run = Directory.GetDirectories(Path.Combine(root, "runs", "served")).Single();
-            IReadOnlyList<JsonObject> Rows(string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
+            string recipe = WriteRecipe(root, "served", 5, $" {{ endpoint: \"{new Uri(server.Url, "v1")}\", model: {ModelName}, score_max_tokens: 0 }}",
+                "{ id: initial, use: generate, with: { prompt_sets: [red_team], max_prompts: 2, max_new_tokens: 12, batch_size: 2 } }",
+                "{ id: revise-served, use: critique-revise, critic: plain, reviser: default, with: { model: feedback, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 } }",
+                "{ id: revise-local, use: critique-revise, critic: plain, reviser: default, with: { model: policy, temperature: 0, rounds: 1, max_new_tokens: 12, few_shot_examples: 0 } }",
+                "{ id: pairs, use: sample-pairs, with: { max_prompts: 3, n: 2, max_new_tokens: 12, batch_size: 6 } }",
+                "{ id: labels-served, use: label, judge: multiple-choice, with: { model: feedback, both_orders: true } }",
+                "{ id: labels-local, use: label, judge: multiple-choice, with: { model: policy, both_orders: true } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
 
-            var served = Rows("revise-served");
+            var served = Rows(run, "revise-served");
             Assert.Equal(2, served.Count);
-            Assert.Equal(Rows("revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
+            Assert.Equal(Rows(run, "revise-local").Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()),
                 served.Select(r => r["critiques"]!.ToJsonString() + r["revisions"]!.ToJsonString()));
             Assert.Contains(served, r => ((string)r["revisions"]![0]!).Trim().Length > 0);
             Assert.True((double)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "revise-served", "done.json")))!["outcome"]!["metrics"]!["remote_requests"]! > 0);
-            var labels = Rows("labels-served");
+            var labels = Rows(run, "labels-served");
             Assert.Equal(3, labels.Count);
-            Assert.Equal(Rows("labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
+            Assert.Equal(Rows(run, "labels-local").Select(r => (double)r["p_a"]!), labels.Select(r => (double)r["p_a"]!),
                 (a, b) => Math.Abs(a - b) <= 1e-4);
             Assert.Contains(labels, r => (double)r["p_a"]! is > 0.01 and < 0.99); // soft labels, not saturated ones
             var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "labels-served", "done.json")))!["outcome"]!["metrics"]!;
@@ -112,30 +132,11 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         string root = Directory.CreateTempSubdirectory("cai-remote-e2e-").FullName;
         try
         {
-            string repo = SlCaiEndToEndFixture.RepositoryRoot();
-            string members = string.Join("\n", judges.Items.Select(s =>
-                $"    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
-            string recipe = Path.Combine(root, "remote.yaml");
-            File.WriteAllText(recipe, $"""
-                name: remote-e2e
-                seed: 7
-                device: cpu
-                models:
-                  policy: {"{"} path: {Path.Combine(repo, "models", "cai-tiny-base")} {"}"}
-                  feedback:
-                {members}
-                constitution: {Path.Combine(repo, "recipes", "constitutions", "harmless.yaml")}
-                prompts:
-                  red_team: {Path.Combine(repo, "recipes", "prompts", "red-team.train.jsonl")}
-                stages:
-                  - id: pairs
-                    use: sample-pairs
-                    with: {"{"} prompt_sets: [red_team], max_prompts: 3, n: 3, max_new_tokens: 8, batch_size: 9 {"}"}
-                  - id: labels
-                    use: label
-                    judge: ensemble
-                    with: {"{"} both_orders: true, batch_size: 3, members: [multiple-choice], combination: majority-vote {"}"}
-                """);
+            string members = string.Concat(judges.Items.Select(s =>
+                $"\n    - {{ endpoint: \"{s.Endpoint}\", model: {FakeOpenAiServer.ModelName}, api_key_env: CAI_REMOTE_E2E_KEY, max_concurrency: 2, backoff_s: 0.01, timeout_s: 1, max_retries: 12 }}"));
+            string recipe = WriteRecipe(root, "remote-e2e", 7, members,
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 3, n: 3, max_new_tokens: 8, batch_size: 9 } }",
+                "{ id: labels, use: label, judge: ensemble, with: { both_orders: true, batch_size: 3, members: [multiple-choice], combination: majority-vote } }");
             string runs = Path.Combine(root, "runs");
 
             // First run, in a child process: answer 12 requests, hold the rest, SIGKILL.
@@ -201,7 +202,7 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
             var firstKeys = firstRun.Select(r => r.Key).ToHashSet();
             Assert.InRange(secondRun.Count(r => firstKeys.Contains(r.Key)), 0, 2 * judges.Items.Count);
 
-            var rows = JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, "labels")));
+            var rows = Rows(run, "labels");
             Assert.Equal(9, rows.Count); // 3 prompts × 3 pairs, each once
             Assert.Equal(rows.Count, rows.Select(r => (string)r["id"]!).Distinct().Count());
             Assert.All(rows, row =>
@@ -231,6 +232,132 @@ public sealed class RemoteFeedbackTests(Serve.DefaultServer server) : IClassFixt
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public void LabelRowsAndTheReportNameHowEachServedJudgeScored()
+    {
+        using var judges = new DisposableList<FakeOpenAiServer>([new(salt: 0), new(salt: 1), new(salt: 2)]);
+        string root = Directory.CreateTempSubdirectory("cai-remote-scoring-").FullName;
+        try
+        {
+            string Entry(int i, string settings) => $"\n    - {{ endpoint: \"{judges.Items[i].Endpoint}\", model: {FakeOpenAiServer.ModelName}, {settings} }}";
+            string recipe = WriteRecipe(root, "scoring", 3,
+                Entry(0, "scoring: top-logprobs") + Entry(1, "scoring: votes, votes: 4") + Entry(2, "scoring: top-logprobs, chat: true, top_logprobs: 3"),
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 2, n: 3, max_new_tokens: 8, batch_size: 6 } }",
+                "{ id: labels-votes, use: label, judge: multiple-choice, with: { model: feedback.1, both_orders: true } }",
+                "{ id: labels-ensemble, use: label, judge: ensemble, with: { members: [multiple-choice], both_orders: true } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
+
+            var votes = Rows(run, "labels-votes");
+            Assert.Equal(6, votes.Count);
+            Assert.All(votes, row =>
+            {
+                Assert.Equal("votes", (string?)row["label_method"]);
+                double p = (double)row["p_a"]!;
+                Assert.Equal(Math.Round(p * 24), p * 24, 1e-9); // both orders' fractions of at most 4 votes
+            });
+            // 6 pairs × 2 orders × 4 votes, each vote its own request; the ensemble stage asks the same questions again.
+            Assert.All(judges.Items[1].Requests, r => Assert.Contains("\"n\":1,", r.Body));
+            var questions = judges.Items[1].Requests.Select(r => JsonNode.Parse(r.Body)!).GroupBy(b => (string)b["prompt"]!).ToList();
+            Assert.InRange(questions.Count, 6, 12); // pairs of equal responses ask the same question
+            Assert.All(questions, q => Assert.Equal(4, q.Select(b => (long)b["seed"]!).Distinct().Count()));
+            var ensemble = Rows(run, "labels-ensemble");
+            Assert.All(ensemble, row =>
+            {
+                Assert.Null(row["label_method"]); // mixed
+                Assert.Equal("""{"multiple-choice@feedback":"top-logprobs","multiple-choice@feedback.1":"votes","multiple-choice@feedback.2":"top-logprobs"}""",
+                    row["member_methods"]!.ToJsonString());
+            });
+            Assert.Contains(judges.Items[2].Requests, r => r.Path == "chat/completions" && r.Body.Contains("\"top_logprobs\":3"));
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            Assert.Contains("| label method |", report);
+            Assert.Matches(@"\| labels-votes \| multiple-choice \| red_team \| \d+ \| [^|]+ \| \d+ \| votes \|", report);
+            Assert.Matches(@"\| labels-ensemble \| ensemble \| red_team \| \d+ \| [^|]+ \| \d+ \| – \|", report);
+            Assert.Matches(@"\| labels-ensemble \| member multiple-choice@feedback\.1 \| red_team \| \d+ \| [^|]+ \| \d+ \| votes \|", report);
+            Assert.Matches(@"\| labels-ensemble \| member multiple-choice@feedback\.2 \| red_team \| \d+ \| [^|]+ \| \d+ \| top-logprobs \|", report);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>A copy of the embedded model whose weights are moved by seeded noise (a tenth of each tensor's spread): a
+    /// different checkpoint that still writes and judges like the base model most of the time.</summary>
+    static string Perturbed(string root, string name, ulong seed)
+    {
+        string dir = Path.Combine(root, name);
+        using var model = CausalLanguageModelLoader.Load(TinyModel);
+        using var generator = new Generator(seed, CPU);
+        using (no_grad())
+            foreach (var parameter in model.parameters())
+            {
+                using var scope = NewDisposeScope();
+                parameter.add_(randn(parameter.shape, generator: generator) * parameter.std() * 0.1);
+            }
+        CheckpointWriter.Save(model, dir, TextTokenizer.Load(TinyModel));
+        return dir;
+    }
+
+    [Fact]
+    public async Task ThreeServedCheckpointsVoteByMajorityAndTheReportHoldsEachMemberAndTheMajority()
+    {
+        string root = Directory.CreateTempSubdirectory("cai-remote-three-").FullName;
+        try
+        {
+            // The base model (the class's server) and two checkpoints moved from it by different seeds, each in its own cai serve.
+            var started = await Task.WhenAll(new[] { ("judge-a", 11UL), ("judge-b", 12UL) }.Select(m => Task.Run(() =>
+                new Serve.ServeProcess(Perturbed(root, m.Item1, m.Item2), new Dictionary<string, string>(), "--max-batch", "32"))));
+            using var a = started[0];
+            using var b = started[1];
+            string recipe = WriteRecipe(root, "three", 9, string.Concat(new[] { (server.Url, ModelName), (a.Url, "judge-a"), (b.Url, "judge-b") }
+                    .Select(m => $"\n    - {{ endpoint: \"{new Uri(m.Item1, "v1")}\", model: {m.Item2}, score_max_tokens: 0 }}")),
+                "{ id: pairs, use: sample-pairs, with: { prompt_sets: [red_team], max_prompts: 4, n: 3, max_new_tokens: 40, batch_size: 12 } }",
+                "{ id: labels, use: label, judge: ensemble, with: { members: [multiple-choice], combination: majority-vote, both_orders: false, batch_size: 12 } }");
+            string run = RunInProcess(recipe, Path.Combine(root, "runs"));
+
+            var rows = Rows(run, "labels");
+            Assert.Equal(12, rows.Count);
+            string[] members = ["multiple-choice@feedback", "multiple-choice@feedback.1", "multiple-choice@feedback.2"];
+            Assert.All(rows, row => Assert.Equal(members, row["members"]!.AsObject().Select(m => m.Key)));
+            // Three different models: their own labels differ.
+            Assert.All(members.Skip(1), member => Assert.Contains(rows,
+                row => Math.Abs((double)row["members"]![member]! - (double)row["members"]![members[0]]!) > 1e-3));
+            string report = File.ReadAllText(Path.Combine(run, "report.md"));
+            string table = report[report.IndexOf("## AI feedback", StringComparison.Ordinal)..];
+            foreach (string judge in members.Select(m => $"member {m}").Prepend("ensemble"))
+                Assert.True(System.Text.RegularExpressions.Regex.IsMatch(table, $@"\| labels \| {System.Text.RegularExpressions.Regex.Escape(judge)} \| red_team \| [1-9]\d* \| \d+(\.\d+)? ?% \| \d+ \| logprobs \|"), table);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Writes root/name.yaml: the embedded policy, the harmless constitution and the red-team prompts, with
+    /// <paramref name="feedback"/> after "feedback:" (one entry on its line, or list lines) and the stages as flow mappings.</summary>
+    static string WriteRecipe(string root, string name, int seed, string feedback, params string[] stages)
+    {
+        string recipes = Path.Combine(SlCaiEndToEndFixture.RepositoryRoot(), "recipes");
+        string recipe = Path.Combine(root, $"{name}.yaml");
+        File.WriteAllLines(recipe, [
+            $"name: {name}", $"seed: {seed}", "device: cpu", "models:", $"  policy: {{ path: {TinyModel} }}", $"  feedback:{feedback}",
+            $"constitution: {Path.Combine(recipes, "constitutions", "harmless.yaml")}",
+            "prompts:", $"  red_team: {Path.Combine(recipes, "prompts", "red-team.train.jsonl")}",
+            "stages:", .. stages.Select(stage => $"  - {stage}")]);
+        return recipe;
+    }
+
+    /// <summary>The rows of a finished stage of a run.</summary>
+    static IReadOnlyList<JsonObject> Rows(string run, string stage) => JsonlRowStore.ReadCompleted(new StageLayout(Path.Combine(run, stage)));
+
+    /// <summary>Runs a recipe written by <see cref="WriteRecipe"/> in this process; its run folder.</summary>
+    static string RunInProcess(string recipe, string runs)
+    {
+        var error = new StringWriter();
+        Assert.True(CaiCommandLine.Run(["run", recipe, "--runs", runs, "--quiet"], new StringWriter(), error) == 0, error.ToString());
+        return Directory.GetDirectories(Path.Combine(runs, Path.GetFileNameWithoutExtension(recipe))).Single();
     }
 
     sealed class DisposableList<T>(IReadOnlyList<T> items) : IDisposable where T : IDisposable

@@ -70,6 +70,15 @@ public class ChatFormatTests
     ]);
 
     [Fact]
+    public void ParseGivesBackTheConversationsRenderWrote()
+    {
+        // The fourth conversation's last turn holds the turn markers itself, so it cannot come back whole.
+        foreach (var format in new[] { ChatFormat.Default, new ChatFormat("\n", "User:", "Bot:") })
+            foreach (var conversation in Conversations.Take(3).Append(Conversations[4]))
+                Assert.Equal(conversation.Turns, format.Parse(format.Render(conversation)).Turns);
+    }
+
+    [Fact]
     public void ChatMlMasksCoverExactlyTheAssistantTokens()
     {
         var tokenizer = ChatMlTokenizer();

@@ -9,8 +9,9 @@ using System.Text.RegularExpressions;
 namespace Cai.Tests.Shared;
 
 /// <summary>
-/// An OpenAI-compatible server on 127.0.0.1 for client tests: /v1/completions (echo with logprobs and text offsets, or
-/// made-up samples) and /v1/chat/completions, answers that depend only on the request, every request recorded, and
+/// An OpenAI-compatible server on 127.0.0.1 for client tests: /v1/completions (echo with logprobs and text offsets, one
+/// token with its top log-probabilities, or made-up samples) and /v1/chat/completions (made-up samples, or one token with
+/// its top_logprobs); a sampled reply to a question ending in "The answer is:" is a made-up vote (<see cref="Vote"/>). Answers that depend only on the request, every request recorded, and
 /// faults injected by <see cref="Fault"/> (a status with a body and Retry-After, a malformed body, an answer held
 /// past the client's timeout).
 /// </summary>
@@ -136,6 +137,7 @@ public sealed partial class FakeOpenAiServer : IDisposable
         {
             var prompts = body["prompt"] is JsonArray list ? list.Select(p => (string)p!).ToList() : [(string)body["prompt"]!];
             bool echo = (bool?)body["echo"] ?? false;
+            int? top = echo ? null : (int?)body["logprobs"];
             foreach (string prompt in prompts)
             {
                 promptTokens += Tokens(prompt).Count;
@@ -173,13 +175,31 @@ public sealed partial class FakeOpenAiServer : IDisposable
                             },
                         });
                     }
+                    else if (top is { } count)
+                    {
+                        completionTokens += 1;
+                        var best = TopLogprobs(prompt, count, salt);
+                        choices.Add(new JsonObject
+                        {
+                            ["index"] = choices.Count,
+                            ["text"] = best[0].Token,
+                            ["finish_reason"] = "length",
+                            ["logprobs"] = new JsonObject
+                            {
+                                ["tokens"] = new JsonArray(best[0].Token),
+                                ["token_logprobs"] = new JsonArray(best[0].Logprob),
+                                ["top_logprobs"] = new JsonArray(new JsonObject(best.Select(t => KeyValuePair.Create(t.Token, (JsonNode?)t.Logprob)))),
+                                ["text_offset"] = new JsonArray(prompt.Length),
+                            },
+                        });
+                    }
                     else
                     {
                         completionTokens += 3;
                         choices.Add(new JsonObject
                         {
                             ["index"] = choices.Count,
-                            ["text"] = Sample(prompt, seed, j),
+                            ["text"] = Sampled(body, prompt, seed, j, salt),
                             ["finish_reason"] = "stop",
                         });
                     }
@@ -193,12 +213,33 @@ public sealed partial class FakeOpenAiServer : IDisposable
             promptTokens = messages.Sum(m => Tokens((string)m!["content"]!).Count);
             for (int j = 0; j < n; j++)
             {
+                if ((bool?)body["logprobs"] == true)
+                {
+                    completionTokens += 1;
+                    var best = TopLogprobs(last, (int?)body["top_logprobs"] ?? 0, salt);
+                    choices.Add(new JsonObject
+                    {
+                        ["index"] = j,
+                        ["finish_reason"] = "length",
+                        ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = best[0].Token },
+                        ["logprobs"] = new JsonObject
+                        {
+                            ["content"] = new JsonArray(new JsonObject
+                            {
+                                ["token"] = best[0].Token,
+                                ["logprob"] = best[0].Logprob,
+                                ["top_logprobs"] = new JsonArray([.. best.Select(t => (JsonNode)new JsonObject { ["token"] = t.Token, ["logprob"] = t.Logprob })]),
+                            }),
+                        },
+                    });
+                    continue;
+                }
                 completionTokens += 3;
                 choices.Add(new JsonObject
                 {
                     ["index"] = j,
                     ["finish_reason"] = "stop",
-                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Sample(last, seed, j) },
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Sampled(body, last, seed, j, salt) },
                 });
             }
         }
@@ -234,6 +275,33 @@ public sealed partial class FakeOpenAiServer : IDisposable
         foreach (char c in before + "\u0001" + token) hash = (hash ^ c) * 16777619;
         return -(hash % 97 + 1) / 33.0;
     }
+
+    /// <summary>The first tokens the fake considers after a text, each with <see cref="TokenLogprob"/>: two labels with and
+    /// without a leading space, and others.</summary>
+    public static readonly string[] NextTokens = ["A", " A", "B", " B", "(", " I", "C"];
+
+    /// <summary>The <paramref name="count"/> most likely of <see cref="NextTokens"/> after a text, most likely first.</summary>
+    public static List<(string Token, double Logprob)> TopLogprobs(string before, int count, int salt = 0) =>
+        [.. NextTokens.Select(t => (t, TokenLogprob(before, t, salt))).OrderByDescending(t => t.Item2).Take(Math.Max(1, count))];
+
+    /// <summary>The replies a vote can be: (A) as written, as a label, as the label and its bracket; the same for B; none.</summary>
+    public static readonly string[] VoteReplies = [" (A)", " A.", "(A", " (B) because", "B", " I can't tell"];
+
+    /// <summary>Which <see cref="VoteReplies"/> the fake samples for a question with a seed (FNV-1a of both and the salt).</summary>
+    public static int Vote(string question, long seed, int salt = 0)
+    {
+        uint hash = 2166136261 ^ (uint)salt;
+        foreach (char c in question + "\u0002" + seed) hash = (hash ^ c) * 16777619;
+        return (int)(hash % (uint)VoteReplies.Length);
+    }
+
+    /// <summary>A sampled reply: a vote for a question ending in "The answer is:" (alone, or before the assistant cue) at a
+    /// temperature above 0, otherwise <see cref="Sample"/>.</summary>
+    static string Sampled(JsonObject body, string prompt, long seed, int j, int salt) =>
+        ((double?)body["temperature"] ?? 1) > 0 && (prompt.EndsWith("The answer is:", StringComparison.Ordinal)
+                                                    || prompt.EndsWith("The answer is:\n\nAssistant:", StringComparison.Ordinal))
+            ? VoteReplies[Vote(prompt, seed, salt)]
+            : Sample(prompt, seed, j);
 
     /// <summary>The fake's sample j of a prompt with a seed.</summary>
     public static string Sample(string prompt, long seed, int j) => $"reply {j} (seed {seed}) to {prompt.Length} characters";

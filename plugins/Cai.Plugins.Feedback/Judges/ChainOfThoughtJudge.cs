@@ -60,8 +60,11 @@ public sealed class ChainOfThoughtJudge(PluginContext context, ChainOfThoughtJud
         var reasoning = await ReasoningSampler.SampleAsync(
             model, reasoningPrompts, options, context.Provenance, [.. batch.Select(r => r.ItemId)], cancellationToken);
         var answerPrompts = batch.Select((r, i) => ReasoningPrompt.ForAnswer(model, r, reasoning[i])).ToList();
-        var probabilities = await ChoiceScores.ProbabilitiesOfA(model, answerPrompts, cancellationToken);
-        return batch.Select((r, i) => new Preference(r.ItemId, _range.Clamp(probabilities[i]), reasoning[i])).ToList();
+        var labels = await ChoiceScores.ProbabilitiesOfA(model, answerPrompts, cancellationToken);
+        return batch.Select((r, i) => new Preference(r.ItemId, _range.Clamp(labels[i].ProbabilityA), reasoning[i])
+        {
+            Method = labels[i].Method,
+        }).ToList();
     }
 }
 

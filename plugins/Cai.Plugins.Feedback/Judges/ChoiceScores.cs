@@ -5,20 +5,27 @@ namespace Cai.Plugins.Feedback.Judges;
 /// <summary>Scores " (A)" and " (B)" after each prompt in one batched call and normalises them to P(A).</summary>
 public static class ChoiceScores
 {
-    /// <summary>P(A)[i] = σ(log p(" (A)" | prompts[i]) − log p(" (B)" | prompts[i])).</summary>
-    public static async Task<double[]> ProbabilitiesOfA(
+    /// <summary>P(A) of one prompt and how the model measured the scores behind it.</summary>
+    public readonly record struct Label(double ProbabilityA, ScoringMethod Method);
+
+    /// <summary>
+    /// P(A)[i] = σ(log p(" (A)" | prompts[i]) − log p(" (B)" | prompts[i])), whichever way the model measured them: with
+    /// sampled votes this is the fraction of the votes for (A) or (B) that chose (A), and 0.5 when no reply chose either.
+    /// </summary>
+    public static async Task<Label[]> ProbabilitiesOfA(
         ITextModel model, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
         var requests = prompts.Select(p => new ScoringRequest(p, [ComparisonQuestion.AnswerA, ComparisonQuestion.AnswerB])).ToList();
         var scores = await model.ScoreAsync(requests, cancellationToken);
         if (scores.Count != prompts.Count)
             throw new InvalidOperationException($"model '{model.Name}' scored {scores.Count} prompts, expected {prompts.Count}");
-        var result = new double[prompts.Count];
+        var result = new Label[prompts.Count];
         for (int i = 0; i < result.Length; i++)
         {
-            if (scores[i].Count != 2)
+            if (scores[i] is not [var a, var b])
                 throw new InvalidOperationException($"model '{model.Name}' returned {scores[i].Count} scores for the two answers");
-            result[i] = ChoiceProbability.OfA(scores[i][0].LogProb, scores[i][1].LogProb);
+            bool noVotes = a.Method == ScoringMethod.Votes && a.TokenCount + b.TokenCount == 0;
+            result[i] = new Label(noVotes ? 0.5 : ChoiceProbability.OfA(a.LogProb, b.LogProb), a.Method);
         }
         return result;
     }

@@ -46,14 +46,22 @@ public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions op
     public async Task<IReadOnlyList<Preference>> CompareAsync(IReadOnlyList<ComparisonRequest> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return [];
-        var labels = new List<double[]>();
+        var preferences = new List<IReadOnlyList<Preference>>();
         foreach (var member in Members)
-            labels.Add(Checked(member, batch, await member.Judge.CompareAsync(batch, cancellationToken)));
+            preferences.Add(Checked(member, batch, await member.Judge.CompareAsync(batch, cancellationToken)));
+        var labels = preferences.Select(p => p.Select(l => l.ProbabilityA).ToArray()).ToList();
         var combined = EnsembleLabel.Combine(labels, options.Combination);
         Log(labels, combined);
-        return batch.Select((r, i) => new Preference(r.ItemId, combined[i], Rationale(labels, i, combined[i]))
+        return batch.Select((r, i) =>
         {
-            MemberLabels = Members.Select((m, k) => (m.Name, labels[k][i])).ToDictionary(),
+            var methods = Members.Select((m, k) => (m.Name, preferences[k][i].Method)).Where(m => m.Method is not null)
+                .ToDictionary(m => m.Name, m => m.Method!.Value);
+            return new Preference(r.ItemId, combined[i], Rationale(labels, i, combined[i]))
+            {
+                MemberLabels = Members.Select((m, k) => (m.Name, labels[k][i])).ToDictionary(),
+                MemberMethods = methods,
+                Method = methods.Count == Members.Count && methods.Values.Distinct().Count() == 1 ? methods.Values.First() : null,
+            };
         }).ToList();
     }
 
@@ -62,11 +70,11 @@ public sealed class EnsembleJudge(PluginContext context, EnsembleJudgeOptions op
         foreach (var member in Members) member.Dispose();
     }
 
-    static double[] Checked(EnsembleMember member, IReadOnlyList<ComparisonRequest> batch, IReadOnlyList<Preference> preferences)
+    static IReadOnlyList<Preference> Checked(EnsembleMember member, IReadOnlyList<ComparisonRequest> batch, IReadOnlyList<Preference> preferences)
     {
         if (preferences.Count != batch.Count || preferences.Where((p, i) => p.ItemId != batch[i].ItemId).Any())
             throw new InvalidOperationException($"member '{member.Name}' did not return one preference per request in order");
-        return preferences.Select(p => p.ProbabilityA).ToArray();
+        return preferences;
     }
 
     string Rationale(List<double[]> labels, int item, double label)

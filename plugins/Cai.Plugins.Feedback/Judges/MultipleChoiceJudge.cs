@@ -26,8 +26,11 @@ public sealed class MultipleChoiceJudge(PluginContext context, MultipleChoiceJud
         if (batch.Count == 0) return [];
         var model = FeedbackModel.Resolve(context, options.Model);
         var prompts = batch.Select(r => ComparisonQuestion.Prompt(model, r)).ToList();
-        var probabilities = await ChoiceScores.ProbabilitiesOfA(model, prompts, cancellationToken);
-        return batch.Select((r, i) => new Preference(r.ItemId, probabilities[i],
-            string.Create(CultureInfo.InvariantCulture, $"P(A)={probabilities[i]:0.00} under {r.Principle.Id}"))).ToList();
+        var labels = await ChoiceScores.ProbabilitiesOfA(model, prompts, cancellationToken);
+        return batch.Select((r, i) => new Preference(r.ItemId, labels[i].ProbabilityA,
+            string.Create(CultureInfo.InvariantCulture, $"P(A)={labels[i].ProbabilityA:0.00} under {r.Principle.Id}"))
+        {
+            Method = labels[i].Method,
+        }).ToList();
     }
 }

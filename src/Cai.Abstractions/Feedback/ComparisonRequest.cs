@@ -26,6 +26,14 @@ public sealed record Preference(string ItemId, double ProbabilityA, string? Rati
     /// </summary>
     public IReadOnlyDictionary<string, double>? MemberLabels { get; init; }
 
+    /// <summary>How the judge's model scored the choice (log-probabilities, top log-probabilities or sampled votes), or null
+    /// when the label does not come from a model's choice scores (a keyword judge, an ensemble of mixed methods).</summary>
+    public ScoringMethod? Method { get; init; }
+
+    /// <summary>An ensemble's members' <see cref="Method"/> by member name, for the members that have one; null for a single
+    /// judge.</summary>
+    public IReadOnlyDictionary<string, ScoringMethod>? MemberMethods { get; init; }
+
     /// <summary>P(response B is preferred).</summary>
     public double ProbabilityB => 1 - ProbabilityA;
 

@@ -42,6 +42,11 @@ public static class ValidateCommand
         output.WriteLine($"constitution: {recipe.Recipe.Constitution} ({recipe.Constitution.Name})");
         output.WriteLine("models:");
         foreach (var (role, paths) in recipe.Models) output.WriteLine($"  {role}: {string.Join(", ", paths)}");
+        foreach (var (id, served) in recipe.Remote)
+        {
+            output.WriteLine($"served model {id}");
+            foreach (var (key, value) in Options(served)) output.WriteLine($"  {key}: {value}");
+        }
         output.WriteLine("prompts:");
         foreach (var set in recipe.Prompts.Values)
             output.WriteLine($"  {set.Name}: {set.Path} ({Format(set.Kind)}, {set.Prompts.Count} prompts)");

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cai.Abstractions.Text;
 using Cai.Core.Recipes;
+using Cai.Core.Recipes.Yaml;
 using Cai.Models.IO;
 using Cai.Models.Tokenization;
 
@@ -16,7 +17,8 @@ namespace Cai.Core.Pipeline;
 /// <summary>
 /// A text model served over the OpenAI HTTP API (<c>cai serve</c>, vLLM, TGI, Ollama, llama.cpp's server). Generation
 /// and scoring use /completions (scoring: the prompt and continuation echoed with their log-probabilities, the
-/// continuation's tokens found from the end of the echo); assistant turns use /chat/completions when the recipe says
+/// continuation's tokens found from the end of the echo; or, as the recipe's <c>scoring</c> says, single-token labels'
+/// top log-probabilities or sampled votes); assistant turns use /chat/completions when the recipe says
 /// <c>chat: true</c>. Plain HttpClient and System.Text.Json, not Microsoft.Extensions.AI: its chat abstraction has no
 /// echo, prompt log-probabilities or text offsets, and the cache needs the exact request body.
 /// <para>
@@ -103,37 +105,144 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
         return await Task.WhenAll(conversations.Select(async (conversation, i) =>
         {
             var body = Sampling(options, options.Seeds?[i] ?? PromptSeed(options.Seed, i));
-            body["messages"] = new JsonArray([.. conversation.Turns.Select(t => (JsonNode)new JsonObject
-            {
-                ["role"] = t.Role switch { Role.System => "system", Role.Assistant => "assistant", _ => "user" },
-                ["content"] = t.Text,
-            })]);
+            body["messages"] = Messages(conversation);
             var response = await SendAsync("chat/completions", body, cancellationToken).ConfigureAwait(false);
             return Choices(response, options.NumReturnSequences, c => (string?)c["message"]?["content"], options.StopStrings);
         })).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Scores each request's continuations the way the recipe's <see cref="RemoteModel.Scoring"/> says the server can:
+    /// echoed log-probabilities (<see cref="EchoedAsync"/>), the top log-probabilities of the first generated token
+    /// (<see cref="TopLogprobsAsync"/>) or sampled votes (<see cref="VotesAsync"/>). Each score carries its method.
+    /// </summary>
     public async Task<IReadOnlyList<IReadOnlyList<ContinuationScore>>> ScoreAsync(
         IReadOnlyList<ScoringRequest> requests, CancellationToken cancellationToken = default)
     {
         return await Task.WhenAll(requests.Select(async request =>
-        {
-            if (request.Continuations.Count == 0) return (IReadOnlyList<ContinuationScore>)[];
-            var body = new JsonObject
+            request.Continuations.Count == 0 ? [] : _spec.Scoring switch
             {
-                ["model"] = _spec.Model,
-                ["prompt"] = new JsonArray([.. request.Continuations.Select(c => (JsonNode)(request.Prompt + c))]),
-                ["echo"] = true,
-                ["logprobs"] = 1,
-                ["max_tokens"] = _spec.ScoreMaxTokens,
-                ["temperature"] = 0,
-            };
-            var response = await SendAsync("completions", body, cancellationToken).ConfigureAwait(false);
-            var choices = Ordered(response, request.Continuations.Count);
-            return (IReadOnlyList<ContinuationScore>)[.. request.Continuations.Select((c, j) =>
-                ContinuationOf(choices[j], request.Prompt, c))];
-        })).ConfigureAwait(false);
+                ScoringMethod.TopLogprobs => await TopLogprobsAsync(request, cancellationToken).ConfigureAwait(false),
+                ScoringMethod.Votes => await VotesAsync(request, cancellationToken).ConfigureAwait(false),
+                _ => await EchoedAsync(request, cancellationToken).ConfigureAwait(false),
+            })).ConfigureAwait(false);
     }
+
+    /// <summary>One /completions request: every prompt + continuation echoed with its log-probabilities.</summary>
+    async Task<IReadOnlyList<ContinuationScore>> EchoedAsync(ScoringRequest request, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = _spec.Model,
+            ["prompt"] = new JsonArray([.. request.Continuations.Select(c => (JsonNode)(request.Prompt + c))]),
+            ["echo"] = true,
+            ["logprobs"] = 1,
+            ["max_tokens"] = _spec.ScoreMaxTokens,
+            ["temperature"] = 0,
+        };
+        var response = await SendAsync("completions", body, cancellationToken).ConfigureAwait(false);
+        var choices = Ordered(response, request.Continuations.Count);
+        return [.. request.Continuations.Select((c, j) => ContinuationOf(choices[j], request.Prompt, c))];
+    }
+
+    /// <summary>
+    /// One greedy token with its top log-probabilities: through /completions after the prompt and the continuations'
+    /// common prefix (" (" of " (A)", " (B)"), so that the next token is a label; or, with <c>chat</c>, through
+    /// /chat/completions as the reply's first token. A continuation's score is the log-probability of the tokens that
+    /// name its label ("A", " A", or the prefix and the label, "(A"); a label missing from the list gets the list's lowest
+    /// log-probability, a bound on any token left out (both missing: a tie).
+    /// </summary>
+    async Task<IReadOnlyList<ContinuationScore>> TopLogprobsAsync(ScoringRequest request, CancellationToken cancellationToken)
+    {
+        var (prefix, labels) = ChoiceLabels(request.Continuations);
+        var body = new JsonObject { ["model"] = _spec.Model, ["max_tokens"] = 1, ["temperature"] = 0 };
+        List<(string Token, double Logprob)> top;
+        if (_spec.Chat)
+        {
+            body["messages"] = Messages(_format.Parse(request.Prompt));
+            body["logprobs"] = true;
+            body["top_logprobs"] = _spec.TopLogprobs;
+            var response = await SendAsync("chat/completions", body, cancellationToken).ConfigureAwait(false);
+            top = [.. (Ordered(response, 1)[0]["logprobs"]?["content"]?[0]?["top_logprobs"] as JsonArray
+                       ?? throw Malformed("an answer without logprobs.content[0].top_logprobs (does the server support top_logprobs?)"))
+                .Select(t => ((string?)t?["token"] ?? "", (double?)t?["logprob"] ?? double.NegativeInfinity))];
+        }
+        else
+        {
+            body["prompt"] = request.Prompt + prefix;
+            body["logprobs"] = _spec.TopLogprobs;
+            var response = await SendAsync("completions", body, cancellationToken).ConfigureAwait(false);
+            top = [.. (Ordered(response, 1)[0]["logprobs"]?["top_logprobs"]?[0] as JsonObject
+                       ?? throw Malformed("an answer without logprobs.top_logprobs[0] (does the server support logprobs?)"))
+                .Select(t => (t.Key, (double?)t.Value ?? double.NegativeInfinity))];
+        }
+        if (top.Count == 0) throw Malformed("an empty top_logprobs list");
+        double floor = top.Min(t => t.Logprob);
+        return [.. labels.Select(label =>
+        {
+            var named = top.Where(t => t.Token.Trim() == label || t.Token.Trim() == prefix.Trim() + label).Select(t => t.Logprob).ToList();
+            double logprob = named.Count == 0 ? floor : Math.Log(named.Sum(Math.Exp));
+            return new ContinuationScore(logprob, 1) { Method = ScoringMethod.TopLogprobs };
+        })];
+    }
+
+    /// <summary>
+    /// <see cref="RemoteModel.Votes"/> replies sampled at <see cref="RemoteModel.VoteTemperature"/> (each request one reply
+    /// with its own seed, a hash of the prompt and the vote's number, so a resumed stage asks the same questions): a reply
+    /// votes for the first continuation it begins with, as written (" (A)" → "(A)") or as its label ("A", "(A" followed by
+    /// no letter or digit). A continuation's score is ln(its votes / all replies), its token count its votes; replies that
+    /// name no continuation abstain.
+    /// </summary>
+    async Task<IReadOnlyList<ContinuationScore>> VotesAsync(ScoringRequest request, CancellationToken cancellationToken)
+    {
+        var (prefix, labels) = ChoiceLabels(request.Continuations);
+        long seed = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(request.Prompt)));
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = 8,
+            Temperature = (float)_spec.VoteTemperature,
+            StopStrings = ["\n"],
+            Seeds = [.. Enumerable.Range(0, _spec.Votes).Select(j => PromptSeed(seed, j))],
+        };
+        var replies = _spec.Chat
+            ? await ChatAsync([.. Enumerable.Repeat(_format.Parse(request.Prompt), _spec.Votes)], options, cancellationToken).ConfigureAwait(false)
+            : await GenerateAsync([.. Enumerable.Repeat(request.Prompt, _spec.Votes)], options, cancellationToken).ConfigureAwait(false);
+        var votes = new int[labels.Length];
+        foreach (string reply in replies.Select(r => r[0].Text.TrimStart()))
+        {
+            int choice = Enumerable.Range(0, labels.Length).FirstOrDefault(j =>
+                reply.StartsWith(request.Continuations[j].Trim(), StringComparison.Ordinal)
+                || Names(reply, labels[j]) || Names(reply, prefix.Trim() + labels[j]), -1);
+            if (choice >= 0) votes[choice]++;
+        }
+        return [.. votes.Select(v => new ContinuationScore(Math.Log(v / (double)_spec.Votes), v) { Method = ScoringMethod.Votes })];
+
+        static bool Names(string reply, string label) =>
+            reply.StartsWith(label, StringComparison.Ordinal) && (reply.Length == label.Length || !char.IsLetterOrDigit(reply[label.Length]));
+    }
+
+    /// <summary>
+    /// The continuations' common prefix and each one's label, the word after it: " (A)", " (B)" give " (", "A" and "B".
+    /// Top log-probabilities and votes need labels that are distinct and not empty.
+    /// </summary>
+    (string Prefix, string[] Labels) ChoiceLabels(IReadOnlyList<string> continuations)
+    {
+        int common = continuations.Min(c => c.Length);
+        foreach (string c in continuations)
+            common = Math.Min(common, c.AsSpan().CommonPrefixLength(continuations[0]));
+        var labels = continuations.Select(c => new string([.. c[common..].TakeWhile(char.IsLetterOrDigit)])).ToArray();
+        if (labels.Any(l => l.Length == 0) || labels.Distinct().Count() != labels.Length)
+            throw new ArgumentException($"model {_spec.Id}: scoring {YamlTypes.EnumNames(typeof(ScoringMethod))[(int)_spec.Scoring]} needs "
+                                        + "continuations that differ in a word after their common prefix, got "
+                                        + string.Join(", ", continuations.Select(c => $"'{c}'")));
+        return (continuations[0][..common], labels);
+    }
+
+    static JsonArray Messages(Conversation conversation) => new([.. conversation.Turns.Select(t => (JsonNode)new JsonObject
+    {
+        ["role"] = t.Role switch { Role.System => "system", Role.Assistant => "assistant", _ => "user" },
+        ["content"] = t.Text,
+    })]);
 
     /// <summary>
     /// The log-probability of <paramref name="continuation"/> in an echoed choice of <paramref name="prompt"/> + it: the sum

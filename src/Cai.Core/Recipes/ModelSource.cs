@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Cai.Abstractions.Input;
+using Cai.Abstractions.Text;
 using Cai.Core.Recipes.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -113,6 +114,21 @@ public sealed record RemoteModel : IValidatableObject
     /// <summary>max_tokens of a scoring request (echo with logprobs): 0 where the server allows it (cai serve), 1 for servers that refuse 0 (the generated token is not counted).</summary>
     [Range(0, 1)]
     public int ScoreMaxTokens { get; init; } = 1;
+
+    /// <summary>How the server scores a judge's choices: logprobs (the prompt echoed with its log-probabilities through /completions), top-logprobs (the choice's single-token label among the first generated token's top log-probabilities, through /chat/completions when chat is set) or votes (k sampled replies; the vote fraction is the label).</summary>
+    public ScoringMethod Scoring { get; init; } = ScoringMethod.Logprobs;
+
+    /// <summary>With scoring top-logprobs: how many top log-probabilities to ask for (OpenAI allows 20 on /chat/completions, 5 on /completions).</summary>
+    [Range(1, 20)]
+    public int TopLogprobs { get; init; } = 5;
+
+    /// <summary>With scoring votes: replies sampled per question.</summary>
+    [Range(1, 256)]
+    public int Votes { get; init; } = 8;
+
+    /// <summary>With scoring votes: the sampling temperature of the votes.</summary>
+    [Range(0.01, 2.0)]
+    public double VoteTemperature { get; init; } = 1.0;
 
     /// <summary>How conversations are rendered as text for /completions: the CAI paper's "\n\nHuman: …\n\nAssistant:" by default.</summary>
     public RemoteChatFormat ChatFormat { get; init; } = new();

@@ -16,8 +16,9 @@ namespace Cai.Core.Reports;
 /// </summary>
 public static class FeedbackAgreement
 {
-    /// <summary>One label stage's judge on one prompt set ("all": the stage's total when it has several).</summary>
-    public sealed record JudgeRow(string Stage, string Judge, string PromptSet, JudgeAgreement Counts);
+    /// <summary>One label stage's judge on one prompt set ("all": the stage's total when it has several), with how its model
+    /// scored the choices (the rows' label_method: logprobs, top-logprobs, votes; "–" when none is recorded).</summary>
+    public sealed record JudgeRow(string Stage, string Judge, string PromptSet, JudgeAgreement Counts, string Method);
 
     /// <summary>A reward model (a train stage that wrote <see cref="TrainingArtifacts.RewardModelPredictions"/>) on its held-out
     /// pairs.</summary>
@@ -32,16 +33,23 @@ public static class FeedbackAgreement
             string judge = rows.Select(r => (string?)r["judge"]?["plugin"]).LastOrDefault(j => j is not null) ?? "";
             var bySet = rows.GroupBy(r => (string?)r["prompt_set"] ?? "")
                 .Select(set => new JudgeRow(stage.Id, judge, set.Key, set.Aggregate(new JudgeAgreement(),
-                    (counts, row) => counts.Add((double?)row["p_chosen"] ?? 1.0, EvaluatorPreference(row, evaluator)))))
+                    (counts, row) => counts.Add((double?)row["p_chosen"] ?? 1.0, EvaluatorPreference(row, evaluator))),
+                    Methods(set.Select(r => r["label_method"]))))
                 .ToList();
             List<JudgeRow> judged = bySet.Count == 1 ? bySet
-                : [.. bySet, new JudgeRow(stage.Id, judge, "all", bySet.Aggregate(new JudgeAgreement(), (sum, r) => sum + r.Counts))];
+                : [.. bySet, new JudgeRow(stage.Id, judge, "all", bySet.Aggregate(new JudgeAgreement(), (sum, r) => sum + r.Counts),
+                    Methods(rows.Select(r => r["label_method"])))];
             // An ensemble's members, each on every pair, beside the combined label.
             var members = rows.SelectMany(r => (r["members"] as JsonObject)?.Select(m => m.Key) ?? []).Distinct().ToList();
             return judged.Concat(members.Select(member => new JudgeRow(stage.Id, $"member {member}", judged[^1].PromptSet, rows
                 .Where(r => r["members"]?[member] is not null)
-                .Aggregate(new JudgeAgreement(), (counts, row) => counts.Add(MemberChosen(row, member), EvaluatorPreference(row, evaluator))))));
+                .Aggregate(new JudgeAgreement(), (counts, row) => counts.Add(MemberChosen(row, member), EvaluatorPreference(row, evaluator))),
+                Methods(rows.Select(r => r["member_methods"]?[member])))));
         }).ToList();
+
+    /// <summary>The distinct scoring methods rows name, or "–".</summary>
+    static string Methods(IEnumerable<JsonNode?> methods) =>
+        string.Join(", ", methods.Select(m => (string?)m).OfType<string>().Distinct()) is { Length: > 0 } named ? named : "–";
 
     /// <summary>A member's P(chosen) for a label row: its P(A), or 1 − P(A) when the row chose B.</summary>
     static double MemberChosen(JsonObject row, string member)

@@ -57,10 +57,10 @@ public static class RunReport
         if (evaluator is not null && FeedbackAgreement.Judges(recipe, run, evaluator) is { Count: > 0 } agreements)
         {
             md.AppendLine("## AI feedback against the independent evaluator").AppendLine();
-            md.AppendLine("| label stage | judge | prompt set | pairs the evaluator ranks and the judge does not call even | judge chose the evaluator's better response | pairs the judge called even (p = 0.5) |")
-                .AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine("| label stage | judge | prompt set | pairs the evaluator ranks and the judge does not call even | judge chose the evaluator's better response | pairs the judge called even (p = 0.5) | label method |")
+                .AppendLine("|---|---|---|---|---|---|---|");
             foreach (var a in agreements)
-                md.AppendLine($"| {a.Stage} | {a.Judge} | {a.PromptSet} | {a.Counts.Decided} | {(a.Counts.Decided == 0 ? "–" : Percent(a.Counts.Rate))} | {a.Counts.Ties} |");
+                md.AppendLine($"| {a.Stage} | {a.Judge} | {a.PromptSet} | {a.Counts.Decided} | {(a.Counts.Decided == 0 ? "–" : Percent(a.Counts.Rate))} | {a.Counts.Ties} | {a.Method} |");
             md.AppendLine();
         }
         if (evaluator is not null && FeedbackAgreement.RewardModels(recipe, run, evaluator) is { Count: > 0 } rewardModels)

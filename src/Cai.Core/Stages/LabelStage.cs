@@ -6,6 +6,7 @@ using Cai.Abstractions.Text;
 using Cai.Core.Pipeline;
 using Cai.Core.Plugins;
 using Cai.Core.Prompts;
+using Cai.Core.Recipes.Yaml;
 using Cai.Core.Runs;
 
 namespace Cai.Core.Stages;
@@ -24,8 +25,9 @@ public sealed record LabelOptions : StageOptions
 /// <summary>
 /// label (RL-CAI): the judge gives every response pair a soft label P(A preferred) under sampled principles; with
 /// both_orders it also sees B/A and the two are averaged to cancel position bias. Rows carry TRL's chosen/rejected
-/// with p_chosen, the principles and the judge's provenance; an ensemble judge's rows also carry each member's own
-/// P(A) (<c>members</c>).
+/// with p_chosen, the principles, the judge's provenance and how its model scored the choice (<c>label_method</c>:
+/// logprobs, top-logprobs or votes); an ensemble judge's rows also carry each member's own P(A) (<c>members</c>) and
+/// scoring method (<c>member_methods</c>).
 /// </summary>
 public sealed class LabelStage : IStage
 {
@@ -103,10 +105,19 @@ public sealed class LabelStage : IStage
                 ["judge"] = ProvenanceRow.Of(judge),
             };
             ConversationRows.CopyTo(Source, row);
+            var judged = Enumerable.Range(0, options.Principles)
+                .SelectMany(k => options.BothOrders ? [$"{Id}#p{k}", $"{Id}#p{k}#ba"] : new[] { $"{Id}#p{k}" }).Select(id => byId[id]).ToList();
+            if (judged.Select(p => p.Method).Distinct().ToList() is [{ } method])
+                row["label_method"] = MethodName(method);
             if (byId[$"{Id}#p0"].MemberLabels is { Count: > 0 } names)
                 row["members"] = new JsonObject(names.Keys.Select(name => KeyValuePair.Create(name, (JsonNode?)MemberLabel(options, byId, name))));
+            if (byId[$"{Id}#p0"].MemberMethods is { Count: > 0 } methods)
+                row["member_methods"] = new JsonObject(methods.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)MethodName(m.Value))));
             return row;
         }
+
+        /// <summary>A scoring method as rows, reports and recipes write it: logprobs, top-logprobs, votes.</summary>
+        static string MethodName(ScoringMethod method) => YamlTypes.EnumNames(typeof(ScoringMethod))[(int)method];
 
         /// <summary>An ensemble member's own P(A), averaged over orders and principles as p_a is.</summary>
         double MemberLabel(LabelOptions options, IReadOnlyDictionary<string, Preference> byId, string member)

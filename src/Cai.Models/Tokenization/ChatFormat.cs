@@ -72,6 +72,31 @@ public sealed record ChatFormat(string TurnSeparator = "\n\n", string HumanPrefi
         return new ChatTemplate.Rendering(text, spans);
     }
 
+    /// <summary>
+    /// The conversation <see cref="Render"/> wrote <paramref name="text"/> from: text before the first turn is a system turn,
+    /// and a final assistant cue without text (a conversation awaiting its reply) is dropped. Turns are found at the
+    /// separator followed by a prefix, so a turn whose text contains that is split.
+    /// </summary>
+    public Conversation Parse(string text)
+    {
+        string human = TurnSeparator + HumanPrefix, assistant = TurnSeparator + AssistantPrefix;
+        var turns = new List<Turn>();
+        Role? role = null;
+        for (int at = 0; ;)
+        {
+            int h = text.IndexOf(human, at, StringComparison.Ordinal), a = text.IndexOf(assistant, at, StringComparison.Ordinal);
+            int next = h < 0 ? a : a < 0 ? h : Math.Min(h, a);
+            string chunk = text[at..(next < 0 ? text.Length : next)];
+            if (role is { } r) turns.Add(new Turn(r, chunk.StartsWith(' ') ? chunk[1..] : chunk));
+            else if (chunk.Length > 0) turns.Add(new Turn(Role.System, chunk));
+            if (next < 0) break;
+            role = next == h ? Role.User : Role.Assistant;
+            at = next + (next == h ? human.Length : assistant.Length);
+        }
+        if (turns is [.., { Role: Role.Assistant, Text: "" }]) turns.RemoveAt(turns.Count - 1);
+        return new Conversation(turns);
+    }
+
     /// <summary>A reply as it follows the assistant cue: Render(c) + RenderResponse(r) is the transcript with the reply.</summary>
     public string RenderResponse(string text) => " " + text;
 

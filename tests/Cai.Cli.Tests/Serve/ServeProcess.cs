@@ -22,9 +22,13 @@ public class ServeProcess : IDisposable
     public ServeProcess(params string[] arguments) : this(new Dictionary<string, string>(), arguments) { }
 
     public ServeProcess(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        : this(TinyModel, environment, arguments) { }
+
+    /// <summary>Serves the checkpoint <paramref name="model"/> (its folder's name is the served model name).</summary>
+    public ServeProcess(string model, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "serve", "--model", TinyModel, "--host", "127.0.0.1", "--port", "0", "--device", "cpu", .. arguments])
+            [Path.Combine(AppContext.BaseDirectory, "cai.dll"), "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu", .. arguments])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

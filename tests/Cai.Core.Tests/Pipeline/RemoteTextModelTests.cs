@@ -116,6 +116,87 @@ public sealed class RemoteTextModelTests : IDisposable
         Assert.Contains("\n\nHuman:", body["stop"]!.AsArray().Select(s => (string)s!));
     }
 
+    /// <summary>The multiple-choice judge's question in the CAI chat format, as the judge sends it.</summary>
+    static string Question(RemoteTextModel model, string options) =>
+        model.FormatPrompt(Conversation.FromPrompt($"Which response is kinder?\nOptions:\n{options}\nThe answer is:"));
+
+    [Theory]
+    [InlineData(false, 7)]
+    [InlineData(false, 2)]
+    [InlineData(true, 7)]
+    [InlineData(true, 2)]
+    public async Task TopLogprobsScoreEachSingleTokenLabelWithAFloorForLabelsNotListed(bool chat, int top)
+    {
+        using var model = new RemoteTextModel(Spec(chat: chat) with { Scoring = ScoringMethod.TopLogprobs, TopLogprobs = top });
+        var questions = Enumerable.Range(0, 6).Select(i => Question(model, $"(A) answer {i}\n(B) other {i}")).ToList();
+        var scores = await model.ScoreAsync([.. questions.Select(q => new ScoringRequest(q, [" (A)", " (B)"]))], Token);
+
+        int floored = 0;
+        for (int i = 0; i < questions.Count; i++)
+        {
+            // What the fake's log-probabilities imply: the label's tokens ("A" and " A") summed in probability; a label
+            // missing from the top list gets the list's lowest log-probability.
+            string before = chat ? questions[i][("\n\nHuman: ".Length)..^"\n\nAssistant:".Length] : questions[i] + " (";
+            var listed = FakeOpenAiServer.TopLogprobs(before, top);
+            foreach (var (label, j) in new[] { ("A", 0), ("B", 1) })
+            {
+                var named = listed.Where(t => t.Token.Trim() == label).ToList();
+                floored += named.Count == 0 ? 1 : 0;
+                double expected = named.Count == 0 ? listed.Min(t => t.Logprob) : Math.Log(named.Sum(t => Math.Exp(t.Logprob)));
+                Assert.Equal(expected, scores[i][j].LogProb, 1e-12);
+                Assert.Equal(ScoringMethod.TopLogprobs, scores[i][j].Method);
+            }
+        }
+        Assert.True(top > 2 || floored > 0, "some label is missing from a top-2 list"); // the floor path ran
+        var body = JsonNode.Parse(_server.Requests.First().Body)!;
+        Assert.Equal(1, (int)body["max_tokens"]!);
+        if (chat)
+        {
+            Assert.Equal(("chat/completions", true, top), (_server.Requests.First().Path, (bool)body["logprobs"]!, (int)body["top_logprobs"]!));
+            Assert.EndsWith("The answer is:", (string)body["messages"]![0]!["content"]!);
+        }
+        else
+        {
+            Assert.Equal(("completions", top), (_server.Requests.First().Path, (int)body["logprobs"]!));
+            Assert.Null(body["echo"]);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task VotesScoreEachChoiceByItsShareOfSampledReplies(bool chat)
+    {
+        using var model = new RemoteTextModel(Spec(chat: chat) with { Scoring = ScoringMethod.Votes, Votes = 8, VoteTemperature = 0.7 });
+        var questions = Enumerable.Range(0, 4).Select(i => Question(model, $"(A) answer {i}\n(B) other {i}")).ToList();
+        var scores = await model.ScoreAsync([.. questions.Select(q => new ScoringRequest(q, [" (A)", " (B)"]))], Token);
+
+        Assert.Equal(4 * 8, _server.Requests.Count);
+        for (int i = 0; i < questions.Count; i++)
+        {
+            string sent = chat ? questions[i][("\n\nHuman: ".Length)..^"\n\nAssistant:".Length] : questions[i];
+            var bodies = _server.Requests.Select(r => JsonNode.Parse(r.Body)!)
+                .Where(b => (chat ? (string?)b["messages"]?[0]?["content"] : (string?)b["prompt"]) == sent).ToList();
+            Assert.Equal(8, bodies.Select(b => (long)b["seed"]!).Distinct().Count());
+            Assert.All(bodies, b => Assert.Equal((0.7, 1), ((double)b["temperature"]!, (int)b["n"]!)));
+            // VoteReplies: " (A)", " A.", "(A" vote A; " (B) because", "B" vote B; " I can't tell" abstains.
+            var votes = bodies.Select(b => FakeOpenAiServer.Vote(sent, (long)b["seed"]!)).ToList();
+            int a = votes.Count(v => v < 3), b = votes.Count(v => v is 3 or 4);
+            Assert.Equal((Math.Log(a / 8.0), a), (scores[i][0].LogProb, scores[i][0].TokenCount));
+            Assert.Equal((Math.Log(b / 8.0), b), (scores[i][1].LogProb, scores[i][1].TokenCount));
+            Assert.All(scores[i], s => Assert.Equal(ScoringMethod.Votes, s.Method));
+        }
+        Assert.Contains(scores, s => s[0].TokenCount + s[1].TokenCount is > 0 and < 8); // some reply abstained
+    }
+
+    [Fact]
+    public async Task ChoicesWithoutADistinctLabelCannotBeScoredByTopLogprobsOrVotes()
+    {
+        using var model = new RemoteTextModel(Spec() with { Scoring = ScoringMethod.Votes });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => model.ScoreAsync([new("q", [" (A)", " (A) again"])], Token));
+        Assert.Contains("scoring votes needs continuations that differ in a word after their common prefix", error.Message);
+    }
+
     [Fact]
     public async Task TransientFailuresAreRetriedUntilAnAnswer()
     {

@@ -1,5 +1,6 @@
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Prompts;
+using Cai.Abstractions.Text;
 using Cai.Core.Plugins;
 using Cai.Core.Recipes;
 using Cai.Core.Stages;
@@ -45,7 +46,7 @@ public sealed class RecipeResolverTests : IDisposable
         var recipe = RecipeResolver.Resolve(WithFeedback("""
               feedback:
                 - { endpoint: "http://127.0.0.1:8000/v1/", model: big, max_concurrency: 2, timeout_s: 30, chat: true }
-                - { endpoint: "https://example.org/v1", model: other, chat_format: { human_prefix: "User:", assistant_prefix: "AI:" } }
+                - { endpoint: "https://example.org/v1", model: other, scoring: votes, votes: 4, chat_format: { human_prefix: "User:", assistant_prefix: "AI:" } }
                 - { path: models/tiny }
               judges: feedback
             """, "remote.yaml"), _host, RecipeFixture.Stages);
@@ -55,7 +56,9 @@ public sealed class RecipeResolverTests : IDisposable
         Assert.Equal(recipe.Models["feedback"], recipe.Models["judges"]);
         var big = recipe.Remote["big@http://127.0.0.1:8000/v1"];
         Assert.Equal((2, 30.0, true, 6), (big.MaxConcurrency, big.TimeoutS, big.Chat, big.MaxRetries));
-        Assert.Equal("AI:", recipe.Remote["other@https://example.org/v1"].ChatFormat.AssistantPrefix);
+        var other = recipe.Remote["other@https://example.org/v1"];
+        Assert.Equal(("AI:", ScoringMethod.Votes, 4), (other.ChatFormat.AssistantPrefix, other.Scoring, other.Votes));
+        Assert.Equal(ScoringMethod.Logprobs, big.Scoring);
     }
 
     [Fact]
@@ -69,6 +72,7 @@ public sealed class RecipeResolverTests : IDisposable
                 - { endpoint: "http://host:8000/v1", model: b, api_key_env: CAI_TEST_UNSET_KEY, chat: maybe }
                 - { endpoint: "http://host:8000/v1", model: c, api_key: sk-123 }
                 - { endpoint: "http://host:8000/v1", model: d, api_key_env: "sk-123" }
+                - { endpoint: "http://host:8000/v1", model: e, scoring: top_logprobs, votes: 0 }
             """, "bad-remote.yaml"));
         Assert.Equal("""
             <dir>/bad-remote.yaml:6:19: 'endpoint' must be an http or https URL without query, fragment or credentials (e.g. http://127.0.0.1:8000/v1), got 'ftp://host/v1'
@@ -76,8 +80,10 @@ public sealed class RecipeResolverTests : IDisposable
             <dir>/bad-remote.yaml:7:73: 'timeout_s' must be in [0.01, 3600], got -1
             <dir>/bad-remote.yaml:7:7: missing required key 'model'
             <dir>/bad-remote.yaml:8:91: expected true or false, got 'maybe'
-            <dir>/bad-remote.yaml:9:52: unknown key 'api_key' (expected: endpoint, model, api_key_env, max_concurrency, timeout_s, max_retries, backoff_s, chat, score_max_tokens, chat_format)
+            <dir>/bad-remote.yaml:9:52: unknown key 'api_key' (expected: endpoint, model, api_key_env, max_concurrency, timeout_s, max_retries, backoff_s, chat, score_max_tokens, scoring, top_logprobs, votes, vote_temperature, chat_format)
             <dir>/bad-remote.yaml:10:65: 'api_key_env' must be an environment variable name (letters, digits, '_'), got 'sk-123'
+            <dir>/bad-remote.yaml:11:61: expected one of logprobs, top-logprobs, votes, got 'top_logprobs'
+            <dir>/bad-remote.yaml:11:82: 'votes' must be in [1, 256], got 0
             """.ReplaceLineEndings("\n"), errors.ReplaceLineEndings("\n"));
     }
 

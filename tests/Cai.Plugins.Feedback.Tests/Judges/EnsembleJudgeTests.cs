@@ -48,6 +48,28 @@ public class EnsembleJudgeTests
     }
 
     [Fact]
+    public async Task MembersScoringMethodsAreKeptAndTheEnsemblesIsTheirsOnlyWhenAllAgree()
+    {
+        var plain = FakeFeedbackModel.Context(new Dictionary<string, ITextModel>
+        {
+            ["feedback"] = new FakeFeedbackModel(-1, -2, "f0", ScoringMethod.TopLogprobs),
+            ["feedback.1"] = new FakeFeedbackModel(Math.Log(0.5), Math.Log(0.25), "f1", ScoringMethod.Votes),
+        }, "ensemble");
+        using var judge = new EnsembleJudge(plain, new EnsembleJudgeOptions());
+
+        var preference = Assert.Single(await judge.CompareAsync([Requests.Pair("x")], default));
+
+        Assert.Equal(new Dictionary<string, ScoringMethod>
+        {
+            ["multiple-choice@feedback"] = ScoringMethod.TopLogprobs,
+            ["multiple-choice@feedback.1"] = ScoringMethod.Votes,
+        }, preference.MemberMethods);
+        Assert.Null(preference.Method); // mixed
+        using var votes = new EnsembleJudge(plain, new EnsembleJudgeOptions { Models = ["feedback.1"] });
+        Assert.Equal(ScoringMethod.Votes, Assert.Single(await votes.CompareAsync([Requests.Pair("x")], default)).Method);
+    }
+
+    [Fact]
     public async Task MajorityVoteGivesTheHardLabelOfMostMembers()
     {
         var (context, _) = ThreeFeedbackModels();

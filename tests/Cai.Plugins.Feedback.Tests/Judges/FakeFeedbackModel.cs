@@ -7,13 +7,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cai.Plugins.Feedback.Tests.Judges;
 
 /// <summary>
-/// A feedback model whose log p(" (A)") and log p(" (B)") come from a function of the prompt; it records every
-/// scoring request and generation prompt, and samples a fixed reasoning. Renders the paper's chat format.
+/// A feedback model whose log p(" (A)") and log p(" (B)") come from a function of the prompt, measured as
+/// <paramref name="method"/> says (votes: −∞ is no vote); it records every scoring request and generation prompt, and
+/// samples a fixed reasoning. Renders the paper's chat format.
 /// </summary>
 public sealed class FakeFeedbackModel(
-    Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake") : ITextModel
+    Func<string, (double A, double B)> logProbs, string reasoning = "B is kinder.", string name = "fake",
+    ScoringMethod method = ScoringMethod.Logprobs) : ITextModel
 {
-    public FakeFeedbackModel(double logProbA, double logProbB, string name = "fake") : this(_ => (logProbA, logProbB), name: name) { }
+    public FakeFeedbackModel(double logProbA, double logProbB, string name = "fake", ScoringMethod method = ScoringMethod.Logprobs)
+        : this(_ => (logProbA, logProbB), name: name, method: method) { }
 
     public List<ScoringRequest> Scored { get; } = [];
     public List<string> Generated { get; } = [];
@@ -44,7 +47,8 @@ public sealed class FakeFeedbackModel(
         {
             var (a, b) = logProbs(r.Prompt);
             return (IReadOnlyList<ContinuationScore>)r.Continuations
-                .Select(c => new ContinuationScore(c == " (A)" ? a : c == " (B)" ? b : throw new ArgumentException(c), 2)).ToList();
+                .Select(c => c == " (A)" ? a : c == " (B)" ? b : throw new ArgumentException(c))
+                .Select(l => new ContinuationScore(l, double.IsNegativeInfinity(l) ? 0 : 2) { Method = method }).ToList();
         }).ToList();
         return Task.FromResult(result);
     }

@@ -20,6 +20,22 @@ public class MultipleChoiceJudgeTests
     }
 
     [Fact]
+    public async Task VotesGiveTheVoteFractionAndATieWhenNoReplyChose()
+    {
+        // 3 votes for (A), 1 for (B) out of 8 replies: ln(3/8), ln(1/8) → P(A) = 3/4; no votes at all → 0.5.
+        var model = new FakeFeedbackModel(p => p.Contains("(A) silent") ? (double.NegativeInfinity, double.NegativeInfinity)
+            : (Math.Log(3 / 8.0), Math.Log(1 / 8.0)), method: ScoringMethod.Votes);
+        var judge = new MultipleChoiceJudge(FakeFeedbackModel.Context(model), new MultipleChoiceJudgeOptions());
+
+        var preferences = await judge.CompareAsync([Requests.Pair("x"), Requests.Pair("y", a: "silent")], default);
+
+        Assert.Equal([0.75, 0.5], preferences.Select(p => p.ProbabilityA), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.All(preferences, p => Assert.Equal(ScoringMethod.Votes, p.Method));
+        Assert.Equal(ScoringMethod.Logprobs, Assert.Single(await new MultipleChoiceJudge(FakeFeedbackModel.Context(new FakeFeedbackModel(-1, -2)),
+            new MultipleChoiceJudgeOptions()).CompareAsync([Requests.Pair("z")], default)).Method);
+    }
+
+    [Fact]
     public async Task ScoresTheTrainedComparisonFormatAsOneHumanTurn()
     {
         var model = new FakeFeedbackModel(-3, -1);
