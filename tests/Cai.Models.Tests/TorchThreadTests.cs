@@ -47,7 +47,7 @@ public class TorchThreadTests
     [Fact]
     public async Task ExceptionsReachTheCaller()
     {
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TorchThread.RunAsync<int>(() => throw new InvalidOperationException("boom")));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TorchThread.RunAsync(new Func<int>(() => throw new InvalidOperationException("boom"))));
         Assert.Equal("boom", e.Message);
         await Assert.ThrowsAsync<OperationCanceledException>(() => TorchThread.RunAsync(async () =>
         {

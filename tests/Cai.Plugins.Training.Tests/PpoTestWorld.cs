@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cai.Abstractions.Plugins;
 using Cai.Abstractions.Text;
 using Cai.Abstractions.Training;
+using Cai.Models.Checkpoints;
 using Cai.Models.Modeling;
 using Cai.Models.Tokenization;
 using Cai.Plugins.Training.Ppo;
