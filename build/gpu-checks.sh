@@ -6,7 +6,7 @@
 #   1 doctor      cai doctor, no CAI_LIBTORCH: CUDA must come from the installed PyTorch           -> doctor.txt
 #   2 tests       the CUDA test executable, every test                                           -> tests.trx
 #   3 quickstart  cai run of recipes/quickstart.yaml with device: cuda                           -> quickstart-report.md, quickstart-run.json
-#   4 bench       cai bench on cuda (generation and training step) when the tool has it (issue 16) -> bench.txt
+#   4 bench       cai bench on cuda (generation and training step), bf16 then fp32             -> bench.txt
 #   5 hf-bench    transformers' generate, bf16, batch 1/16/64, median of 3 (bench/hf_bench.py)    -> hf-bench.txt (JSON lines)
 # Everything printed also goes to log.txt; summary.txt has each step's exit code and seconds. The files go to $OUT
 # (at most 8: the ones named here), or to .gpu/out where $OUT is unset.
@@ -56,11 +56,7 @@ step quickstart 240 bash -c quickstart
 # `cai bench` on cuda with its defaults (SmolLM-135M shape, batches 1/16/64, SFT and DPO steps), bf16 then fp32. The
 # comparison with the references on the same weights is bench/gpu-bench.sh, a run of its own (docs/PERFORMANCE.md).
 bench() {
-  if cai --help 2>/dev/null | grep -qE '^\s+bench\b'; then
-    cai bench --device cuda --dtype bfloat16 && cai bench --device cuda --dtype float32
-  else
-    echo "HOOK: this cai has no 'bench' command yet (issue 16); nothing to run"
-  fi
+  cai bench --device cuda --dtype bfloat16 && cai bench --device cuda --dtype float32
 }
 export -f bench
 step bench 90 bash -c bench; keep bench bench.txt
