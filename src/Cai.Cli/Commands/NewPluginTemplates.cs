@@ -49,7 +49,7 @@ public static class NewPluginTemplates
           <ItemGroup>
             <!-- Shared with the host: referenced for compilation, never copied next to the plugin.
                  With a package feed, use instead:
-                 <PackageReference Include="CaiFramework.Abstractions" Version="0.2.0" ExcludeAssets="runtime" PrivateAssets="all" /> -->
+                 <PackageReference Include="CaiFramework.Abstractions" Version="0.3.0" ExcludeAssets="runtime" PrivateAssets="all" /> -->
             <Reference Include="Cai.Abstractions" HintPath="$(CaiToolDirectory)/Cai.Abstractions.dll" Private="false" />
             <Reference Include="Microsoft.Extensions.Logging.Abstractions" HintPath="$(CaiToolDirectory)/Microsoft.Extensions.Logging.Abstractions.dll" Private="false" />
           </ItemGroup>

@@ -19,14 +19,14 @@ public sealed class PluginHostTests : IDisposable
     [Fact]
     public void APluginBuiltAgainstAnOlderContractIsRefusedInOneLineNamingBothVersions()
     {
-        Assert.Equal(new Version(0, 2, 0, 0), ContractVersion.Current);
+        Assert.Equal(new Version(0, 3, 0, 0), ContractVersion.Current);
         Assert.True(ContractVersion.Current >= ContractVersion.Minimum);
 
         using var host = new PluginHost(_logger);
         string old = PluginTestFiles.Built("OldContract", "OldContract");
         var e = Assert.Throws<PluginException>(() => host.AddThirdParty(old, null, trustPlugins: true));
-        Assert.Equal("plugin 'OldContract.dll': built against Cai.Abstractions 0.1.0 but this host's contract is 0.2.0 (plugins need 0.2.0 or "
-            + "newer); rebuild it against CaiFramework.Abstractions 0.2.0", e.Message);
+        Assert.Equal("plugin 'OldContract.dll': built against Cai.Abstractions 0.1.0 but this host's contract is 0.3.0 (plugins need 0.2.0 or "
+            + "newer); rebuild it against CaiFramework.Abstractions 0.3.0", e.Message);
         Assert.DoesNotContain('\n', e.Message);
 
         // Plugins built now reference the host's contract and load.
