@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Cai.Abstractions.Input;
 using Cai.Cli.Serve;
 using Cai.Models;
+using Cai.Models.Chat;
 using Cai.Models.Checkpoints;
 using Cai.Models.Tokenization;
 using Microsoft.AspNetCore.Builder;
@@ -60,6 +61,12 @@ public sealed record ServeArguments
     /// <summary>The model id clients send; default the checkpoint folder's name.</summary>
     public string? ServedModelName { get; init; }
 
+    /// <summary>
+    /// A built-in chat format (ChatTemplate.BuiltInNames: chatml, llama-3, mistral, gemma, phi-3, human-assistant) for
+    /// /v1/chat/completions instead of the checkpoint's own template (as a recipe's chat_format); default the checkpoint's.
+    /// </summary>
+    public string? ChatFormat { get; init; }
+
     /// <summary>Torch CPU threads of the generation loop; default libtorch's (as `cai generate --threads`).</summary>
     [Range(1, 1024)]
     public int? Threads { get; init; }
@@ -105,11 +112,15 @@ public static class ServeCommand
         {
             Description = "The model id clients send (default: the checkpoint folder's name).",
         };
+        var chatFormat = new Option<string?>("--chat-format")
+        {
+            Description = $"A built-in chat format instead of the checkpoint's template: {string.Join(", ", ChatTemplate.BuiltInNames)}.",
+        };
         var threads = new Option<int?>("--threads") { Description = "Torch CPU threads of the generation loop (default: libtorch's)." };
         var command = new Command("serve",
             "Serve a checkpoint over an OpenAI-compatible HTTP API (chat and completions, streaming, scoring).")
         {
-            model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName, threads,
+            model, host, port, device, dtype, maxBatch, maxQueue, maxModelLen, apiKeyEnv, servedName, chatFormat, threads,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new ServeArguments
         {
@@ -123,6 +134,7 @@ public static class ServeCommand
             MaxModelLen = parse.GetValue(maxModelLen),
             ApiKeyEnv = parse.GetValue(apiKeyEnv),
             ServedModelName = parse.GetValue(servedName),
+            ChatFormat = parse.GetValue(chatFormat),
             Threads = parse.GetValue(threads),
         }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken));
         return command;
@@ -138,7 +150,7 @@ public static class ServeCommand
         var address = Check(arguments, out string? apiKey);
         var factory = DeviceOptions.Factory(arguments.Device, arguments.DType);
         // The model loads on the torch thread, where the scheduler runs it (one OpenMP team for the process: see TorchThread).
-        var loaded = await TorchThread.RunAsync(() => CheckpointDirectory.Load(arguments.Model, () => factory.LoadTextModel(arguments.Model)));
+        var loaded = await TorchThread.RunAsync(() => CheckpointDirectory.Load(arguments.Model, () => factory.LoadTextModel(arguments.Model, arguments.ChatFormat)));
         int context = loaded.Model.Config.ContextLength;
         int maxModelLength = arguments.MaxModelLen ?? context;
         if (maxModelLength > context)
@@ -230,6 +242,9 @@ public static class ServeCommand
         if (!TextTokenizer.Exists(arguments.Model))
             throw new InputException(new SourceLocation(arguments.Model),
                 "has no tokenizer (tokenizer.json, tokenizer.model or vocab.json + merges.txt); cai serve needs one");
+        if (arguments.ChatFormat is { } format && !ChatTemplate.BuiltInNames.Contains(format))
+            throw InputException.ForOption("--chat-format",
+                $"{InputError.Quote(format)} is not a built-in chat format ({string.Join(", ", ChatTemplate.BuiltInNames)})");
         if (arguments.ServedModelName is { } served && string.IsNullOrWhiteSpace(served))
             throw InputException.ForOption("--served-model-name", "is empty");
         apiKey = null;

@@ -18,6 +18,7 @@ public class ServeStartupTests
     [InlineData("--port", "70000", "--port: must be in [0, 65535], got 70000")]
     [InlineData("--max-model-len", "5000", "--max-model-len: must be at most the model's context length (768), got 5000")]
     [InlineData("--host", "example.com", "--host: 'example.com' is not an IP address or localhost")]
+    [InlineData("--chat-format", "vicuna", "--chat-format: 'vicuna' is not a built-in chat format (chatml, llama-3, mistral, gemma, phi-3, human-assistant)")]
     public void BadInputIsOneErrorLine(string option, string value, string message)
     {
         string[] args = option == "--model" ? ["serve", option, value] : ["serve", "--model", ServeProcess.TinyModel, option, value];

@@ -57,6 +57,21 @@ public class ServeTests(DefaultServer server) : IClassFixture<DefaultServer>
     }
 
     [Fact]
+    public async Task ChatFormatOptionRendersChatWithTheNamedBuiltIn()
+    {
+        using var local = LocalTextModel.Load(TinyModel, chatFormat: "chatml");
+        string prompt = local.FormatPrompt(Conversation.FromPrompt("How do I bake bread?"));
+        Assert.StartsWith("<|im_start|>user", prompt);
+        var expected = (await local.GenerateAsync([prompt], new GenerationOptions { Temperature = 0, MaxNewTokens = 12, StopStrings = local.TurnStopStrings }))[0][0];
+
+        using var chatml = new ServeProcess("--max-batch", "1", "--chat-format", "chatml");
+        var completion = (await chatml.Chat().CompleteChatAsync([new UserChatMessage("How do I bake bread?")],
+            new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 12 })).Value;
+        Assert.Equal(expected.Text, completion.Content[0].Text);
+        Assert.Equal(local.Tokenizer.Encode(prompt).Count, completion.Usage.InputTokenCount);
+    }
+
+    [Fact]
     public async Task GreedyChatLogprobsPutTheChosenTokenFirst()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 8, IncludeLogProbabilities = true, TopLogProbabilityCount = 3 };
