@@ -80,6 +80,26 @@ public class DecodeBatchTests
         Assert.Equal(4, finished.Count);
     }
 
+    [Theory]
+    [MemberData(nameof(TinyModels.Architectures), MemberType = typeof(TinyModels))]
+    public void ACacheThatStartsShortGrowsAndGivesTheTokensOfAFullOne(string architecture)
+    {
+        using var model = TinyModels.Create(TinyModels.ConfigFor(architecture) with { EosTokenIds = [] });
+        using var batch = new DecodeBatch(model, 3, 40, 30, initialLength: 4);
+        Assert.Equal(4, batch.AllocatedLength);
+        var a = batch.Join([Request(3, _settings[1], maxNew: 30)])[0];   // a 6-token prefill: grows to 8
+        Assert.Equal(8, batch.AllocatedLength);
+        for (int i = 0; i < 5; i++) batch.Step();
+        var joined = batch.Join([Request(1, _settings[0], maxNew: 20), Request(2, _settings[4], maxNew: 12)]);
+        while (batch.Count > 0) batch.Step();
+        Assert.Equal(40, batch.AllocatedLength);                           // 8, 16, 32, then at most MaxLength
+        foreach (var s in new[] { a, joined[0], joined[1] })
+        {
+            Assert.Equal(FinishReason.Length, s.FinishReason);
+            Assert.Equal(Alone(model, s.Request), s.TokenIds);
+        }
+    }
+
     [Fact]
     public void EachDecodeStepReadsTheHostOnceAndAJoinNever()
     {

@@ -50,7 +50,7 @@ public sealed record ServeArguments
 
     /// <summary>
     /// Most tokens of a prompt and its completion, at most the model's context length (ModelConfig.ContextLength), which
-    /// is the default. The KV cache holds MaxBatch × this many positions.
+    /// is the default. The KV cache grows up to MaxBatch × this many positions.
     /// </summary>
     [Range(2, int.MaxValue)]
     public int? MaxModelLen { get; init; }
@@ -203,7 +203,8 @@ public static class ServeCommand
             * elementBytes / (1 << 20);
         string device = loaded.Model.Device.type.ToString().ToLowerInvariant();
         output.WriteLine($"cai serve: {name} on {device} ({loaded.Model.DType}), {arguments.MaxBatch} rows × {maxModelLength} positions "
-            + $"(KV cache {cacheMiB.ToString("F0", CultureInfo.InvariantCulture)} MiB)");
+            + $"(KV cache up to {cacheMiB.ToString("F0", CultureInfo.InvariantCulture)} MiB, "
+            + $"from {Math.Min(Scheduler.InitialCacheLength, maxModelLength)} positions, doubling as sequences need)");
         if (apiKey is null && !IPAddress.IsLoopback(address))
             error.WriteLine($"warning: listening on {address} without an API key (--api-key-env)");
         output.WriteLine($"listening on {url}");

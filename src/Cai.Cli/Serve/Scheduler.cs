@@ -103,7 +103,8 @@ public sealed class Scheduler : IDisposable
         _threads = threads;
         _log = log ?? TextWriter.Null;
         _batch = TorchThread.Wait(TorchThread.RunAsync(() =>
-            new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer)));
+            new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer,
+                initialLength: Math.Min(InitialCacheLength, model.MaxModelLength))));
         metrics.SetCapacity(maxBatch);
         _loop = Task.Run(() => TorchThread.RunAsync(() =>
         {
@@ -111,6 +112,9 @@ public sealed class Scheduler : IDisposable
             return true;
         }));
     }
+
+    /// <summary>Cache positions per row allocated at start; the cache doubles when the longest sequence needs more, up to --max-model-len.</summary>
+    public const int InitialCacheLength = 256;
 
     /// <summary>Tokens that end a sequence (the model's and the tokenizer's eos).</summary>
     public IReadOnlySet<int> EosTokenIds => _batch.EosTokenIds;

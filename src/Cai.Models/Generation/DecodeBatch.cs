@@ -125,7 +125,12 @@ public sealed class DecodeBatch : IDisposable
     /// <param name="maxLength">Cache positions per row: prompt + new tokens − 1 of any sequence (at most max_position_embeddings).</param>
     /// <param name="maxNewTokens">Most new tokens of any sequence.</param>
     /// <param name="tokenizer">Decodes text for stop strings; its eos and pad ids join the config's.</param>
-    public DecodeBatch(CausalLanguageModel model, int capacity, int maxLength, int? maxNewTokens = null, TextTokenizer? tokenizer = null)
+    /// <param name="initialLength">
+    /// Cache positions allocated at first (default <paramref name="maxLength"/>); the cache grows, doubling up to
+    /// <paramref name="maxLength"/>, when a sequence needs more (<see cref="KeyValueCache.Grow"/>).
+    /// </param>
+    public DecodeBatch(CausalLanguageModel model, int capacity, int maxLength, int? maxNewTokens = null, TextTokenizer? tokenizer = null,
+        int? initialLength = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
@@ -143,7 +148,7 @@ public sealed class DecodeBatch : IDisposable
         MaxLength = maxLength;
         MaxNewTokens = newTokens;
         var device = model.Device;
-        _cache = model.CreateCache(capacity, maxLength, device, model.DType);
+        _cache = model.CreateCache(capacity, Math.Clamp(initialLength ?? maxLength, 1, maxLength), device, model.DType);
         _ints = zeros([capacity, 3], ScalarType.Int64, device).DetachFromDisposeScope();
         _floats = zeros([capacity, Sampler.SettingColumns + newTokens], ScalarType.Float64, device).DetachFromDisposeScope();
     }
@@ -153,6 +158,9 @@ public sealed class DecodeBatch : IDisposable
 
     /// <summary>Cache positions per row.</summary>
     public int MaxLength { get; }
+
+    /// <summary>Cache positions allocated now (at most <see cref="MaxLength"/>).</summary>
+    public long AllocatedLength => _cache.MaxLength;
 
     /// <summary>Most new tokens of a sequence.</summary>
     public int MaxNewTokens { get; }
@@ -238,6 +246,7 @@ public sealed class DecodeBatch : IDisposable
             for (int i = 0; i < n; i++)
                 for (int t = 0; t < requests[i].PromptIds.Count - 1; t++)
                     ids[i * prefill + t] = requests[i].PromptIds[t];
+            EnsureCache(prefill);
             using var rows = _cache.Rows(start, n);
             _model.forward(new CausalLMInput(tensor(ids, [n, prefill], device: device), PastKeyValues: rows, LogitsToKeep: 1));
             _prefills++;
@@ -258,6 +267,7 @@ public sealed class DecodeBatch : IDisposable
         var watch = Stopwatch.StartNew();
         int rows = _rows.Count;
         int keyLength = _rows.Max(s => s.CacheLength) + 1;
+        EnsureCache(keyLength);
         int topLogprobs = -1;
         foreach (var s in _rows) if (s.Request.TopLogprobs is int k) topLogprobs = Math.Max(topLogprobs, k);
         var paths = Sampler.PathsOf(_rows.Select(s => s.Request.Sampling), _vocab);
@@ -330,6 +340,12 @@ public sealed class DecodeBatch : IDisposable
         _cache.Dispose();
         _ints.Dispose();
         _floats.Dispose();
+    }
+
+    /// <summary>Grows the cache (doubling, at most <see cref="MaxLength"/>) to hold <paramref name="positions"/> positions.</summary>
+    private void EnsureCache(int positions)
+    {
+        if (positions > _cache.MaxLength) _cache.Grow(Math.Min(MaxLength, Math.Max(positions, 2 * _cache.MaxLength)));
     }
 
     /// <summary>Moves the last live row into <paramref name="row"/> (cache positions, state, settings, uniforms).</summary>

@@ -48,8 +48,8 @@ public sealed class KeyValueCache : IDisposable
     /// <summary>Rows (sequences) of the cache.</summary>
     public long BatchSize { get; }
 
-    /// <summary>Positions the cache can hold.</summary>
-    public long MaxLength { get; }
+    /// <summary>Positions the cache can hold (<see cref="Grow"/> raises it).</summary>
+    public long MaxLength { get; private set; }
 
     /// <summary>Positions written by <see cref="Update"/> (the same for every row).</summary>
     public int Length { get; private set; }
@@ -111,6 +111,32 @@ public sealed class KeyValueCache : IDisposable
         k.scatter_(2, positions, keys);
         v.scatter_(2, positions, values);
         return keyLength == MaxLength ? (k, v) : (k.narrow(2, 0, keyLength), v.narrow(2, 0, keyLength));
+    }
+
+    /// <summary>
+    /// Reallocates every layer's storage with <paramref name="maxLength"/> positions per row and copies what the rows
+    /// hold; views made by <see cref="Rows"/> afterwards see the new storage. For a batch that starts short and grows
+    /// with its longest sequence (a server's), instead of holding the longest allowed from the start.
+    /// </summary>
+    public void Grow(long maxLength)
+    {
+        if (!_ownsStorage) throw new InvalidOperationException("A view of a cache cannot grow; grow the cache it shares.");
+        if (maxLength <= MaxLength) return;
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            _keys[i] = Grown(_keys[i], maxLength);
+            _values[i] = Grown(_values[i], maxLength);
+        }
+        MaxLength = maxLength;
+
+        static Tensor Grown(Tensor old, long length)
+        {
+            var grown = zeros([old.shape[0], old.shape[1], length, old.shape[3]], old.dtype, old.device);
+            grown.narrow(2, 0, old.shape[2]).copy_(old);
+            old.Dispose();
+            return grown.DetachFromDisposeScope();
+        }
     }
 
     /// <summary>Copies positions [0, length) of row <paramref name="from"/> over row <paramref name="to"/> in every layer.</summary>
