@@ -63,8 +63,8 @@ internal sealed class SequenceWork(GenerationHandle owner, int choice, DecodeReq
 
 /// <summary>
 /// Continuous batching for a server: a loop on the <see cref="TorchThread"/> (which it holds while the server runs) owns
-/// the model and a <see cref="DecodeBatch"/> of --max-batch rows. Between decode steps it drops the sequences of requests that went away
-/// (<see cref="DecodeBatch.Remove"/>), runs queued scoring passes (echo with logprobs), joins waiting sequences while
+/// the model and a <see cref="DecodeBatch"/> of --max-batch rows. Between decode steps it drops the sequences of
+/// requests that went away (<see cref="DecodeBatch.Remove"/>), runs queued scoring passes (echo with logprobs), joins waiting sequences while
 /// rows are free (each keeps its own sampling settings, seed, stop strings and length), then steps every live row by
 /// one token and reports tokens (to streaming requests) and finished sequences. At most --max-queue sequences wait
 /// for a row; beyond that <see cref="Submit"/> refuses with 503.
@@ -113,7 +113,10 @@ public sealed class Scheduler : IDisposable
         }));
     }
 
-    /// <summary>Cache positions per row allocated at start; the cache doubles when the longest sequence needs more, up to --max-model-len.</summary>
+    /// <summary>
+    /// Cache positions per row allocated at start; the cache doubles when the longest sequence needs more, up to
+    /// --max-model-len.
+    /// </summary>
     public const int InitialCacheLength = 256;
 
     /// <summary>Tokens that end a sequence (the model's and the tokenizer's eos).</summary>
