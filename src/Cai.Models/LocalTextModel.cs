@@ -9,12 +9,11 @@ using static TorchSharp.torch;
 namespace Cai.Models;
 
 /// <summary>
-/// A local checkpoint (model + tokenizer) as an <see cref="ITextModel"/>. Calls are serialised (one forward batch
-/// at a time) and run on the <see cref="TorchThread"/>; cancellation is honoured between batches.
+/// A local checkpoint (model + tokenizer) as an <see cref="ITextModel"/>. Calls run on the <see cref="TorchThread"/>, so
+/// one at a time (one forward batch at a time); cancellation is honoured between batches.
 /// </summary>
 public sealed class LocalTextModel : ITextModel, IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TokenGenerator _generator;
     private readonly ContinuationScorer _scorer;
 
@@ -64,20 +63,13 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         CancellationToken cancellationToken = default)
     {
         var ids = prompts.Select(p => Tokenizer.Encode(p)).ToList();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            IReadOnlyList<IReadOnlyList<GeneratedSequence>> sequences;
-            try { sequences = await TorchThread.RunAsync(() => _generator.Generate(ids, options, cancellationToken)).ConfigureAwait(false); }
-            catch (NonFiniteLogitsException e) { throw new NonFiniteLogitsException($"model {Name}: {e.Message}"); }
-            return sequences
-                .Select(perPrompt => (IReadOnlyList<GeneratedText>)perPrompt.Select(s => new GeneratedText(s.Text ?? "", s.TokenIds, s.FinishReason)).ToArray())
-                .ToArray();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<IReadOnlyList<GeneratedSequence>> sequences;
+        try { sequences = await TorchThread.RunAsync(() => _generator.Generate(ids, options, cancellationToken)).ConfigureAwait(false); }
+        catch (NonFiniteLogitsException e) { throw new NonFiniteLogitsException($"model {Name}: {e.Message}"); }
+        return sequences
+            .Select(perPrompt => (IReadOnlyList<GeneratedText>)perPrompt.Select(s => new GeneratedText(s.Text ?? "", s.TokenIds, s.FinishReason)).ToArray())
+            .ToArray();
     }
 
     /// <inheritdoc />
@@ -92,23 +84,16 @@ public sealed class LocalTextModel : ITextModel, IDisposable
                 return r.Continuations.Select(c => new TokenScoringRequest(prompt, Tokenizer.Encode(c, addSpecialTokens: false)));
             })
             .ToList();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var scores = await TorchThread.RunAsync(() => _scorer.Score(flat, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var result = new List<IReadOnlyList<ContinuationScore>>();
+        int k = 0;
+        foreach (var r in requests)
         {
-            var scores = await TorchThread.RunAsync(() => _scorer.Score(flat, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var result = new List<IReadOnlyList<ContinuationScore>>();
-            int k = 0;
-            foreach (var r in requests)
-            {
-                result.Add(scores.Skip(k).Take(r.Continuations.Count).ToArray());
-                k += r.Continuations.Count;
-            }
-            return result;
+            result.Add(scores.Skip(k).Take(r.Continuations.Count).ToArray());
+            k += r.Continuations.Count;
         }
-        finally
-        {
-            _gate.Release();
-        }
+        return result;
     }
 
     /// <summary>First 12 hex digits of SHA-256 over config.json and the weight files.</summary>
@@ -130,9 +115,5 @@ public sealed class LocalTextModel : ITextModel, IDisposable
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..12];
     }
 
-    public void Dispose()
-    {
-        Model.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => Model.Dispose();
 }

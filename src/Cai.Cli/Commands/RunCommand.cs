@@ -70,11 +70,12 @@ public static class RunCommand
             AllowChangedRecipe = arguments.AllowChanged, FromStep = arguments.FromStep,
         };
         var logger = new ConsoleStageLogger(quiet || jsonLog);
+        // Every stage runs on the torch thread (one OpenMP team for the process: see TorchThread).
+        Task RunStages(IRunObserver observer) => TorchThread.RunAsync(() => runner.RunAsync(run, observer, logger, cancellationToken));
         try
         {
-            // Every stage runs on the torch thread (one OpenMP team for the process: see TorchThread).
-            if (jsonLog) await TorchThread.RunAsync(() => runner.RunAsync(run, new JsonLogObserver(Console.Out), logger, cancellationToken));
-            else if (quiet) await TorchThread.RunAsync(() => runner.RunAsync(run, NullRunObserver.Instance, logger, cancellationToken));
+            if (jsonLog) await RunStages(new JsonLogObserver(Console.Out));
+            else if (quiet) await RunStages(NullRunObserver.Instance);
             else
             {
                 var observer = new SpectreRunObserver();
@@ -83,7 +84,7 @@ public static class RunCommand
                     .StartAsync(async progress =>
                     {
                         observer.Attach(progress);
-                        await TorchThread.RunAsync(() => runner.RunAsync(run, observer, logger, cancellationToken));
+                        await RunStages(observer);
                     });
             }
         }

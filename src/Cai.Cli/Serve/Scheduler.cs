@@ -106,6 +106,7 @@ public sealed class Scheduler : IDisposable
             new DecodeBatch(model.Text.Model, maxBatch, model.MaxModelLength, model.MaxModelLength, model.Tokenizer,
                 initialLength: Math.Min(InitialCacheLength, model.MaxModelLength))));
         metrics.SetCapacity(maxBatch);
+        // Queued from the pool, never run inline: the loop holds the torch thread until Stop.
         _loop = Task.Run(() => TorchThread.RunAsync(() =>
         {
             Loop();
