@@ -77,7 +77,7 @@ public static class ValidateCommand
         bool flag => flag ? "true" : "false",
         double number => number.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e"),
         float number => number.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e"),
-        Enum member => YamlTypes.EnumNames(member.GetType())[Array.IndexOf(Enum.GetValues(member.GetType()), member)],
+        Enum member => YamlTypes.EnumName(member),
         IFormattable number when value.GetType().IsPrimitive => number.ToString(null, CultureInfo.InvariantCulture),
         IDictionary map => "{" + string.Join(", ", map.Keys.Cast<object>().Select(k => $"{k}: {Format(map[k])}")) + "}",
         IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Format)) + "]",

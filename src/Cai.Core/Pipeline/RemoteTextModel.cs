@@ -232,7 +232,7 @@ public sealed class RemoteTextModel : ITextModel, IDisposable
             common = Math.Min(common, c.AsSpan().CommonPrefixLength(continuations[0]));
         var labels = continuations.Select(c => new string([.. c[common..].TakeWhile(char.IsLetterOrDigit)])).ToArray();
         if (labels.Any(l => l.Length == 0) || labels.Distinct().Count() != labels.Length)
-            throw new ArgumentException($"model {_spec.Id}: scoring {YamlTypes.EnumNames(typeof(ScoringMethod))[(int)_spec.Scoring]} needs "
+            throw new ArgumentException($"model {_spec.Id}: scoring {YamlTypes.EnumName(_spec.Scoring)} needs "
                                         + "continuations that differ in a word after their common prefix, got "
                                         + string.Join(", ", continuations.Select(c => $"'{c}'")));
         return (continuations[0][..common], labels);

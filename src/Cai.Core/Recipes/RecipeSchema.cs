@@ -145,6 +145,5 @@ public static class RecipeSchema
     }
 
     static JsonNode? DefaultOf(object value) =>
-        value.GetType().IsEnum ? JsonValue.Create(YamlTypes.EnumNames(value.GetType())[Array.IndexOf(Enum.GetValues(value.GetType()), value)])
-                               : JsonSerializer.SerializeToNode(value);
+        value is Enum member ? JsonValue.Create(YamlTypes.EnumName(member)) : JsonSerializer.SerializeToNode(value);
 }

@@ -108,16 +108,13 @@ public sealed class LabelStage : IStage
             var judged = Enumerable.Range(0, options.Principles)
                 .SelectMany(k => options.BothOrders ? [$"{Id}#p{k}", $"{Id}#p{k}#ba"] : new[] { $"{Id}#p{k}" }).Select(id => byId[id]).ToList();
             if (judged.Select(p => p.Method).Distinct().ToList() is [{ } method])
-                row["label_method"] = MethodName(method);
+                row["label_method"] = YamlTypes.EnumName(method);
             if (byId[$"{Id}#p0"].MemberLabels is { Count: > 0 } names)
                 row["members"] = new JsonObject(names.Keys.Select(name => KeyValuePair.Create(name, (JsonNode?)MemberLabel(options, byId, name))));
             if (byId[$"{Id}#p0"].MemberMethods is { Count: > 0 } methods)
-                row["member_methods"] = new JsonObject(methods.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)MethodName(m.Value))));
+                row["member_methods"] = new JsonObject(methods.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)YamlTypes.EnumName(m.Value))));
             return row;
         }
-
-        /// <summary>A scoring method as rows, reports and recipes write it: logprobs, top-logprobs, votes.</summary>
-        static string MethodName(ScoringMethod method) => YamlTypes.EnumNames(typeof(ScoringMethod))[(int)method];
 
         /// <summary>An ensemble member's own P(A), averaged over orders and principles as p_a is.</summary>
         double MemberLabel(LabelOptions options, IReadOnlyDictionary<string, Preference> byId, string member)

@@ -22,6 +22,9 @@ public static class YamlTypes
     public static string[] EnumNames(Type type) =>
         Enum.GetNames(type).Select(JsonNamingPolicy.KebabCaseLower.ConvertName).ToArray();
 
+    /// <summary>One enum value as written in YAML (and in rows and reports): its member name in kebab-case.</summary>
+    public static string EnumName(Enum value) => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
     public static Type? DictionaryValueType(Type type) =>
         type.IsGenericType && type.GetGenericArguments() is [var key, var value] && key == typeof(string)
         && (type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>) || type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
